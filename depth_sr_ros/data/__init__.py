@@ -1,0 +1,1 @@
+"""Data: image folders, rosbags, degradation (HR -> LR), normalisation, crops."""

@@ -1,0 +1,1 @@
+"""Inference: load an exported DSRNet and super-resolve depth frames (ROS-free)."""

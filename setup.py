@@ -1,0 +1,51 @@
+"""ament_python package: the ROS-free core (depth_sr_ros.*) plus the rclpy node and tools."""
+from glob import glob
+import os
+
+from setuptools import find_packages, setup
+
+package_name = 'depth_sr_ros'
+
+
+def _files(pattern):
+    return [path for path in glob(pattern) if os.path.isfile(path)]
+
+
+def _requirements(name):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'requirements', name)
+    with open(path) as handle:
+        return [line.strip() for line in handle if line.strip() and not line.startswith('#')]
+
+
+setup(
+    name=package_name,
+    version='0.1.0',
+    packages=find_packages(exclude=['test', 'test.*']),
+    data_files=[
+        ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
+        ('share/' + package_name, ['package.xml']),
+        ('share/' + package_name + '/launch', _files('launch/*.launch.py')),
+        ('share/' + package_name + '/config', _files('config/*.yaml') + _files('config/*.rviz')),
+        ('share/' + package_name + '/models', _files('models/*')),
+    ],
+    # torch and friends come from pip on every platform; rclpy & co. from the ROS
+    # distribution (or requirements/ros-pypi.txt where there is none), so they are not
+    # listed here: pip must never replace a distribution's rclpy.
+    install_requires=['setuptools'],
+    extras_require={'core': _requirements('core.txt')},
+    zip_safe=True,
+    maintainer='depth_sr_ros developers',
+    maintainer_email='depth-sr-ros@example.org',
+    description='Single depth super-resolution for ROS 2, trained with cross-task '
+                'knowledge transfer from RGB (CTKT, CVPR 2021).',
+    license='Apache-2.0',
+    tests_require=['pytest'],
+    entry_points={
+        'console_scripts': [
+            'depth_sr_node = depth_sr_ros.ros.node:main',
+            'train_from_bag = depth_sr_ros.cli.train_from_bag:main',
+            'train = depth_sr_ros.cli.train:main',
+            'folder_to_bag = depth_sr_ros.cli.folder_to_bag:main',
+        ],
+    },
+)

@@ -1,0 +1,23 @@
+"""The ROS-free core must import without rclpy; entry points must be wired."""
+import subprocess
+import sys
+import textwrap
+
+
+def test_core_imports_without_rclpy():
+    # Make rclpy unimportable, then import every ROS-free subpackage.
+    code = textwrap.dedent('''
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name == 'rclpy' or name.startswith('rclpy.'):
+                    raise ImportError('rclpy blocked for this test')
+        sys.meta_path.insert(0, Block())
+        import depth_sr_ros, depth_sr_ros.nets, depth_sr_ros.training, depth_sr_ros.data
+        import depth_sr_ros.inference, depth_sr_ros.ros.node
+        assert 'rclpy' not in sys.modules
+        print('ok')
+    ''')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == 'ok'
