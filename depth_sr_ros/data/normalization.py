@@ -1,0 +1,64 @@
+"""Per-image min-max normalisation over valid pixels, and hole filling for the network input.
+
+The statistics come from the *LR* frame because that is all the node has at run time; the
+trainer applies the same transform to the HR target so the network never sees HR statistics.
+"""
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+NORMALIZATION_ID = 'per_image_minmax_over_lr_valid'
+
+
+@dataclass(frozen=True)
+class DepthRange:
+    """Affine map between depth units and the network's [0, 1] range."""
+
+    lo: float
+    hi: float
+
+    @property
+    def span(self):
+        # A flat frame (one depth everywhere) still needs an invertible map.
+        return self.hi - self.lo if self.hi > self.lo else 1.0
+
+    def normalize(self, depth):
+        return (depth - self.lo) / self.span
+
+    def denormalize(self, x):
+        return x * self.span + self.lo
+
+
+def valid_range(depth, valid):
+    """DepthRange over the valid pixels; ``None`` when there are none."""
+    values = depth[valid]
+    if values.size == 0:
+        return None
+    return DepthRange(float(values.min()), float(values.max()))
+
+
+def fill_invalid_nearest(image, valid):
+    """Copy the nearest valid pixel into every invalid one.
+
+    The network and bicubic upsampling both look at neighbourhoods; a zero (or NaN) in a hole
+    would make a fake edge, while nearest-valid filling keeps the hole flat. Uses OpenCV's
+    distance transform with labels (one pass, any hole size).
+    """
+    if valid.all() or not valid.any():
+        return image.copy()
+    invalid = (~valid).astype(np.uint8)
+    _, labels = cv2.distanceTransformWithLabels(invalid, cv2.DIST_L2, 5,
+                                                labelType=cv2.DIST_LABEL_PIXEL)
+    # Each zero pixel of `invalid` (a valid pixel) got its own label; map label -> pixel value.
+    valid_labels = labels[valid]
+    lookup = np.zeros(labels.max() + 1, dtype=image.dtype)
+    lookup[valid_labels] = image[valid]
+    return lookup[labels]
+
+
+def distance_to_valid(valid):
+    """Euclidean distance (pixels) from each pixel to the nearest valid one."""
+    if valid.all():
+        return np.zeros(valid.shape, np.float32)
+    return cv2.distanceTransform((~valid).astype(np.uint8), cv2.DIST_L2, 5)

@@ -1,0 +1,154 @@
+"""DepthSuperResolver: the one inference API (node, benchmarks and outside tools use it).
+
+Takes raw sensor frames (uint16 mm with 0 invalid, or float32 with NaN/0 invalid), normalises
+each frame over its valid pixels, fills holes for the network, runs DSRNet and maps back to
+the input's dtype and unit. Invalid input regions stay invalid unless hole filling is asked for.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from depth_sr_ros.data.normalization import distance_to_valid, fill_invalid_nearest, valid_range
+from depth_sr_ros.inference import bundled
+from depth_sr_ros.inference.export import load_model
+
+_BORDER = 2  # LR pixels of replicate padding so the network sees context at image borders
+
+
+def select_device(device='auto'):
+    """'auto' -> CUDA when present, else CPU; 'cpu', 'cuda', 'cuda:N' as given (validated)."""
+    device = (device or 'auto').strip().lower()
+    if device == 'auto':
+        return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}") from None
+    if dev.type == 'cuda':
+        if not torch.cuda.is_available():
+            raise ValueError(f'device {device!r} requested but CUDA is not available on this machine')
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f'device {device!r}: only {torch.cuda.device_count()} CUDA device(s)')
+    elif dev.type != 'cpu':
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}")
+    return dev
+
+
+@dataclass
+class _Prepared:
+    x: np.ndarray          # normalised, hole-filled LR depth
+    valid: np.ndarray      # LR validity
+    rng: object            # DepthRange or None (all-invalid)
+
+
+class DepthSuperResolver:
+    """Super-resolve depth frames with an exported DSRNet.
+
+    fill_holes: 0 keeps every invalid input pixel invalid in the output; N > 0 also fills
+    holes, but only output pixels within N LR pixels of valid data (never the middle of a
+    large hole). half: use fp16 on CUDA (ignored on CPU).
+    """
+
+    def __init__(self, net, metadata, device, fill_holes=0, half=False):
+        self.net = net
+        self.metadata = metadata
+        self.device = device
+        self.fill_holes = float(fill_holes)
+        self.half = bool(half) and device.type == 'cuda'
+        if self.half:
+            self.net.half()
+
+    @classmethod
+    def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False):
+        """None = the bundled default model, a name = a bundled model, a path = an exported model."""
+        dev = select_device(device)
+        net, meta = load_model(bundled.resolve(name_or_path), device=dev)
+        return cls(net, meta, dev, fill_holes=fill_holes, half=half)
+
+    @property
+    def scale(self):
+        return self.net.cfg.scale
+
+    @property
+    def model_id(self):
+        return self.metadata.get('model_id', '')
+
+    def upsample(self, depth):
+        """HxW uint16 (mm, 0 invalid) or float32 (NaN/0 invalid) -> (H*s)x(W*s), same dtype/unit."""
+        return self.upsample_batch([depth])[0]
+
+    def upsample_batch(self, frames):
+        """Several frames at once; frames of equal size share one forward pass."""
+        prepared = [self._prepare(f) for f in frames]
+        outputs = [None] * len(frames)
+        groups = {}
+        for i, p in enumerate(prepared):
+            if p.rng is None:
+                outputs[i] = self._invalid_like(frames[i])
+            else:
+                groups.setdefault(p.x.shape, []).append(i)
+        for idx in groups.values():
+            sr = self._infer(np.stack([prepared[i].x for i in idx]), np.stack([prepared[i].valid for i in idx]))
+            for k, i in enumerate(idx):
+                outputs[i] = self._finish(frames[i], prepared[i], sr[k])
+        return outputs
+
+    # -- steps -------------------------------------------------------------------------------
+    @staticmethod
+    def _validity(depth):
+        if not isinstance(depth, np.ndarray):
+            raise ValueError(f'depth must be a numpy array, got {type(depth).__name__}')
+        if depth.ndim != 2:
+            raise ValueError(f'depth must be a 2-D HxW array, got shape {depth.shape}')
+        if depth.shape[0] < 1 or depth.shape[1] < 1:
+            raise ValueError(f'depth must be non-empty, got shape {depth.shape}')
+        if depth.dtype == np.uint16:
+            return depth > 0
+        if depth.dtype == np.float32:
+            return np.isfinite(depth) & (depth > 0)
+        raise ValueError(f'depth dtype must be uint16 (mm) or float32, got {depth.dtype}')
+
+    def _prepare(self, depth):
+        valid = self._validity(depth)
+        d = depth.astype(np.float32)
+        rng = valid_range(d, valid)
+        if rng is None:
+            return _Prepared(None, valid, None)
+        x = fill_invalid_nearest(np.where(valid, rng.normalize(d), 0).astype(np.float32), valid)
+        return _Prepared(x, valid, rng)
+
+    def _infer(self, x, valid):
+        pad = ((0, 0), (_BORDER, _BORDER), (_BORDER, _BORDER))
+        x = np.pad(x, pad, mode='edge')
+        v = np.pad(valid.astype(np.float32), pad, mode='edge')
+        dtype = torch.float16 if self.half else torch.float32
+        with torch.inference_mode():
+            xt = torch.from_numpy(x)[:, None].to(self.device, dtype)
+            vt = torch.from_numpy(v)[:, None].to(self.device, dtype)
+            sr = self.net(xt, vt)[:, 0].float().cpu().numpy()
+        b = _BORDER * self.scale
+        return sr[:, b:-b, b:-b]
+
+    def _output_validity(self, valid):
+        s = self.scale
+        if self.fill_holes > 0:
+            valid = distance_to_valid(valid) <= self.fill_holes
+        return np.repeat(np.repeat(valid, s, axis=0), s, axis=1)
+
+    def _finish(self, frame, prep, sr):
+        depth = np.clip(prep.rng.denormalize(sr), prep.rng.lo, prep.rng.hi)
+        valid = self._output_validity(prep.valid)
+        if frame.dtype == np.uint16:
+            out = np.clip(np.rint(depth), 1, 65535).astype(np.uint16)
+            out[~valid] = 0
+            return out
+        out = depth.astype(np.float32)
+        out[~valid] = np.nan
+        return out
+
+    def _invalid_like(self, frame):
+        shape = (frame.shape[0] * self.scale, frame.shape[1] * self.scale)
+        if frame.dtype == np.uint16:
+            return np.zeros(shape, np.uint16)
+        return np.full(shape, np.nan, np.float32)

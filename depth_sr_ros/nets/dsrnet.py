@@ -1,0 +1,159 @@
+"""DSRNet: depth-only super-resolution with back-projection blocks (the deployed network).
+
+Follows the CTKT framework figure: conv block -> N back-projection blocks -> conv block -> D_sr.
+Each block is a DBPN-style up-projection then down-projection with error feedback, but made
+cheap for CPUs: up-projection is a convolution at LR followed by pixel-shuffle, down-projection
+is a stride-s convolution, so most work happens at LR and no transposed convolution runs at HR.
+The network predicts a residual over bicubic upsampling of its input.
+"""
+from dataclasses import asdict, dataclass, fields
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+SCALES = (2, 4, 8, 16)
+
+
+@dataclass(frozen=True)
+class DSRNetConfig:
+    """Architecture of DSRNet; stored in every exported model's metadata.
+
+    channels: LR feature width. hr_channels: HR feature width inside the projection units.
+    num_blocks: N back-projection blocks (features of each are exposed for training heads).
+    up_kernel: kernel of the main up-projection convolution (1 = cheapest).
+    refine_convs: 3x3 LR convolutions at the start of each block (cheap context at LR).
+    """
+
+    scale: int = 4
+    channels: int = 32
+    hr_channels: int = 4
+    num_blocks: int = 3
+    up_kernel: int = 3
+    refine_convs: int = 0
+
+    def __post_init__(self):
+        if self.scale not in SCALES:
+            raise ValueError(f'scale must be one of {SCALES}, got {self.scale}')
+        for name in ('channels', 'hr_channels', 'num_blocks'):
+            if getattr(self, name) < 1:
+                raise ValueError(f'{name} must be >= 1')
+        if self.up_kernel % 2 != 1:
+            raise ValueError('up_kernel must be odd')
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f'unknown DSRNet config keys: {sorted(unknown)}')
+        return cls(**data)
+
+
+# Presets per scale-independent shape; `preset(name, scale)` fills the scale in.
+PRESETS = {
+    'fast': dict(channels=32, hr_channels=4, num_blocks=3, up_kernel=1, refine_convs=1),
+    'quality': dict(channels=64, hr_channels=8, num_blocks=4, up_kernel=3, refine_convs=1),
+}
+
+
+def preset(name, scale):
+    """DSRNetConfig of a named preset at a scale."""
+    if name not in PRESETS:
+        raise ValueError(f'unknown DSRNet preset {name!r}; choose from {sorted(PRESETS)}')
+    return DSRNetConfig(scale=scale, **PRESETS[name])
+
+
+class _Up(nn.Module):
+    """LR features (C) -> HR features (c): conv at LR then pixel-shuffle."""
+
+    def __init__(self, c_in, c_out, scale, kernel):
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out * scale * scale, kernel, padding=kernel // 2)
+        self.shuffle = nn.PixelShuffle(scale)
+        self.act = nn.PReLU(c_out)
+
+    def forward(self, x):
+        return self.act(self.shuffle(self.conv(x)))
+
+
+class _Down(nn.Module):
+    """HR features (c) -> LR features (C): stride-s convolution over each LR pixel's footprint."""
+
+    def __init__(self, c_in, c_out, scale):
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out, scale, stride=scale)
+        self.act = nn.PReLU(c_out)
+
+    def forward(self, x):
+        return self.act(self.conv(x))
+
+
+class BackProjectionBlock(nn.Module):
+    """Up-projection then down-projection, each with DBPN error feedback.
+
+    up:   H0 = up(L);  e = down(H0) - L;  H = H0 + up_e(e)
+    down: L0 = down(H); e = up(L0) - H;   L' = L0 + down_e(e)
+    Returns (L', H): LR features for the next block and HR features for reconstruction.
+    """
+
+    def __init__(self, cfg):
+        super().__init__()
+        C, c, s = cfg.channels, cfg.hr_channels, cfg.scale
+        self.refine = nn.Sequential(*[
+            m for _ in range(cfg.refine_convs)
+            for m in (nn.Conv2d(C, C, 3, padding=1), nn.PReLU(C))])
+        self.up = _Up(C, c, s, cfg.up_kernel)
+        self.up_down = _Down(c, C, s)
+        self.up_err = _Up(C, c, s, 1)
+        self.down = _Down(c, C, s)
+        self.down_up = _Up(C, c, s, 1)
+        self.down_err = _Down(c, C, s)
+
+    def forward(self, lr_feat):
+        lr_feat = self.refine(lr_feat) + lr_feat if len(self.refine) else lr_feat
+        h0 = self.up(lr_feat)
+        hr = h0 + self.up_err(self.up_down(h0) - lr_feat)
+        l0 = self.down(hr)
+        lr_out = l0 + self.down_err(self.down_up(l0) - hr)
+        return lr_out, hr
+
+
+class DSRNet(nn.Module):
+    """Depth super-resolution network. Input: normalised LR depth (holes filled) + LR validity."""
+
+    def __init__(self, cfg: DSRNetConfig):
+        super().__init__()
+        self.cfg = cfg
+        C = cfg.channels
+        self.head = nn.Sequential(nn.Conv2d(2, C, 3, padding=1), nn.PReLU(C))
+        self.blocks = nn.ModuleList(BackProjectionBlock(cfg) for _ in range(cfg.num_blocks))
+        self.tail = nn.Conv2d(cfg.hr_channels * cfg.num_blocks, 1, 3, padding=1)
+        nn.init.zeros_(self.tail.weight)  # start as exact bicubic upsampling
+        nn.init.zeros_(self.tail.bias)
+
+    @property
+    def scale(self):
+        return self.cfg.scale
+
+    def _run(self, lr, lr_valid):
+        x = self.head(torch.cat([lr, lr_valid], dim=1))
+        feats, hr_feats = [], []
+        for block in self.blocks:
+            x, hr = block(x)
+            feats.append(x)
+            hr_feats.append(hr)
+        base = F.interpolate(lr, scale_factor=self.cfg.scale, mode='bicubic', align_corners=False)
+        sr = base + self.tail(torch.cat(hr_feats, dim=1))
+        return sr, feats
+
+    def forward(self, lr, lr_valid):
+        """(B,1,h,w) normalised depth + validity -> (B,1,h*s,w*s). Exactly what deployment runs."""
+        return self._run(lr, lr_valid)[0]
+
+    def forward_with_features(self, lr, lr_valid):
+        """Same output plus the LR-space features F_sr^1..F_sr^N for training-only heads."""
+        return self._run(lr, lr_valid)

@@ -1,0 +1,119 @@
+"""The inference API: dtypes, units, invalid handling, determinism, loading errors."""
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError, save_model
+from depth_sr_ros.inference.bundled import resolve
+from depth_sr_ros.nets.dsrnet import DSRNet, DSRNetConfig
+
+
+def _ramp(h=30, w=41):
+    y, x = np.mgrid[0:h, 0:w]
+    return (1000 + 20 * x + 7 * y).astype(np.uint16)
+
+
+def test_uint16_and_float32_shapes_units_and_invalid(tiny_model_dir):
+    r = DepthSuperResolver.load(tiny_model_dir, device='cpu')
+    mm = _ramp()
+    mm[5:9, 6:12] = 0
+    out = r.upsample(mm)
+    assert out.shape == (120, 164) and out.dtype == np.uint16
+    assert (out[20:36, 24:48] == 0).all()              # the hole stays a hole
+    assert (out[(np.repeat(np.repeat(mm, 4, 0), 4, 1) > 0)] > 0).all()  # valid stays valid
+    metres = mm.astype(np.float32) / 1000
+    metres[mm == 0] = np.nan
+    out_m = r.upsample(metres)
+    assert out_m.dtype == np.float32 and np.isnan(out_m[20:36, 24:48]).all()
+    np.testing.assert_allclose(out_m[out > 0] * 1000, out[out > 0], atol=1.0)
+
+
+def test_untrained_model_is_bicubic_in_input_units(tiny_model_dir):
+    """The reconstruction starts at zero: output = bicubic upsampling, in the input's unit."""
+    r = DepthSuperResolver.load(tiny_model_dir, device='cpu')
+    mm = _ramp()
+    expected = cv2.resize(mm.astype(np.float32), None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
+    out = r.upsample(mm).astype(np.float32)
+    inner = (slice(8, -8), slice(8, -8))
+    assert np.abs(out[inner] - expected[inner]).max() <= 1.0
+
+
+def test_all_invalid_and_bad_inputs(tiny_model_dir):
+    r = DepthSuperResolver.load(tiny_model_dir, device='cpu')
+    assert (r.upsample(np.zeros((4, 5), np.uint16)) == 0).all()
+    assert np.isnan(r.upsample(np.full((4, 5), np.nan, np.float32))).all()
+    with pytest.raises(ValueError, match='2-D'):
+        r.upsample(np.zeros((4, 5, 1), np.uint16))
+    with pytest.raises(ValueError, match='dtype'):
+        r.upsample(np.zeros((4, 5), np.float64))
+    with pytest.raises(ValueError, match='non-empty'):
+        r.upsample(np.zeros((0, 5), np.uint16))
+
+
+def test_deterministic_and_batch_equals_single(tiny_model_dir):
+    r = DepthSuperResolver.load(tiny_model_dir, device='cpu')
+    a, b = _ramp(), _ramp()[::-1].copy()
+    single = [r.upsample(a), r.upsample(b)]
+    batch = r.upsample_batch([a, b, np.zeros((3, 3), np.uint16)])
+    np.testing.assert_array_equal(single[0], r.upsample(a))
+    np.testing.assert_allclose(batch[0].astype(int), single[0].astype(int), atol=1)
+    np.testing.assert_allclose(batch[1].astype(int), single[1].astype(int), atol=1)
+    assert batch[2].shape == (12, 12) and (batch[2] == 0).all()
+
+
+def test_fill_holes_fills_only_near_valid_data(tiny_model_dir):
+    mm = _ramp(40, 40)
+    mm[10:30, 10:30] = 0  # a 20-pixel hole
+    r = DepthSuperResolver.load(tiny_model_dir, device='cpu', fill_holes=3)
+    out = r.upsample(mm)
+    assert (out[4 * 11, 4 * 20] > 0)            # 2 px inside the hole edge: filled
+    assert (out[4 * 20, 4 * 20] == 0)           # the middle stays invalid
+
+
+def test_export_round_trip_and_metadata(tmp_path):
+    net = DSRNet(DSRNetConfig(scale=2, channels=8, hr_channels=2, num_blocks=1))
+    path = save_model(tmp_path / 'm', net, {'validation': {'rmse_cm': 1.0}})
+    meta = json.loads((path / 'model.json').read_text())
+    assert meta['scale'] == 2 and meta['architecture']['channels'] == 8
+    assert meta['validation'] == {'rmse_cm': 1.0} and len(meta['weights_sha256']) == 64
+    r = DepthSuperResolver.load(path / 'model.safetensors', device='cpu')
+    assert r.scale == 2 and r.model_id.startswith('model.safetensors@')
+    assert not list(tmp_path.glob('.m.*'))  # no temp leftovers
+
+
+def test_load_errors_are_clear(tmp_path, tiny_model_dir):
+    with pytest.raises(ModelLoadError, match='not found'):
+        DepthSuperResolver.load(tmp_path / 'nothing.safetensors')
+    bad = tmp_path / 'bad'
+    bad.mkdir()
+    (bad / 'model.safetensors').write_bytes(b'not a safetensors file at all')
+    (bad / 'model.json').write_text((tiny_model_dir / 'model.json').read_text())
+    with pytest.raises(ModelLoadError, match='corrupt'):
+        DepthSuperResolver.load(bad)
+    mismatch = tmp_path / 'mismatch'
+    mismatch.mkdir()
+    (mismatch / 'model.safetensors').write_bytes((tiny_model_dir / 'model.safetensors').read_bytes())
+    meta = json.loads((tiny_model_dir / 'model.json').read_text())
+    meta['architecture']['channels'] = 16
+    (mismatch / 'model.json').write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match='do not match'):
+        DepthSuperResolver.load(mismatch)
+    with pytest.raises(ModelLoadError, match='no bundled model named'):
+        resolve('x99')
+    with pytest.raises(ValueError, match='device'):
+        DepthSuperResolver.load(tiny_model_dir, device='tpu')
+
+
+@pytest.mark.parametrize('scale', [2, 4, 8, 16])
+@pytest.mark.parametrize('preset_name', ['fast', 'quality'])
+def test_dsrnet_shapes_and_features(scale, preset_name):
+    import torch
+    from depth_sr_ros.nets.dsrnet import preset
+    net = DSRNet(preset(preset_name, scale))
+    x, v = torch.rand(2, 1, 5, 7), torch.ones(2, 1, 5, 7)
+    sr, feats = net.forward_with_features(x, v)
+    assert sr.shape == (2, 1, 5 * scale, 7 * scale)
+    assert len(feats) == net.cfg.num_blocks and feats[0].shape == (2, net.cfg.channels, 5, 7)
+    assert torch.equal(net(x, v), sr)
