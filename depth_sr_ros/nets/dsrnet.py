@@ -23,6 +23,8 @@ class DSRNetConfig:
     num_blocks: N back-projection blocks (features of each are exposed for training heads).
     up_kernel: kernel of the main up-projection convolution (1 = cheapest).
     refine_convs: 3x3 LR convolutions at the start of each block (cheap context at LR).
+    tail_channels: HR channels the block features are mixed down to (1x1, done at LR in
+    space-to-depth layout) before the final 3x3 HR convolution; keeps HR work small.
     """
 
     scale: int = 4
@@ -31,11 +33,12 @@ class DSRNetConfig:
     num_blocks: int = 3
     up_kernel: int = 3
     refine_convs: int = 0
+    tail_channels: int = 4
 
     def __post_init__(self):
         if self.scale not in SCALES:
             raise ValueError(f'scale must be one of {SCALES}, got {self.scale}')
-        for name in ('channels', 'hr_channels', 'num_blocks'):
+        for name in ('channels', 'hr_channels', 'num_blocks', 'tail_channels'):
             if getattr(self, name) < 1:
                 raise ValueError(f'{name} must be >= 1')
         if self.up_kernel % 2 != 1:
@@ -68,20 +71,29 @@ def preset(name, scale):
 
 
 class _Up(nn.Module):
-    """LR features (C) -> HR features (c): conv at LR then pixel-shuffle."""
+    """LR features (C) -> HR features (c): conv at LR, then (conceptually) pixel-shuffle.
+
+    The output stays in space-to-depth layout (B, c*s*s, h, w): the same numbers a pixel-shuffle
+    would spread over HR pixels, but every later op runs at LR speed. PReLU's per-channel
+    weight is repeated over the s*s sub-pixels so the result is exactly the HR computation.
+    """
 
     def __init__(self, c_in, c_out, scale, kernel):
         super().__init__()
         self.conv = nn.Conv2d(c_in, c_out * scale * scale, kernel, padding=kernel // 2)
-        self.shuffle = nn.PixelShuffle(scale)
         self.act = nn.PReLU(c_out)
+        self.sub = scale * scale
 
     def forward(self, x):
-        return self.act(self.shuffle(self.conv(x)))
+        return F.prelu(self.conv(x), self.act.weight.repeat_interleave(self.sub))
 
 
 class _Down(nn.Module):
-    """HR features (c) -> LR features (C): stride-s convolution over each LR pixel's footprint."""
+    """HR features (c) -> LR features (C): a stride-s convolution over each LR pixel's footprint.
+
+    Applied to the space-to-depth layout it is a 1x1 convolution with the same weights
+    reshaped (pixel_unshuffle's channel order is c_idx*s*s + dy*s + dx, the weight's order).
+    """
 
     def __init__(self, c_in, c_out, scale):
         super().__init__()
@@ -89,7 +101,9 @@ class _Down(nn.Module):
         self.act = nn.PReLU(c_out)
 
     def forward(self, x):
-        return self.act(self.conv(x))
+        w = self.conv.weight
+        y = F.conv2d(x, w.reshape(w.shape[0], -1, 1, 1), self.conv.bias)
+        return self.act(y)
 
 
 class BackProjectionBlock(nn.Module):
@@ -97,7 +111,8 @@ class BackProjectionBlock(nn.Module):
 
     up:   H0 = up(L);  e = down(H0) - L;  H = H0 + up_e(e)
     down: L0 = down(H); e = up(L0) - H;   L' = L0 + down_e(e)
-    Returns (L', H): LR features for the next block and HR features for reconstruction.
+    Returns (L', H): LR features for the next block and HR features (space-to-depth layout)
+    for reconstruction.
     """
 
     def __init__(self, cfg):
@@ -131,7 +146,11 @@ class DSRNet(nn.Module):
         C = cfg.channels
         self.head = nn.Sequential(nn.Conv2d(2, C, 3, padding=1), nn.PReLU(C))
         self.blocks = nn.ModuleList(BackProjectionBlock(cfg) for _ in range(cfg.num_blocks))
-        self.tail = nn.Conv2d(cfg.hr_channels * cfg.num_blocks, 1, 3, padding=1)
+        # Reconstruction conv block: 1x1 mix of all blocks' HR features (run at LR in
+        # space-to-depth layout, as _Up does), pixel-shuffle, then one 3x3 HR convolution.
+        self.tail_mix = nn.Conv2d(cfg.hr_channels * cfg.num_blocks, cfg.tail_channels, 1)
+        self.tail_act = nn.PReLU(cfg.tail_channels)
+        self.tail = nn.Conv2d(cfg.tail_channels, 1, 3, padding=1)
         nn.init.zeros_(self.tail.weight)  # start as exact bicubic upsampling
         nn.init.zeros_(self.tail.bias)
 
@@ -147,8 +166,19 @@ class DSRNet(nn.Module):
             feats.append(x)
             hr_feats.append(hr)
         base = F.interpolate(lr, scale_factor=self.cfg.scale, mode='bicubic', align_corners=False)
-        sr = base + self.tail(torch.cat(hr_feats, dim=1))
+        sr = base + self.tail(F.pixel_shuffle(self._mix(torch.cat(hr_feats, dim=1)), self.cfg.scale))
         return sr, feats
+
+    def _mix(self, hr_feats):
+        """1x1 HR convolution N*c -> tail_channels applied in space-to-depth layout."""
+        b, _, h, w = hr_feats.shape
+        sub = self.cfg.scale ** 2
+        weight = self.tail_mix.weight.view(self.cfg.tail_channels, -1)      # (t, N*c)
+        x = hr_feats.view(b, -1, sub, h, w)                                       # (B, N*c, s*s, h, w)
+        y = torch.einsum('tc,bcshw->btshw', weight, x)
+        y = y + self.tail_mix.bias.view(1, -1, 1, 1, 1)
+        y = F.prelu(y.reshape(b, -1, h, w), self.tail_act.weight.repeat_interleave(sub))
+        return y
 
     def forward(self, lr, lr_valid):
         """(B,1,h,w) normalised depth + validity -> (B,1,h*s,w*s). Exactly what deployment runs."""
