@@ -117,3 +117,12 @@ def test_dsrnet_shapes_and_features(scale, preset_name):
     assert sr.shape == (2, 1, 5 * scale, 7 * scale)
     assert len(feats) == net.cfg.num_blocks and feats[0].shape == (2, net.cfg.channels, 5, 7)
     assert torch.equal(net(x, v), sr)
+
+
+def test_fast_preset_fits_the_deployment_budget():
+    """The fast x4 config must stay within ~1.5 GMAC per 160x120 -> 640x480 frame."""
+    import torch
+    from depth_sr_ros.nets.dsrnet import preset
+    from depth_sr_ros.nets.macs import count_macs
+    macs = count_macs(DSRNet(preset('fast', 4)), torch.rand(1, 1, 120, 160), torch.ones(1, 1, 120, 160))
+    assert 0.5e9 < macs <= 1.5e9

@@ -1,34 +1,18 @@
-"""Count multiply-accumulates of convolutions and linear layers with forward hooks."""
+"""Count multiply-accumulates of a forward pass (convolutions, matmuls, einsums).
+
+Uses torch's aten-level FlopCounterMode, so functional convolutions and einsums inside the
+space-to-depth code paths are counted too (module hooks would miss them).
+"""
 import torch
-import torch.nn as nn
+from torch.utils.flop_counter import FlopCounterMode
 
 
 def count_macs(model, *inputs):
-    """MACs of one forward pass (conv + linear; activations and resampling are not counted)."""
-    total = 0
-
-    def conv_hook(module, _inp, out):
-        nonlocal total
-        kh, kw = module.kernel_size
-        total += out.numel() * (module.in_channels // module.groups) * kh * kw
-
-    def linear_hook(module, _inp, out):
-        nonlocal total
-        total += out.numel() * module.in_features
-
-    handles = []
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            handles.append(m.register_forward_hook(conv_hook))
-        elif isinstance(m, nn.Linear):
-            handles.append(m.register_forward_hook(linear_hook))
-    try:
-        with torch.no_grad():
-            model(*inputs)
-    finally:
-        for h in handles:
-            h.remove()
-    return total
+    """MACs (= FLOPs / 2 of the counted ops) of one forward pass without gradients."""
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        model(*inputs)
+    return counter.get_total_flops() // 2
 
 
 def count_params(model):
