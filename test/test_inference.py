@@ -126,3 +126,15 @@ def test_fast_preset_fits_the_deployment_budget():
     from depth_sr_ros.nets.macs import count_macs
     macs = count_macs(DSRNet(preset('fast', 4)), torch.rand(1, 1, 120, 160), torch.ones(1, 1, 120, 160))
     assert 0.5e9 < macs <= 1.5e9
+
+
+def test_torchscript_path_matches_eager(tiny_model_dir):
+    import torch
+    traced = DepthSuperResolver.load(tiny_model_dir, device='cpu')
+    eager = DepthSuperResolver.load(tiny_model_dir, device='cpu', torchscript=False)
+    for p in list(traced.net.parameters()) + list(eager.net.parameters()):
+        torch.manual_seed(1)
+        p.data.normal_(0, 0.05)  # non-trivial weights, identical in both
+    frames = [_ramp(), _ramp(17, 23), _ramp(40, 9)]  # one trace, several sizes
+    for f in frames:
+        np.testing.assert_array_equal(traced.upsample(f), eager.upsample(f))
