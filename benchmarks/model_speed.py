@@ -1,0 +1,110 @@
+"""Model-only speed: DepthSuperResolver per frame vs OpenCV bicubic, measured in one run.
+
+For each model, input size (160x120, 320x240) and torch thread count (1, 2): median and p90 ms
+per frame for the bare network (eager and TorchScript-frozen), the full
+DepthSuperResolver.upsample (normalise, fill, network, map back; TorchScript on, the default)
+and cv2.resize INTER_CUBIC of the same frame. Prints a table and writes
+benchmarks/results/model_speed.json.
+
+    .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8] [--repeats 30]
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from depth_sr_ros.inference import DepthSuperResolver
+from depth_sr_ros.inference.bundled import bundled_names
+from depth_sr_ros.inference.resolver import _trace
+from depth_sr_ros.nets.macs import count_macs
+
+RESULTS = Path(__file__).resolve().parent / 'results'
+SIZES = [(160, 120), (320, 240)]
+
+
+def _time(fn, repeats):
+    fn()
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return {'median_ms': statistics.median(times), 'p90_ms': times[int(0.9 * (len(times) - 1))]}
+
+
+def _frame(w, h, seed=0):
+    """A smooth scene with a step edge and a few holes, uint16 millimetres."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w]
+    depth = 1500 + 3 * x + 2 * y + np.where(x > w // 2, -400, 0) + rng.normal(0, 3, (h, w))
+    depth = depth.astype(np.uint16)
+    depth[h // 4:h // 4 + 5, w // 4:w // 4 + 7] = 0
+    return depth
+
+
+def run(models, repeats):
+    rows = []
+    for name in models:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            cv2.setNumThreads(threads)
+            resolver = DepthSuperResolver.load(name, device='cpu')
+            eager = resolver.net
+            s = resolver.scale
+            for w, h in SIZES:
+                depth = _frame(w, h)
+                x = torch.rand(1, 1, h, w)
+                v = torch.ones(1, 1, h, w)
+                traced = _trace(eager, x, v)
+                with torch.inference_mode():
+                    net_eager = _time(lambda: eager(x, v), repeats)
+                    net_ts = _time(lambda: traced(x, v), repeats)
+                full = _time(lambda: resolver.upsample(depth), repeats)
+                bicubic = _time(lambda: cv2.resize(depth, (w * s, h * s), interpolation=cv2.INTER_CUBIC), repeats)
+                rows.append(dict(model=name, model_id=resolver.model_id, scale=s, input=f'{w}x{h}',
+                                 output=f'{w * s}x{h * s}', threads=threads,
+                                 gmac=count_macs(eager, x, v) / 1e9,
+                                 net_eager=net_eager, net_torchscript=net_ts, upsample=full,
+                                 opencv_bicubic=bicubic,
+                                 fps_upsample=1000 / full['median_ms']))
+                r = rows[-1]
+                print(f"{name:>10} x{s} {r['input']:>8} thr={threads}  GMAC {r['gmac']:.2f}  "
+                      f"net eager {net_eager['median_ms']:7.1f} ms  net TS {net_ts['median_ms']:7.1f} ms  "
+                      f"upsample {full['median_ms']:7.1f} ms (p90 {full['p90_ms']:.1f}, {r['fps_upsample']:.1f} fps)  "
+                      f"cv2 bicubic {bicubic['median_ms']:.2f} ms", flush=True)
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--models', nargs='+', default=None, help='bundled names or model paths (default: all bundled)')
+    parser.add_argument('--repeats', type=int, default=30)
+    parser.add_argument('--out', type=Path, default=RESULTS / 'model_speed.json')
+    args = parser.parse_args()
+    models = args.models or bundled_names()
+    if not models:
+        parser.error('no bundled models found; pass --models <exported model path>')
+    rows = run(models, args.repeats)
+    meta = dict(command='python benchmarks/model_speed.py ' + ' '.join(args.models or []),
+                machine=f'{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or "cpu"}',
+                torch=torch.__version__, opencv=cv2.__version__,
+                note='median/p90 over repeats after 2 warm-up calls; upsample = DepthSuperResolver.upsample '
+                     '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same frame')
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix('.tmp')
+    tmp.write_text(json.dumps(dict(meta=meta, rows=rows), indent=2) + '\n')
+    os.replace(tmp, args.out)
+    print(f'wrote {args.out}')
+
+
+if __name__ == '__main__':
+    main()
