@@ -1,1 +1,5 @@
-"""The training loop: Algorithm 1 (warm-up, role exchange), checkpoints, DDP, reports."""
+"""Training (ROS-free): Algorithm 1 of CTKT and the DSRNet-alone baseline."""
+from depth_sr_ros.training.config import TrainConfig
+from depth_sr_ros.training.loop import fit
+
+__all__ = ['TrainConfig', 'fit']

@@ -1,0 +1,91 @@
+"""Training samples: random crops + flips of RGB-D pairs, degraded to LR, normalised by LR stats.
+
+Every batch is a pure function of (seed, step): a resumed run sees exactly the batches the
+killed run would have seen, and DDP ranks take disjoint slices of the same global batch.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from depth_sr_ros.data.degradation import BICUBIC, degrade
+from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
+
+
+@dataclass
+class Sample:
+    """One training sample, all arrays float32 except masks (bool)."""
+
+    rgb: np.ndarray       # 3xHxW in [0, 1]
+    hr: np.ndarray        # HxW normalised by the LR frame's range
+    hr_valid: np.ndarray  # HxW
+    lr: np.ndarray        # hxw normalised, holes filled
+    lr_valid: np.ndarray  # hxw
+
+
+def make_sample(pair, scale, crop, rng, degradations=(BICUBIC,), degradation_weights=None):
+    """Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip, degrade, normalise.
+
+    Returns None when the crop holds too little valid depth to learn from.
+    """
+    h, w = pair.shape
+    size = min(crop, h - h % scale, w - w % scale)
+    size -= size % scale
+    y = int(rng.integers(0, h - size + 1))
+    x = int(rng.integers(0, w - size + 1))
+    rgb = pair.rgb[y:y + size, x:x + size]
+    depth = pair.depth[y:y + size, x:x + size]
+    valid = pair.valid[y:y + size, x:x + size]
+    if rng.random() < 0.5:
+        rgb, depth, valid = rgb[:, ::-1], depth[:, ::-1], valid[:, ::-1]
+    spec = degradations[int(rng.choice(len(degradations), p=degradation_weights))]
+    depth = np.ascontiguousarray(depth)
+    valid = np.ascontiguousarray(valid)
+    lr, lr_valid = degrade(depth, valid, scale, spec, rng)
+    rng_lr = valid_range(lr, lr_valid)
+    if rng_lr is None or lr_valid.mean() < 0.5 or valid.mean() < 0.5:
+        return None
+    lr_n = fill_invalid_nearest(np.where(lr_valid, rng_lr.normalize(lr), 0).astype(np.float32), lr_valid)
+    hr_n = np.where(valid, rng_lr.normalize(depth), 0).astype(np.float32)
+    return Sample(rgb=np.ascontiguousarray(rgb.transpose(2, 0, 1), dtype=np.float32) / 255.0,
+                  hr=hr_n, hr_valid=valid, lr=lr_n, lr_valid=lr_valid)
+
+
+class CropBatches:
+    """Global batch number ``step`` -> dict of tensors (B, C, H, W), deterministic in (seed, step)."""
+
+    def __init__(self, pairs, scale, crop, batch_size, seed=0, degradations=(BICUBIC,),
+                 degradation_weights=None):
+        if not pairs:
+            raise ValueError('no training pairs')
+        self.pairs = pairs
+        self.scale, self.crop, self.batch_size, self.seed = scale, crop, batch_size, seed
+        self.degradations = tuple(degradations)
+        weights = degradation_weights
+        self.weights = None if weights is None else np.asarray(weights, float) / np.sum(weights)
+
+    def samples(self, step, index):
+        """Sample ``index`` of global batch ``step`` (retries until a crop has enough depth)."""
+        rng = np.random.default_rng([self.seed, step, index])
+        for _ in range(20):
+            pair = self.pairs[int(rng.integers(len(self.pairs)))]
+            sample = make_sample(pair, self.scale, self.crop, rng, self.degradations, self.weights)
+            if sample is not None:
+                return sample
+        raise ValueError('could not find a crop with >= 50% valid depth in 20 tries; '
+                         'are the depth maps mostly invalid?')
+
+    def batch(self, step, rank=0, world_size=1):
+        """This rank's slice (indices rank, rank+world, ...) of global batch ``step``."""
+        items = [self.samples(step, i) for i in range(rank, self.batch_size, world_size)]
+        return collate(items)
+
+
+def collate(items):
+    def stack(name, channel_axis=True):
+        arr = np.stack([getattr(s, name) for s in items])
+        t = torch.from_numpy(np.ascontiguousarray(arr)).float()
+        return t if not channel_axis else t[:, None]
+    return {'rgb': torch.from_numpy(np.stack([s.rgb for s in items])),
+            'hr': stack('hr'), 'hr_valid': stack('hr_valid'),
+            'lr': stack('lr'), 'lr_valid': stack('lr_valid')}

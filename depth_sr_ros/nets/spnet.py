@@ -1,0 +1,35 @@
+"""SPNet: uncertainty fusion of F_sr^N and F_de^N, then a small structure CNN -> edge logits.
+
+The fusion weight of each network at a position is softmax(-U / tau) over the two networks'
+per-pixel errors U = |D - D_hr| (pooled to the feature grid): where one network is more
+accurate its features dominate. L_struc flows back into both networks' last features.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SPNet(nn.Module):
+    def __init__(self, sr_channels, de_channels, channels=16, tau=0.02):
+        super().__init__()
+        self.tau = tau
+        self.proj_sr = nn.Conv2d(sr_channels, channels, 1)
+        self.proj_de = nn.Conv2d(de_channels, channels, 1)
+        self.structure = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(channels, 1, 3, padding=1))
+
+    def fusion_weights(self, err_sr, err_de, size):
+        """(B,1,H,W) error maps -> (w_sr, w_de) at ``size``, summing to 1."""
+        u = torch.cat([F.adaptive_avg_pool2d(err_sr, size), F.adaptive_avg_pool2d(err_de, size)], 1)
+        w = torch.softmax(-u / self.tau, dim=1)
+        return w[:, :1], w[:, 1:]
+
+    def forward(self, feat_sr, feat_de, err_sr, err_de, hr_size):
+        size = feat_sr.shape[-2:]
+        de = F.interpolate(feat_de, size=size, mode='bilinear', align_corners=False)
+        w_sr, w_de = self.fusion_weights(err_sr.detach(), err_de.detach(), size)
+        fused = w_sr * self.proj_sr(feat_sr) + w_de * self.proj_de(de)
+        fused = F.interpolate(fused, size=hr_size, mode='bilinear', align_corners=False)
+        return self.structure(fused)

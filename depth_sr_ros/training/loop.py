@@ -1,0 +1,186 @@
+"""fit(): Algorithm 1 (or DSRNet alone) with validation, checkpoints, resume, DDP and reports."""
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from depth_sr_ros.data.crops import CropBatches
+from depth_sr_ros.inference.export import save_model
+from depth_sr_ros.inference.resolver import DepthSuperResolver, select_device
+from depth_sr_ros.training import distributed, reports
+from depth_sr_ros.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate, lr_frames
+from depth_sr_ros.training.roles import GlobalRoles
+from depth_sr_ros.training.system import CTKTSystem
+
+LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'dsr_student_frac')
+
+
+def phase_at(cfg, step):
+    if cfg.scheme == 'dsr_only':
+        return 'dsr_only'
+    return 'warmup' if step < cfg.warmup_steps else 'transfer'
+
+
+class _Trainer:
+    def __init__(self, train_pairs, val_pairs, cfg, run_dir, progress):
+        self.cfg, self.run_dir, self.progress = cfg, Path(run_dir), progress
+        self.rank, self.world = distributed.init_from_env()
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        self.device = distributed.local_device(select_device(cfg.device), self.rank)
+        torch.manual_seed(cfg.seed)
+        self.system = CTKTSystem(cfg).to(self.device)
+        self.model = self.system
+        if self.world > 1:
+            from torch.nn.parallel import DistributedDataParallel as DDP
+            ids = [self.device.index] if self.device.type == 'cuda' else None
+            self.model = DDP(self.system, device_ids=ids, find_unused_parameters=cfg.scheme != 'dsr_only')
+        self.total_steps = cfg.total_steps(len(train_pairs))
+        self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
+        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=cfg.lr, total_steps=self.total_steps,
+                                                         pct_start=0.05)
+        specs, weights = cfg.degradations()
+        self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, specs, weights)
+        val = val_pairs[:cfg.val_max_frames] if cfg.val_max_frames else val_pairs
+        self.val_frames = lr_frames(val, cfg.scale) if val else []
+        self.roles = GlobalRoles(cfg.role_window)
+        self.step, self.history, self.samples_seen, self.train_time = 0, [], 0, 0.0
+        self._running = {}
+        self.amp = cfg.amp and self.device.type == 'cuda'
+
+    # -- state -------------------------------------------------------------------------------
+    def state(self):
+        return {'step': self.step, 'system': self.system.state_dict(), 'opt': self.opt.state_dict(),
+                'sched': self.sched.state_dict(), 'roles': self.roles.state_dict(),
+                'history': self.history, 'samples_seen': self.samples_seen, 'train_time': self.train_time,
+                'running': self._running, 'config': self.cfg.to_dict(), 'torch_rng': torch.get_rng_state()}
+
+    def load(self, state):
+        if state['config'] != self.cfg.to_dict():
+            diff = sorted(k for k in state['config'] if state['config'][k] != self.cfg.to_dict().get(k))
+            raise ValueError(f'checkpoint was written with other training options ({", ".join(diff)}); '
+                             'resume with the same options or start a new run directory')
+        self.system.load_state_dict(state['system'])
+        self.opt.load_state_dict(state['opt'])
+        self.sched.load_state_dict(state['sched'])
+        self.roles.load_state_dict(state['roles'])
+        self.step, self.history = state['step'], state['history']
+        self.samples_seen, self.train_time = state['samples_seen'], state['train_time']
+        self._running = state['running']
+        torch.set_rng_state(state['torch_rng'])
+
+    def checkpoint(self):
+        if self.rank == 0:
+            save_checkpoint(self.run_dir / CHECKPOINT_NAME, self.state())
+
+    # -- steps -------------------------------------------------------------------------------
+    def train_step(self):
+        cfg = self.cfg
+        batch = {k: v.to(self.device) for k, v in self.batches.batch(self.step, self.rank, self.world).items()}
+        phase = phase_at(cfg, self.step)
+        self.model.train()
+        autocast = torch.autocast('cuda', dtype=torch.bfloat16) if self.amp else nullcontext()
+        with autocast:
+            out = self.model(batch, phase, self.roles.dsr_is_student())
+        self.opt.zero_grad(set_to_none=True)
+        out['total'].backward()
+        self.opt.step()
+        self.sched.step()
+        if phase == 'transfer' and cfg.granularity == 'global':
+            e_dsr, e_de = distributed.all_mean([float(out['l_dsr']), float(out['l_de'])], self.world)
+            self.roles.update(e_dsr, e_de)
+        for key in LOSS_KEYS:
+            if key in out:
+                r = self._running.setdefault(key, [0.0, 0])
+                r[0] += float(out[key]); r[1] += 1
+        self.step += 1
+        self.samples_seen += cfg.batch_size
+
+    def validate(self):
+        row = {'step': self.step}
+        row.update({k: s / max(n, 1) for k, (s, n) in self._running.items()})
+        self._running = {}
+        if self.val_frames and self.rank == 0:
+            row.update(evaluate(self.resolver(), self.val_frames))
+        self.history.append(row)
+        return row
+
+    def resolver(self):
+        net = self.system.dsr.eval()
+        return DepthSuperResolver(net, {}, self.device, torchscript=False)
+
+    # -- run ---------------------------------------------------------------------------------
+    def run(self):
+        cfg = self.cfg
+        bar = None
+        if self.progress and self.rank == 0:
+            from tqdm import tqdm
+            bar = tqdm(total=self.total_steps, initial=self.step, desc=f'train x{cfg.scale} {cfg.scheme}',
+                       unit='step', dynamic_ncols=True)
+        while self.step < self.total_steps:
+            t0 = time.perf_counter()
+            self.train_step()
+            self.train_time += time.perf_counter() - t0
+            if bar:
+                bar.update(1)
+                bar.set_postfix(l_dsr=f"{self._running.get('l_dsr', [0, 1])[0] / max(self._running.get('l_dsr', [0, 1])[1], 1):.4f}",
+                                sps=f'{self.samples_seen / max(self.train_time, 1e-9):.0f}')
+            last = self.step == self.total_steps
+            if self.step % cfg.val_every == 0 or last:
+                row = self.validate()
+                if bar and 'rmse_cm' in row:
+                    bar.write(f"step {self.step}: held-out RMSE {row['rmse_cm']:.3f} cm "
+                              f"(bicubic {row['bicubic_rmse_cm']:.3f}), MAE {row['mae_cm']:.3f} cm")
+            if self.step % cfg.checkpoint_every == 0 or last:
+                self.checkpoint()
+        if bar:
+            bar.close()
+        return self.finish()
+
+    def finish(self):
+        final = dict(self.history[-1]) if self.history else {}
+        summary = {'steps': self.step, 'samples_per_s': self.samples_seen / max(self.train_time, 1e-9),
+                   'world_size': self.world, 'device': str(self.device),
+                   'val': {k: final[k] for k in ('rmse_cm', 'mae_cm', 'bicubic_rmse_cm', 'bicubic_mae_cm', 'frames')
+                           if k in final}}
+        if self.rank != 0:
+            return summary
+        reports.write_metrics(self.run_dir, self.history, summary)
+        reports.learning_curve(self.run_dir / 'curve.png', self.history,
+                               f'x{self.cfg.scale} {self.cfg.scheme} ({self.cfg.preset})')
+        if self.val_frames:
+            self.panel()
+        meta = {'training': self.cfg.to_dict(), 'training_data': self.cfg.data_summary,
+                'validation': summary['val'], 'degradation': self.cfg.degradation,
+                'sensor_like_fraction': self.cfg.sensor_like_fraction}
+        summary['model_dir'] = save_model(self.run_dir / 'model', self.system.dsr.cpu(), meta)
+        self.system.dsr.to(self.device)
+        return summary
+
+    def panel(self):
+        hr, hv, lr, lv, pair = self.val_frames[len(self.val_frames) // 2]
+        sr = self.resolver().upsample(np.where(lv, lr, np.nan).astype(np.float32))
+        bic = bicubic_upsample(lr, lv, self.cfg.scale)
+        reports.before_after_panel(self.run_dir / 'panel.png', np.where(lv, lr, 0), bic, sr, hr, hv,
+                                   f'held-out {pair.capture_id} x{self.cfg.scale} ({self.cfg.scheme})')
+
+
+def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True):
+    """Train per ``cfg`` into ``run_dir``; returns the summary (held-out metrics, speed, model_dir).
+
+    A run directory holding a checkpoint is only continued with ``resume=True`` (so a finished
+    or killed run is never overwritten by accident).
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    trainer = _Trainer(train_pairs, val_pairs, cfg, run_dir, progress)
+    ckpt = run_dir / CHECKPOINT_NAME
+    if ckpt.exists():
+        if not resume:
+            raise ValueError(f'{run_dir} already holds a checkpoint; pass resume=True (--resume) to '
+                             'continue it or choose a new run directory')
+        trainer.load(load_checkpoint(ckpt))
+    return trainer.run()

@@ -1,0 +1,119 @@
+"""CTKTSystem: DSRNet + (training-only) DENet, side heads, affinity and SPNet, and their losses.
+
+One nn.Module so DDP can wrap it; ``forward(batch, phase, dsr_student_global)`` returns a dict
+of loss terms whose 'total' is what the optimiser minimises. Teacher outputs are detached.
+"""
+import torch
+import torch.nn as nn
+
+from depth_sr_ros.nets import losses as L
+from depth_sr_ros.nets.denet import DENet, DENetConfig
+from depth_sr_ros.nets.dsrnet import DSRNet
+from depth_sr_ros.nets.heads import SideOutput, affinity, side_block_indices
+from depth_sr_ros.nets.spnet import SPNet
+from depth_sr_ros.training.roles import pooled_rows, student_maps
+
+PHASES = ('dsr_only', 'warmup', 'transfer')
+
+
+class _ScaleGrad(torch.autograd.Function):
+    """Identity forward; multiplies the gradient by ``factor`` (p1 for L_struc into the nets)."""
+
+    @staticmethod
+    def forward(ctx, x, factor):
+        ctx.factor = factor
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.factor, None
+
+
+def scale_grad(x, factor):
+    return _ScaleGrad.apply(x, factor)
+
+
+class CTKTSystem(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        self.dsr = DSRNet(cfg.dsrnet_config())
+        if cfg.scheme == 'dsr_only':
+            return
+        n = self.dsr.cfg.num_blocks
+        self.de = DENet(DENetConfig(channels=cfg.denet_channels, num_blocks=n))
+        self.side_idx = side_block_indices(n)
+        self.side_sr = nn.ModuleList(SideOutput(self.dsr.cfg.channels) for _ in self.side_idx)
+        self.side_de = nn.ModuleList(SideOutput(cfg.denet_channels) for _ in self.side_idx)
+        if cfg.use_sp:
+            self.sp = SPNet(self.dsr.cfg.channels, cfg.denet_channels, cfg.sp_channels, cfg.sp_tau)
+
+    def forward(self, batch, phase, dsr_student_global=False):
+        hr, valid = batch['hr'], batch['hr_valid']
+        if phase == 'dsr_only':
+            sr = self.dsr(batch['lr'], batch['lr_valid'])
+            loss = L.masked_l1(sr, hr, valid)
+            return {'total': loss, 'l_dsr': loss.detach()}
+        sr, f_sr = self.dsr.forward_with_features(batch['lr'], batch['lr_valid'])
+        de, f_de = self.de(batch['rgb'])
+        err_sr, err_de = (sr - hr).abs(), (de - hr).abs()
+        l_dsr, l_de = L.masked_mean(err_sr, valid), L.masked_mean(err_de, valid)
+        out = {'l_dsr': l_dsr.detach(), 'l_de': l_de.detach()}
+        size = hr.shape[-2:]
+        # Side heads learn to read (detached) features against D_hr in every phase, so the
+        # teacher's side outputs mean something when distillation starts.
+        heads = sum(L.masked_l1(h(f_sr[i].detach(), size), hr, valid) for h, i in zip(self.side_sr, self.side_idx))
+        heads = heads + sum(L.masked_l1(h(f_de[i].detach(), size), hr, valid)
+                            for h, i in zip(self.side_de, self.side_idx))
+        out['l_heads'] = heads.detach()
+        if phase == 'warmup':
+            out['total'] = l_dsr + l_de + heads
+            return out
+        cfg = self.cfg
+        dsr_st, de_st = student_maps(cfg.granularity, err_sr, err_de, valid,
+                                     _FixedRole(dsr_student_global))
+        frozen = cfg.granularity == 'global' and cfg.teacher_update == 'frozen'
+        dsr_taught, de_taught = bool(dsr_st.any()), bool(de_st.any())
+        total = heads
+        total = total + (l_dsr if not (frozen and not dsr_taught) else 0 * l_dsr)
+        total = total + (l_de if not (frozen and not de_taught) else 0 * l_de)
+        l_p, l_a = self._distill(f_sr, f_de, dsr_st, de_st, size)
+        total = total + cfg.p2 * (cfg.w_p * l_p + cfg.w_a * l_a)
+        out.update(l_p=l_p.detach(), l_a=l_a.detach(),
+                   dsr_student_frac=(dsr_st.sum() / valid.sum().clamp_min(1)).detach())
+        if cfg.use_sp:
+            # Only a student's features receive L_struc (scaled by p1); SPNet learns at full rate.
+            fs = scale_grad(f_sr[-1], cfg.p1) if dsr_taught else f_sr[-1].detach()
+            fd = scale_grad(f_de[-1], cfg.p1) if de_taught else f_de[-1].detach()
+            logits = self.sp(fs, fd, err_sr, err_de, size)
+            edges, evalid = L.structure_target(hr, valid, cfg.edge_threshold)
+            l_struc = L.structure_loss(logits, edges, evalid)
+            total = total + l_struc
+            out['l_struc'] = l_struc.detach()
+        out['total'] = total
+        return out
+
+    def _distill(self, f_sr, f_de, dsr_st, de_st, size):
+        """L_P (side outputs) and L_A (affinities), each network pulled toward the detached other
+        where it is the student."""
+        g = self.cfg.affinity_grid
+        rows_sr, rows_de = pooled_rows(dsr_st, g), pooled_rows(de_st, g)
+        l_p = l_a = 0.0
+        for k, i in enumerate(self.side_idx):
+            s_sr = self.side_sr[k](f_sr[i], size)
+            s_de = self.side_de[k](f_de[i], size)
+            l_p = l_p + L.masked_l1(s_sr, s_de.detach(), dsr_st) + L.masked_l1(s_de, s_sr.detach(), de_st)
+            a_sr, a_de = affinity(f_sr[i], g), affinity(f_de[i], g)
+            l_a = l_a + L.affinity_loss(a_sr, a_de, rows_sr) + L.affinity_loss(a_de, a_sr, rows_de)
+        n = len(self.side_idx)
+        return l_p / n, l_a / n
+
+
+class _FixedRole:
+    """Adapter: the loop decides the global role (from all-reduced running errors)."""
+
+    def __init__(self, dsr_is_student):
+        self._flag = dsr_is_student
+
+    def dsr_is_student(self):
+        return self._flag
