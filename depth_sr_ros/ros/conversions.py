@@ -148,3 +148,17 @@ def valid_mask(depth):
         return depth > 0
     with np.errstate(invalid='ignore'):
         return np.isfinite(depth) & (depth > 0)
+
+
+def rgb_to_image(rgb, header=None):
+    """HxWx3 uint8 RGB array -> rgb8 sensor_msgs/Image (data assigned once)."""
+    from sensor_msgs.msg import Image
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f'rgb8 needs an HxWx3 uint8 array, got {rgb.shape}')
+    msg = Image(height=rgb.shape[0], width=rgb.shape[1], encoding='rgb8', is_bigendian=False,
+                step=rgb.shape[1] * 3)
+    msg.data = array.array('B', rgb.tobytes())
+    if header is not None:
+        msg.header = header
+    return msg

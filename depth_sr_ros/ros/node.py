@@ -1,13 +1,62 @@
-"""depth_sr_node entry point (placeholder until the node issue lands)."""
-import argparse
+"""depth_sr_node entry point: start the node, or fail with ONE clear error line (no traceback).
+
+rclpy and torch are imported only when the node really starts, so `--help` and
+`--dump-parameters` are instant and work without a ROS installation.
+"""
 import sys
+
+USAGE = """usage: depth_sr_node [--help] [--dump-parameters] [--ros-args ...]
+
+Super-resolves depth images: subscribes depth/image_raw + depth/camera_info (per input
+namespace), publishes depth_sr/image_raw + depth_sr/camera_info (+ optional depth_sr/points,
+depth_sr/colorized) and /diagnostics. Parameters: see config/sr.yaml or --dump-parameters.
+
+  --dump-parameters   print every parameter with its default as a params-file YAML and exit
+  example: depth_sr_node --ros-args --params-file config/sr.yaml -p model:=/path/to/model
+"""
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='depth_sr_node', description='Depth super-resolution node.')
-    parser.parse_known_args(argv)
-    print('depth_sr_node: not implemented yet', file=sys.stderr)
-    return 1
+    argv = list(sys.argv[1:] if argv is None else argv)
+    own = argv[:argv.index('--ros-args')] if '--ros-args' in argv else argv
+    if '-h' in own or '--help' in own:
+        print(USAGE, end='')
+        return 0
+    if '--dump-parameters' in own:
+        from depth_sr_ros.ros.params import to_yaml
+        print(to_yaml(), end='')
+        return 0
+    return _run(argv)
+
+
+def _run(argv):
+    import rclpy
+    from rclpy.exceptions import ParameterException
+    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+
+    from depth_sr_ros.inference import ModelLoadError
+
+    rclpy.init(args=['depth_sr_node', *argv])
+    try:
+        from depth_sr_ros.ros.sr_node import DepthSRNode
+        node = DepthSRNode()
+    except (ModelLoadError, ValueError, ParameterException) as err:
+        print(f'depth_sr_node: error: {err}', file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    except KeyboardInterrupt:
+        rclpy.try_shutdown()
+        return 0
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    try:
+        executor.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
 
 
 if __name__ == '__main__':

@@ -1,0 +1,95 @@
+"""The node's parameters in one table: name, default, description, range, read-only.
+
+Kept as plain data so `depth_sr_node --dump-parameters` (and the launch/params-file contract
+test) can list them without starting ROS; :func:`declare` turns each row into a declared rclpy
+parameter with a ParameterDescriptor.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: object
+    description: str
+    read_only: bool = True
+    range: tuple = None          # (min, max) for numbers
+    choices: tuple = None        # allowed string values (checked at start-up)
+
+
+PARAMS = (
+    Param('model', 'x4', 'Bundled model name (models/<name>.safetensors in the package share) or '
+          'the path of an exported model (directory, .safetensors or .json). No downloads.'),
+    Param('scale', 0, 'Required upscale factor; 0 accepts the model\'s own scale. A model with '
+          'another scale fails at start-up.', range=(0, 16)),
+    Param('device', 'auto', "Inference device: 'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'."),
+    Param('fp16', True, 'Run the network in float16 on CUDA (ignored on CPU).'),
+    Param('torch_threads', 0, 'torch intra-op threads; 0 keeps torch\'s default.', range=(0, 256)),
+    Param('input_namespaces', [''], 'One entry per depth sensor; "" = the node\'s own namespace. '
+          'Entry "front" reads front/depth/image_raw (+camera_info) and publishes '
+          'front/depth_sr/image_raw (+camera_info). All streams share one model and are batched.'),
+    Param('output_encoding', 'same', "'same' as the input, or force '16UC1' (mm, 0 invalid) / "
+          "'32FC1' (m, NaN invalid).", choices=('same', '16UC1', '32FC1')),
+    Param('min_depth', 0.0, 'Input depths below this (metres) are treated as invalid; 0 = no limit.',
+          read_only=False, range=(0.0, 1000.0)),
+    Param('max_depth', 0.0, 'Input depths above this (metres) are treated as invalid; 0 = no limit.',
+          read_only=False, range=(0.0, 1000.0)),
+    Param('fill_holes', 0, 'Hole filling: 0 keeps every invalid input pixel invalid; N > 0 fills '
+          'output pixels within N LR pixels of valid data (never the middle of a large hole).',
+          read_only=False, range=(0, 64)),
+    Param('max_input_pixels', 640 * 480, 'Input images with more pixels are rejected (cause '
+          'too_large) to protect memory and latency.', range=(1, 100_000_000)),
+    Param('publish_points', False, 'Also publish depth_sr/points: organised PointCloud2 (x, y, z '
+          'float32, NaN invalid) from the SR depth and the scaled CameraInfo.'),
+    Param('publish_colorized', False, 'Also publish depth_sr/colorized: rgb8 colour-mapped preview.'),
+    Param('colorized_min_depth', 0.0, 'Colour range start (m) of the preview; min = max = 0 picks '
+          'the range per frame (2nd-98th percentile).', read_only=False, range=(0.0, 1000.0)),
+    Param('colorized_max_depth', 0.0, 'Colour range end (m) of the preview; see colorized_min_depth.',
+          read_only=False, range=(0.0, 1000.0)),
+    Param('diagnostics_period', 1.0, 'Seconds between /diagnostics messages.', range=(0.1, 60.0)),
+    Param('no_input_warning', 5.0, 'Warn (throttled) when no input arrived for this many seconds, '
+          'naming the resolved topic and its QoS.', range=(0.5, 3600.0)),
+)
+
+BY_NAME = {p.name: p for p in PARAMS}
+
+
+def names():
+    return [p.name for p in PARAMS]
+
+
+def declare(node):
+    """Declare every parameter on ``node``; returns {name: value} (params-file values applied)."""
+    from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
+    from rclpy.parameter import Parameter
+    values = {}
+    for p in PARAMS:
+        desc = ParameterDescriptor(name=p.name, description=p.description, read_only=p.read_only)
+        if p.choices:
+            desc.additional_constraints = 'one of: ' + ', '.join(p.choices)
+        if p.range is not None:
+            if isinstance(p.default, float):
+                desc.floating_point_range = [FloatingPointRange(from_value=float(p.range[0]),
+                                                                to_value=float(p.range[1]))]
+            else:
+                desc.integer_range = [IntegerRange(from_value=p.range[0], to_value=p.range[1], step=1)]
+        default = p.default
+        if isinstance(default, list):
+            desc.type = Parameter.Type.STRING_ARRAY.value
+        values[p.name] = node.declare_parameter(p.name, default, desc).value
+        check(p.name, values[p.name])
+    return values
+
+
+def check(name, value):
+    """Raise ValueError naming the parameter when ``value`` is not allowed (choices)."""
+    p = BY_NAME[name]
+    if p.choices and value not in p.choices:
+        raise ValueError(f"parameter {name}={value!r} is not one of {', '.join(p.choices)}")
+
+
+def to_yaml():
+    """The params file text listing every parameter with its default (config/sr.yaml)."""
+    import yaml
+    return yaml.safe_dump({'/**': {'ros__parameters': {p.name: p.default for p in PARAMS}}},
+                          sort_keys=False, default_flow_style=None)

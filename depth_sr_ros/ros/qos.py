@@ -1,0 +1,45 @@
+"""QoS per REP 2003: sensor-data style subscriptions (best effort, keep last 1: always the newest
+frame), reliable publishers, `qos_overrides.<topic>.*` parameters enabled, incompatible-QoS events
+logged once per topic."""
+from rclpy.event_handler import PublisherEventCallbacks, SubscriptionEventCallbacks
+from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy)
+from rclpy.qos_overriding_options import QoSOverridingOptions
+
+# Depth 1: a frame that arrives while one waits replaces it (the node counts it as dropped).
+SENSOR_IN = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
+                       reliability=ReliabilityPolicy.BEST_EFFORT,
+                       durability=DurabilityPolicy.VOLATILE)
+RELIABLE_OUT = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
+                          reliability=ReliabilityPolicy.RELIABLE,
+                          durability=DurabilityPolicy.VOLATILE)
+OVERRIDES = QoSOverridingOptions.with_default_policies()
+
+
+def describe(qos):
+    """'best_effort, keep_last(1), volatile' for log messages."""
+    hist = qos.history.name.lower()
+    if qos.history == HistoryPolicy.KEEP_LAST:
+        hist += f'({qos.depth})'
+    return f'{qos.reliability.name.lower()}, {hist}, {qos.durability.name.lower()}'
+
+
+class _Once:
+    def __init__(self, logger, topic, role):
+        self.logger, self.topic, self.role, self.done = logger, topic, role, False
+
+    def __call__(self, event):
+        if self.done:
+            return
+        self.done = True
+        self.logger.warning(
+            f'{self.role} {self.topic}: incompatible QoS with a peer (policy '
+            f'{getattr(event.last_policy_kind, "name", event.last_policy_kind)}); no data will '
+            f'flow. Override with qos_overrides.{self.topic}.{self.role}.* parameters.')
+
+
+def subscription_events(logger, topic):
+    return SubscriptionEventCallbacks(incompatible_qos=_Once(logger, topic, 'subscription'))
+
+
+def publisher_events(logger, topic):
+    return PublisherEventCallbacks(incompatible_qos=_Once(logger, topic, 'publisher'))

@@ -1,0 +1,135 @@
+"""Shared helpers for tests that talk over real DDS.
+
+Isolation: every test process gets its own ROS_DOMAIN_ID (derived from the pid) and localhost-only
+discovery, set at import before any rclpy context exists; subprocesses inherit it. Every wait is
+bounded; contexts are shut down in ``close``.
+"""
+import os
+import threading
+import time
+
+os.environ['ROS_DOMAIN_ID'] = str(1 + os.getpid() % 200)
+os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
+os.environ.pop('ROS_LOCALHOST_ONLY', None)
+DOMAIN_ID = int(os.environ['ROS_DOMAIN_ID'])
+
+import numpy as np  # noqa: E402
+import rclpy  # noqa: E402
+from rclpy.context import Context  # noqa: E402
+from rclpy.executors import MultiThreadedExecutor  # noqa: E402
+from rclpy.node import Node  # noqa: E402
+from rclpy.parameter import Parameter  # noqa: E402
+from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
+from sensor_msgs.msg import CameraInfo  # noqa: E402
+from std_msgs.msg import Header  # noqa: E402
+
+RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def wait_for(predicate, timeout=10.0, interval=0.01):
+    """Poll ``predicate`` until true or ``timeout`` seconds; returns its last value."""
+    end = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > end:
+            return value
+        time.sleep(interval)
+
+
+def header(sec, nanosec=0, frame_id='depth_optical_frame'):
+    h = Header(frame_id=frame_id)
+    h.stamp.sec, h.stamp.nanosec = sec, nanosec
+    return h
+
+
+def camera_info(width, height, hdr, fx=None):
+    """A pinhole CameraInfo whose principal point is the image centre (centre-aligned pixels)."""
+    fx = fx or 0.8 * width
+    info = CameraInfo(header=hdr, width=width, height=height, distortion_model='plumb_bob')
+    info.d = [0.0] * 5
+    info.k = [fx, 0.0, (width - 1) / 2, 0.0, fx, (height - 1) / 2, 0.0, 0.0, 1.0]
+    info.r = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    info.p = [fx, 0.0, (width - 1) / 2, 0.0, 0.0, fx, (height - 1) / 2, 0.0, 0.0, 0.0, 1.0, 0.0]
+    return info
+
+
+def ramp_depth_mm(width, height, hole=True):
+    """uint16 mm depth: a smooth ramp 1-3 m with an invalid (0) rectangle in the middle."""
+    x = np.linspace(1000, 3000, width, dtype=np.float32)
+    y = np.linspace(0, 200, height, dtype=np.float32)[:, None]
+    d = np.rint(x[None, :] + y).astype(np.uint16)
+    if hole:
+        d[height // 3:height // 2, width // 3:width // 2] = 0
+    return d
+
+
+class Collector:
+    """Subscribes to a topic and keeps every message (thread-safe)."""
+
+    def __init__(self, node, msg_type, topic, qos=RELIABLE):
+        self.messages = []
+        self._lock = threading.Lock()
+        self.sub = node.create_subscription(msg_type, topic, self._on, qos)
+
+    def _on(self, msg):
+        with self._lock:
+            self.messages.append(msg)
+
+    def wait(self, count=1, timeout=20.0):
+        """Wait until ``count`` messages arrived; returns the list (may be shorter on timeout)."""
+        wait_for(lambda: len(self.messages) >= count, timeout)
+        with self._lock:
+            return list(self.messages)
+
+    def with_stamp(self, sec, timeout=20.0):
+        """Wait for the message whose header stamp has ``sec`` seconds; None on timeout."""
+        def find():
+            with self._lock:
+                return next((m for m in self.messages if m.header.stamp.sec == sec), None)
+        return wait_for(find, timeout)
+
+
+class NodeHarness:
+    """DepthSRNode + a probe node in one fresh rclpy context, spun on a background executor."""
+
+    def __init__(self, **params):
+        from depth_sr_ros.ros.sr_node import DepthSRNode
+        self.context = Context()
+        rclpy.init(context=self.context, domain_id=DOMAIN_ID)
+        self.node = None
+        try:
+            overrides = [Parameter(k, value=v) for k, v in params.items()]
+            self.node = DepthSRNode(context=self.context, parameter_overrides=overrides)
+            self.probe = Node('probe', context=self.context)
+        except BaseException:
+            rclpy.try_shutdown(context=self.context)
+            raise
+        self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
+        self.executor.add_node(self.node)
+        self.executor.add_node(self.probe)
+        self._thread = threading.Thread(target=self._spin, daemon=True)
+        self._thread.start()
+
+    def _spin(self):
+        try:
+            self.executor.spin()
+        except Exception:  # context shut down while spinning
+            pass
+
+    def publisher(self, msg_type, topic, qos=RELIABLE):
+        return self.probe.create_publisher(msg_type, topic, qos)
+
+    def collect(self, msg_type, topic, qos=RELIABLE):
+        return Collector(self.probe, msg_type, topic, qos)
+
+    def connected(self, pubs, collectors, timeout=10.0):
+        """Wait until every probe publisher and subscription is matched with the node."""
+        return wait_for(lambda: all(p.get_subscription_count() > 0 for p in pubs)
+                        and all(c.sub.get_publisher_count() > 0 for c in collectors), timeout)
+
+    def close(self):
+        self.executor.shutdown(timeout_sec=5.0)
+        self.node.destroy_node()
+        self.probe.destroy_node()
+        rclpy.try_shutdown(context=self.context)
+        self._thread.join(timeout=5.0)
