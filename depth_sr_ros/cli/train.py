@@ -1,13 +1,82 @@
-"""train entry point (placeholder until the trainer issue lands)."""
+"""`train`: train DSRNet (cross-task scheme or alone) from RGB-D image folders.
+
+  train --data ../shared/data/rgbdd_dev --run-dir runs/x4 --scale 4 --max-steps 6000
+  torchrun --nproc_per_node 2 -m depth_sr_ros.cli.train --data ... --run-dir ...   (DDP)
+
+The run directory gets checkpoint.pt (resumable with --resume), metrics.csv/json, curve.png,
+panel.png and model/ (model.safetensors + model.json for DepthSuperResolver.load).
+"""
 import argparse
+import json
 import sys
+from pathlib import Path
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog='train', description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data', action='append', required=True,
+                   help='image folder with rgb/ and depth/ (repeatable)')
+    p.add_argument('--depth-scale', type=float, default=0.001, help='metres per depth unit (default mm)')
+    p.add_argument('--run-dir', required=True, help='where checkpoints, reports and model/ go')
+    p.add_argument('--config', default='fast', help="DSRNet preset 'fast' | 'quality', or a YAML of training options")
+    p.add_argument('--scale', type=int, default=None)
+    p.add_argument('--max-steps', type=int, default=None)
+    p.add_argument('--epochs', type=float, default=None)
+    p.add_argument('--scheme', choices=['ctkt', 'dsr_only'], default=None)
+    p.add_argument('--device', default=None, help='auto | cpu | cuda[:N]')
+    p.add_argument('--seed', type=int, default=None)
+    p.add_argument('--options', default='{}', help='JSON object of further TrainConfig fields')
+    p.add_argument('--val-fraction', type=float, default=0.15, help='held-out share, taken by capture-time blocks')
+    p.add_argument('--resume', action='store_true', help='continue the checkpoint in --run-dir')
+    p.add_argument('--no-progress', action='store_true')
+    return p
+
+
+def make_config(args):
+    from depth_sr_ros.training import TrainConfig
+    if args.config in ('fast', 'quality'):
+        cfg = TrainConfig(preset=args.config)
+    else:
+        cfg = TrainConfig.from_yaml(args.config)
+    changes = json.loads(args.options)
+    if not isinstance(changes, dict):
+        raise ValueError('--options must be a JSON object')
+    for key in ('scale', 'max_steps', 'epochs', 'scheme', 'device', 'seed'):
+        value = getattr(args, key)
+        if value is not None:
+            changes[key] = value
+    return cfg.replace(**changes)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='train', description='Train DSRNet from RGB-D image folders.')
-    parser.parse_known_args(argv)
-    print('train: not implemented yet', file=sys.stderr)
-    return 1
+    args = build_parser().parse_args(argv)
+    try:
+        from depth_sr_ros.data.image_folder import load_image_folder
+        from depth_sr_ros.data.splits import split_by_time_blocks
+        from depth_sr_ros.training import fit
+        cfg = make_config(args)
+        pairs = []
+        for folder in args.data:
+            pairs += load_image_folder(folder, depth_scale=args.depth_scale, progress=not args.no_progress)
+        train, val = split_by_time_blocks(pairs, val_fraction=args.val_fraction)
+        cfg = cfg.replace(data_summary={**cfg.data_summary, 'folders': [str(Path(d)) for d in args.data],
+                                        'train_pairs': len(train), 'val_pairs': len(val),
+                                        'split': f'split_by_time_blocks(val_fraction={args.val_fraction})'})
+        result = fit(train, val, cfg, args.run_dir, resume=args.resume, progress=not args.no_progress)
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        print(f'train: error: {exc}', file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print('train: interrupted; the last checkpoint in --run-dir can be continued with --resume',
+              file=sys.stderr)
+        return 130
+    val = result.get('val', {})
+    if val:
+        print(f"held-out RMSE {val['rmse_cm']:.3f} cm (bicubic {val['bicubic_rmse_cm']:.3f}), "
+              f"MAE {val['mae_cm']:.3f} cm (bicubic {val['bicubic_mae_cm']:.3f}) on {val['frames']} frames")
+    print(f"{result['steps']} steps, {result['samples_per_s']:.1f} samples/s; model: {result.get('model_dir')}")
+    return 0
 
 
 if __name__ == '__main__':

@@ -1,7 +1,7 @@
 """DENet: monocular depth estimation from RGB (training-only teacher/student of DSRNet).
 
-conv block -> N residual blocks -> conv block -> D_de, as in the CTKT figure. Works at half
-resolution (stride-2 stem) to stay cheap on CPUs; block features F_de^1..F_de^N are exposed for
+conv block -> N residual blocks -> conv block -> D_de, as in the CTKT figure. Works at 1/4
+(default) or 1/2 resolution (strided stem) to stay cheap on CPUs; block features F_de^1..F_de^N are exposed for
 the side-output heads, the affinity loss and SPNet.
 """
 from dataclasses import asdict, dataclass
@@ -14,6 +14,7 @@ import torch.nn.functional as F
 class DENetConfig:
     channels: int = 32
     num_blocks: int = 3
+    stride: int = 4          # features at 1/stride resolution (2 or 4); 4 keeps DENet ~DSRNet's cost
 
     def to_dict(self):
         return asdict(self)
@@ -36,8 +37,11 @@ class DENet(nn.Module):
         super().__init__()
         self.cfg = cfg
         c = cfg.channels
+        if cfg.stride not in (2, 4):
+            raise ValueError(f'DENet stride must be 2 or 4, got {cfg.stride}')
+        second = 2 if cfg.stride == 4 else 1
         self.head = nn.Sequential(nn.Conv2d(3, c, 3, stride=2, padding=1), nn.ReLU(inplace=True),
-                                  nn.Conv2d(c, c, 3, padding=1), nn.ReLU(inplace=True))
+                                  nn.Conv2d(c, c, 3, stride=second, padding=1), nn.ReLU(inplace=True))
         self.blocks = nn.ModuleList(_Residual(c) for _ in range(cfg.num_blocks))
         self.tail = nn.Sequential(nn.Conv2d(c, c, 3, padding=1), nn.ReLU(inplace=True),
                                   nn.Conv2d(c, 1, 3, padding=1))

@@ -1,4 +1,5 @@
-"""SPNet: uncertainty fusion of F_sr^N and F_de^N, then a small structure CNN -> edge logits.
+"""SPNet: uncertainty fusion of F_sr^N and F_de^N, then a small structure CNN -> edge logits
+(at half the HR size, bilinearly resized to HR).
 
 The fusion weight of each network at a position is softmax(-U / tau) over the two networks'
 per-pixel errors U = |D - D_hr| (pooled to the feature grid): where one network is more
@@ -31,5 +32,7 @@ class SPNet(nn.Module):
         de = F.interpolate(feat_de, size=size, mode='bilinear', align_corners=False)
         w_sr, w_de = self.fusion_weights(err_sr.detach(), err_de.detach(), size)
         fused = w_sr * self.proj_sr(feat_sr) + w_de * self.proj_de(de)
-        fused = F.interpolate(fused, size=hr_size, mode='bilinear', align_corners=False)
-        return self.structure(fused)
+        # The structure CNN runs at half the HR size (4x cheaper; edges are 1-2 px wide anyway).
+        half = (max(hr_size[0] // 2, size[0]), max(hr_size[1] // 2, size[1]))
+        fused = F.interpolate(fused, size=half, mode='bilinear', align_corners=False)
+        return F.interpolate(self.structure(fused), size=hr_size, mode='bilinear', align_corners=False)

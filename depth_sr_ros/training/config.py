@@ -37,6 +37,7 @@ class TrainConfig:
     warmup_steps: int = 500
     role_window: int = 50                              # steps averaged into e_dsr / e_de (global)
     denet_channels: int = 32
+    denet_stride: int = 4
     affinity_grid: int = 12
     sp_channels: int = 16
     sp_tau: float = 0.02

@@ -41,7 +41,7 @@ class CTKTSystem(nn.Module):
         if cfg.scheme == 'dsr_only':
             return
         n = self.dsr.cfg.num_blocks
-        self.de = DENet(DENetConfig(channels=cfg.denet_channels, num_blocks=n))
+        self.de = DENet(DENetConfig(channels=cfg.denet_channels, num_blocks=n, stride=cfg.denet_stride))
         self.side_idx = side_block_indices(n)
         self.side_sr = nn.ModuleList(SideOutput(self.dsr.cfg.channels) for _ in self.side_idx)
         self.side_de = nn.ModuleList(SideOutput(cfg.denet_channels) for _ in self.side_idx)
