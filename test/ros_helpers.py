@@ -89,24 +89,22 @@ class Collector:
         return wait_for(find, timeout)
 
 
-class NodeHarness:
-    """DepthSRNode + a probe node in one fresh rclpy context, spun on a background executor."""
+class Probe:
+    """A probe node in a fresh rclpy context, spun on a background executor (optionally with more
+    nodes, e.g. a DepthSRNode built by ``make_nodes(context)``)."""
 
-    def __init__(self, **params):
-        from depth_sr_ros.ros.sr_node import DepthSRNode
+    def __init__(self, make_nodes=None):
         self.context = Context()
         rclpy.init(context=self.context, domain_id=DOMAIN_ID)
-        self.node = None
         try:
-            overrides = [Parameter(k, value=v) for k, v in params.items()]
-            self.node = DepthSRNode(context=self.context, parameter_overrides=overrides)
+            self.nodes = list(make_nodes(self.context)) if make_nodes else []
             self.probe = Node('probe', context=self.context)
         except BaseException:
             rclpy.try_shutdown(context=self.context)
             raise
         self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
-        self.executor.add_node(self.node)
-        self.executor.add_node(self.probe)
+        for n in self.nodes + [self.probe]:
+            self.executor.add_node(n)
         self._thread = threading.Thread(target=self._spin, daemon=True)
         self._thread.start()
 
@@ -123,13 +121,23 @@ class NodeHarness:
         return Collector(self.probe, msg_type, topic, qos)
 
     def connected(self, pubs, collectors, timeout=10.0):
-        """Wait until every probe publisher and subscription is matched with the node."""
+        """Wait until every probe publisher and subscription is matched with a peer."""
         return wait_for(lambda: all(p.get_subscription_count() > 0 for p in pubs)
                         and all(c.sub.get_publisher_count() > 0 for c in collectors), timeout)
 
     def close(self):
         self.executor.shutdown(timeout_sec=5.0)
-        self.node.destroy_node()
-        self.probe.destroy_node()
+        for n in self.nodes + [self.probe]:
+            n.destroy_node()
         rclpy.try_shutdown(context=self.context)
         self._thread.join(timeout=5.0)
+
+
+class NodeHarness(Probe):
+    """DepthSRNode (parameters given as keyword arguments) + a probe node in one context."""
+
+    def __init__(self, **params):
+        from depth_sr_ros.ros.sr_node import DepthSRNode
+        overrides = [Parameter(k, value=v) for k, v in params.items()]
+        super().__init__(lambda ctx: [DepthSRNode(context=ctx, parameter_overrides=overrides)])
+        self.node = self.nodes[0]
