@@ -24,6 +24,9 @@ from depth_sr_ros.data.bags.topics import (CAMERA_INFO, TopicRow, camera_info_fo
 from depth_sr_ros.data.pairs import RGBDPair
 
 BAG_SUFFIXES = ('.bag', '.db3', '.mcap')
+_REPAIR_HINT = {'mcap': ' (an interrupted recording can be repaired with `mcap recover`)',
+                'ros1': ' (an interrupted recording can be repaired with `rosbag reindex`)',
+                'sqlite3': ' (try `ros2 bag reindex` on the bag folder)'}
 _PEEK_TYPES = ('sensor_msgs/msg/Image', 'sensor_msgs/msg/CompressedImage', CAMERA_INFO)
 
 
@@ -97,8 +100,8 @@ def open_bag(path):
         reader = AnyReader([path], default_typestore=store)
         reader.open()
     except Exception as exc:   # noqa: BLE001 - rosbags raises many types for damaged files
-        raise BagReadError(f'{path}: cannot open bag ({type(exc).__name__}: {exc}); '
-                           'it may be corrupt, truncated or not a bag') from exc
+        raise BagReadError(f'{path}: cannot open bag ({type(exc).__name__}: {exc}); it may be corrupt, '
+                           f'truncated or not a bag{_REPAIR_HINT.get(storage_kind(path), "")}') from exc
     try:
         yield reader
     finally:
