@@ -1,13 +1,220 @@
-"""train_from_bag entry point (placeholder until the bag issue lands)."""
+"""train_from_bag: train a deployable DSRNet straight from RGB-D rosbag recordings.
+
+bags -> decoded, registered pairs (cached) -> held-out split by time blocks -> fit() in the
+persistent work directory ``<out>.work/`` (so --resume continues) -> on success ``<out>`` is
+assembled in a temporary directory and renamed into place: model.safetensors + model.json
+(``DepthSuperResolver.load(out)``), report.json + report.md (held-out RMSE/MAE against bicubic
+on the same frames, data summary), curve.png, panel.png. On any failure: one clear message,
+exit status 1, and ``--out`` is left absent (or as empty as it was).
+"""
 import argparse
+import datetime
+import json
+import os
+import shutil
 import sys
+from pathlib import Path
+
+REPORT_FILES = ('curve.png', 'panel.png', 'metrics.csv', 'metrics.json')
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog='train_from_bag', description=__doc__.split('\n')[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    g = p.add_argument_group('input')
+    g.add_argument('--bag', action='append', required=True,
+                   help='rosbag2 directory, .db3/.mcap file, ROS 1 .bag, or a folder of bags (repeatable)')
+    g.add_argument('--list-topics', action='store_true', help='print the topic table of each bag and exit')
+    g.add_argument('--rgb-topic', help='colour topic (default: automatic when unambiguous)')
+    g.add_argument('--depth-topic', help='depth topic (default: automatic, preferring aligned/registered depth)')
+    g.add_argument('--rgb-info-topic', help='colour CameraInfo (default: sibling camera_info)')
+    g.add_argument('--depth-info-topic', help='depth CameraInfo (default: sibling camera_info)')
+    g.add_argument('--assume-registered', action='store_true',
+                   help='treat depth as registered to colour (skip the frame/intrinsics check)')
+    g.add_argument('--slop', type=float, default=None,
+                   help='max |t_depth - t_colour| in seconds (default: half the median frame period)')
+    g.add_argument('--every', type=int, default=1, help='use every N-th pair')
+    g.add_argument('--max-pairs', type=int, default=None, help='at most this many pairs per bag, spread evenly')
+    g.add_argument('--dedup', type=float, default=0.003,
+                   help='skip frames whose median relative depth change from the last kept frame is below '
+                        'this (robot standing still); 0 keeps all')
+    g.add_argument('--min-valid', type=float, default=0.05, help='drop depth frames with a smaller valid fraction')
+    g.add_argument('--cache-dir', default=None, help='decoded-pair cache (default: ~/.cache/depth_sr_ros/bags)')
+    g.add_argument('--no-cache', action='store_true', help='always decode, store nothing')
+    t = p.add_argument_group('training')
+    t.add_argument('--out', help='output model directory (must not exist or be empty)')
+    t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
+    t.add_argument('--config', default='fast', help="'fast', 'quality' or a TrainConfig YAML file")
+    t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')
+    t.add_argument('--max-steps', type=int, default=None, help='training steps')
+    t.add_argument('--resume', action='store_true', help='continue the run in <out>.work/')
+    t.add_argument('--device', default='auto', help='auto | cpu | cuda[:N]')
+    t.add_argument('--seed', type=int, default=0)
+    t.add_argument('--val-fraction', type=float, default=0.15, help='held-out share, taken in time blocks')
+    t.add_argument('--gap', type=float, default=None,
+                   help='also drop training frames within this many seconds of a held-out block')
+    p.add_argument('--quiet', action='store_true', help='no progress bars')
+    return p
+
+
+def _fail(message, code=1):
+    print(f'train_from_bag: error: {message}', file=sys.stderr)
+    return code
+
+
+def _read_options(args):
+    from depth_sr_ros.data.bags import BagReadOptions
+    return BagReadOptions(rgb_topic=args.rgb_topic, depth_topic=args.depth_topic, rgb_info_topic=args.rgb_info_topic,
+                          depth_info_topic=args.depth_info_topic, slop_s=args.slop, every=args.every,
+                          max_pairs=args.max_pairs, dedup_threshold=args.dedup, assume_registered=args.assume_registered,
+                          min_valid_fraction=args.min_valid)
+
+
+def list_topics_main(args):
+    from depth_sr_ros.data.bags import find_bags, list_topics
+    from depth_sr_ros.data.bags.reader import storage_kind
+    from depth_sr_ros.data.bags.topics import format_topic_table
+    for bag in find_bags(args.bag):
+        print(f'# {bag} ({storage_kind(bag)})')
+        print(format_topic_table(list_topics(bag)))
+    return 0
+
+
+def _train_config(args, data_summary):
+    from depth_sr_ros.training import TrainConfig
+    if args.config in ('fast', 'quality'):
+        cfg = TrainConfig.from_preset(args.config, scale=args.scale or 4)
+    else:
+        if not Path(args.config).is_file():
+            raise ValueError(f"--config must be 'fast', 'quality' or a YAML file; {args.config!r} is neither")
+        cfg = TrainConfig.from_yaml(args.config)
+        if args.scale:
+            cfg = cfg.replace(scale=args.scale)
+    changes = {'device': args.device, 'seed': args.seed, 'data_summary': data_summary}
+    if args.max_steps is not None:
+        changes.update(max_steps=args.max_steps, epochs=0.0)
+    if args.epochs is not None:
+        changes['epochs'] = args.epochs
+    if args.max_steps is not None and args.max_steps < cfg.val_every:
+        changes['val_every'] = args.max_steps
+    return cfg.replace(**changes)
+
+
+def _data_summary(read_summary, train, val, args):
+    """What went into training (stored in model.json and the report)."""
+    bags = [{k: b.get(k) for k in ('bag', 'storage', 'rgb_topic', 'rgb_encoding', 'depth_topic', 'depth_encoding',
+                                   'registration', 'rgb_messages', 'depth_messages', 'matched', 'pairs', 'dropped',
+                                   'slop_ms', 'depth_minus_colour_ms_median', 'size', 'duration_s', 'cache')}
+            for b in read_summary['bags']]
+    return {'source': 'rosbag', 'bags': bags, 'pairs': read_summary['pairs'], 'dropped': read_summary['dropped'],
+            'split': {'method': 'time blocks with neighbour gap', 'val_fraction': args.val_fraction,
+                      'gap_s': args.gap, 'train_pairs': len(train), 'val_pairs': len(val),
+                      'excluded_gap_pairs': read_summary['pairs'] - len(train) - len(val)}}
+
+
+def _markdown_report(report):
+    v = report['held_out']
+    lines = [f"# train_from_bag report: x{report['scale']} DSRNet ({report['config']})", '',
+             f"Command: `{report['command']}`", '',
+             '## Held-out frames (time blocks never adjacent to training frames)', '',
+             '| method | RMSE (cm) | MAE (cm) |', '|---|---|---|',
+             f"| bicubic | {v.get('bicubic_rmse_cm', float('nan')):.3f} | {v.get('bicubic_mae_cm', float('nan')):.3f} |",
+             f"| DSRNet (this model) | {v.get('rmse_cm', float('nan')):.3f} | {v.get('mae_cm', float('nan')):.3f} |",
+             '', f"{v.get('frames', 0)} held-out frames; RMSE {report['rmse_change_vs_bicubic_pct']:+.1f}% vs bicubic. "
+             f"{report['steps']} steps at {report['samples_per_s']:.1f} samples/s on {report['device']}.", '',
+             '## Data', '', '| bag | storage | colour | depth | registration | pairs | dropped |',
+             '|---|---|---|---|---|---|---|']
+    for b in report['data']['bags']:
+        dropped = ', '.join(f'{k}: {n}' for k, n in (b['dropped'] or {}).items()) or '-'
+        lines.append(f"| {b['bag']} | {b['storage']} | {b['rgb_topic']} ({b['rgb_encoding']}) | "
+                     f"{b['depth_topic']} ({b['depth_encoding']}) | {b['registration']} | {b['pairs']} | {dropped} |")
+    s = report['data']['split']
+    lines += ['', f"Split: {s['train_pairs']} training pairs, {s['val_pairs']} held-out pairs, "
+              f"{s['excluded_gap_pairs']} left out as gap next to held-out blocks.", '',
+              '![learning curve](curve.png)', '', '![before/after](panel.png)', '']
+    return '\n'.join(lines)
+
+
+def _assemble(out, work, result, report):
+    """Build the output in a temporary sibling directory, check it loads, then rename into place."""
+    from depth_sr_ros.inference import DepthSuperResolver
+    tmp = out.parent / f'.{out.name}.tmp-{os.getpid()}'
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        model_dir = Path(result['model_dir'])
+        for f in model_dir.iterdir():
+            shutil.copy2(f, tmp / f.name)
+        for name in REPORT_FILES:
+            if (work / name).is_file():
+                shutil.copy2(work / name, tmp / name)
+        (tmp / 'report.json').write_text(json.dumps(report, indent=2, default=str) + '\n')
+        (tmp / 'report.md').write_text(_markdown_report(report))
+        DepthSuperResolver.load(str(tmp), device='cpu', torchscript=False)     # never ship an unloadable model
+        if out.exists():
+            out.rmdir()            # empty (checked before training)
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def run(args, argv):
+    from depth_sr_ros.data.bags import read_bags
+    from depth_sr_ros.data.splits import split_by_time
+    from depth_sr_ros.training import fit
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        return _fail(f'--out {out} exists and is not an empty directory; choose a new one')
+    work = Path(str(out) + '.work')
+    if (work / 'checkpoint.pt').exists() and not args.resume:
+        return _fail(f'{work} holds an unfinished or earlier run; pass --resume to continue it or delete it')
+    if args.resume and not (work / 'checkpoint.pt').exists():
+        return _fail(f'--resume: no checkpoint in {work}')
+    cache = False if args.no_cache else (args.cache_dir or None)
+    pairs, summary = read_bags(args.bag, _read_options(args), cache_dir=cache, progress=not args.quiet)
+    if len(pairs) < 3:
+        return _fail(f'only {len(pairs)} usable pair(s) in {", ".join(args.bag)}; need at least 3 for training '
+                     f'and a held-out split (dropped: {summary["dropped"]})')
+    train, val = split_by_time(pairs, val_fraction=args.val_fraction, gap_s=args.gap)
+    if not val:
+        return _fail('--val-fraction 0 leaves no held-out frames for the report')
+    data = _data_summary(summary, train, val, args)
+    cfg = _train_config(args, data)
+    if not args.quiet:
+        print(f'train_from_bag: {len(pairs)} pairs from {len(summary["bags"])} bag(s): {len(train)} train, '
+              f'{len(val)} held-out; x{cfg.scale} {cfg.preset}, {cfg.total_steps(len(train))} steps', file=sys.stderr)
+    result = fit(train, val, cfg, work, resume=args.resume, progress=not args.quiet)
+    v = result['val']
+    change = 100.0 * (v['rmse_cm'] - v['bicubic_rmse_cm']) / max(v['bicubic_rmse_cm'], 1e-12)
+    report = {'command': ' '.join(['train_from_bag'] + list(argv)), 'created': datetime.datetime.now(
+        datetime.timezone.utc).isoformat(timespec='seconds'), 'scale': cfg.scale,
+        'config': args.config, 'held_out': v, 'rmse_change_vs_bicubic_pct': change, 'steps': result['steps'],
+        'samples_per_s': result['samples_per_s'], 'device': result.get('device', cfg.device), 'work_dir': str(work),
+        'data': data, 'training': {k: val_ for k, val_ in cfg.to_dict().items() if k != 'data_summary'}}
+    _assemble(out, work, result, report)
+    print(f'train_from_bag: held-out RMSE {v["rmse_cm"]:.3f} cm vs bicubic {v["bicubic_rmse_cm"]:.3f} cm '
+          f'({change:+.1f}%), MAE {v["mae_cm"]:.3f} vs {v["bicubic_mae_cm"]:.3f} cm on {v["frames"]} frames; '
+          f'model and report in {out}')
+    return 0
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='train_from_bag', description='Train DSRNet from RGB-D rosbags.')
-    parser.parse_known_args(argv)
-    print('train_from_bag: not implemented yet', file=sys.stderr)
-    return 1
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    from depth_sr_ros.data.bags import BagError
+    from depth_sr_ros.inference.export import ModelLoadError
+    try:
+        if args.list_topics:
+            return list_topics_main(args)
+        if not args.out:
+            return _fail('--out is required (unless --list-topics)')
+        return run(args, argv)
+    except (BagError, ValueError, OSError, ModelLoadError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail(f'interrupted; nothing written to --out (resume with --resume from {args.out}.work)', 130)
 
 
 if __name__ == '__main__':
