@@ -128,10 +128,12 @@ class BackProjectionBlock(nn.Module):
         self.down_up = _Up(C, c, s, 1)
         self.down_err = _Down(c, C, s)
 
-    def forward(self, lr_feat):
+    def forward(self, lr_feat, need_lr_out: bool = True):
         lr_feat = self.refine(lr_feat) + lr_feat if len(self.refine) else lr_feat
         h0 = self.up(lr_feat)
         hr = h0 + self.up_err(self.up_down(h0) - lr_feat)
+        if not need_lr_out:  # the last block's down-projection only feeds training heads
+            return lr_feat, hr
         l0 = self.down(hr)
         lr_out = l0 + self.down_err(self.down_up(l0) - hr)
         return lr_out, hr
@@ -158,11 +160,12 @@ class DSRNet(nn.Module):
     def scale(self):
         return self.cfg.scale
 
-    def _run(self, lr, lr_valid):
+    def _run(self, lr, lr_valid, with_features: bool):
         x = self.head(torch.cat([lr, lr_valid], dim=1))
         feats, hr_feats = [], []
-        for block in self.blocks:
-            x, hr = block(x)
+        last = len(self.blocks) - 1
+        for i, block in enumerate(self.blocks):
+            x, hr = block(x, with_features or i < last)
             feats.append(x)
             hr_feats.append(hr)
         base = F.interpolate(lr, scale_factor=self.cfg.scale, mode='bicubic', align_corners=False)
@@ -182,8 +185,8 @@ class DSRNet(nn.Module):
 
     def forward(self, lr, lr_valid):
         """(B,1,h,w) normalised depth + validity -> (B,1,h*s,w*s). Exactly what deployment runs."""
-        return self._run(lr, lr_valid)[0]
+        return self._run(lr, lr_valid, False)[0]
 
     def forward_with_features(self, lr, lr_valid):
         """Same output plus the LR-space features F_sr^1..F_sr^N for training-only heads."""
-        return self._run(lr, lr_valid)
+        return self._run(lr, lr_valid, True)

@@ -37,7 +37,9 @@ class _Trainer:
         if self.world > 1:
             from torch.nn.parallel import DistributedDataParallel as DDP
             ids = [self.device.index] if self.device.type == 'cuda' else None
-            self.model = DDP(self.system, device_ids=ids, find_unused_parameters=cfg.scheme != 'dsr_only')
+            # Unused parameters differ by phase (warm-up has no SPNet, the last block's
+            # down-projection only feeds the heads), so DDP must look for them.
+            self.model = DDP(self.system, device_ids=ids, find_unused_parameters=True)
         self.total_steps = cfg.total_steps(len(train_pairs))
         self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
         self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=cfg.lr, total_steps=self.total_steps,
@@ -95,13 +97,15 @@ class _Trainer:
         for key in LOSS_KEYS:
             if key in out:
                 r = self._running.setdefault(key, [0.0, 0])
-                r[0] += float(out[key]); r[1] += 1
+                r[0] += float(out[key].detach()); r[1] += 1
         self.step += 1
         self.samples_seen += cfg.batch_size
 
     def validate(self):
         row = {'step': self.step}
-        row.update({k: s / max(n, 1) for k, (s, n) in self._running.items()})
+        keys = sorted(self._running)
+        means = distributed.all_mean([self._running[k][0] / max(self._running[k][1], 1) for k in keys], self.world)
+        row.update(zip(keys, means))   # losses of the global batch, not of this rank's half
         self._running = {}
         if self.val_frames and self.rank == 0:
             row.update(evaluate(self.resolver(), self.val_frames))
