@@ -201,3 +201,39 @@ def test_too_large_rejected(harness_factory):
     img = out_img.with_stamp(71)
     assert img is not None and (img.width, img.height) == (W // 2 * S, H // 2 * S)
     assert out_img.with_stamp(70, timeout=0.1) is None
+
+
+def test_runtime_parameters_and_read_only(harness_factory):
+    from rclpy.parameter import Parameter
+    h = harness_factory()
+    pub_img, pub_info, out_img, _ = _io(h)
+    ok = h.node.set_parameters([Parameter('max_depth', value=2.0)])[0]
+    assert ok.successful
+    refused = h.node.set_parameters([Parameter('model', value='other')])[0]
+    assert not refused.successful
+    lr = ramp_depth_mm(W, H, hole=False)   # 1.0 .. 3.2 m
+    _send(pub_img, pub_info, lr, '16UC1', sec=81)
+    img = out_img.with_stamp(81)
+    assert img is not None
+    sr = image_to_array(img)
+    far = np.repeat(np.repeat(lr > 2000, S, 0), S, 1)
+    assert (sr[far] == 0).all() and (sr[~far] > 0).all() and sr.max() <= 2000
+
+
+def test_warnings_reach_rosout(harness_factory):
+    """No-input and incompatible-QoS warnings are logged (once) with the resolved topic."""
+    from rcl_interfaces.msg import Log
+    from rclpy.qos import DurabilityPolicy, QoSProfile
+    h = harness_factory(no_input_warning=0.5)
+    logs = h.collect(Log, '/rosout', QoSProfile(depth=100, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+    # a subscriber asking for transient_local cannot match the node's volatile publisher
+    h.collect(Image, 'depth_sr/image_raw', QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+
+    def said(text):
+        return [m.msg for m in list(logs.messages) if text in m.msg and m.name == 'depth_sr_node']
+    assert wait_for(lambda: said('no image on /depth/image_raw'), 10)
+    assert 'best_effort, keep_last(1)' in said('no image on')[0]
+    assert wait_for(lambda: said('incompatible QoS'), 10)
+    assert '/depth_sr/image_raw' in said('incompatible QoS')[0] or 'depth_sr/image_raw' in said('incompatible QoS')[0]
+    wait_for(lambda: False, 0.5)
+    assert len(said('incompatible QoS')) == 1
