@@ -29,13 +29,14 @@ def _edge_band(depth, radius):
     return cv2.dilate(edge.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
 
 
-@pytest.mark.parametrize('depth_size', [(80, 60), (160, 120)])
-def test_unregistered_bag_matches_generator_ground_truth(tmp_path, depth_size):
+@pytest.mark.parametrize('depth_size,storage', [((80, 60), 'sqlite3'), ((160, 120), 'ros1')])
+def test_unregistered_bag_matches_generator_ground_truth(tmp_path, depth_size, storage):
     """Colour 160x120; depth camera of another size/focal length 5 cm away, chain via camera_link."""
     T = _extrinsic()
-    truth = write_rgbd_bag(tmp_path / 'b', n=2, size=(160, 120), depth='16UC1', depth_extrinsic=T,
+    bag = tmp_path / ('b.bag' if storage == 'ros1' else 'b')
+    truth = write_rgbd_bag(bag, storage=storage, n=2, size=(160, 120), depth='16UC1', depth_extrinsic=T,
                            depth_size=depth_size, depth_topic='/camera/depth/image_rect_raw', holes=False)
-    pairs, summary = read_bag(tmp_path / 'b', ALL, progress=False)
+    pairs, summary = read_bag(bag, ALL, progress=False)
     assert 'reprojected' in summary['registration']
     p, g = pairs[0], truth['color'][0]          # g.depth: the scene's depth seen from the colour camera
     assert p.depth.shape == (120, 160)

@@ -34,7 +34,9 @@ def build_parser():
     g.add_argument('--slop', type=float, default=None,
                    help='max |t_depth - t_colour| in seconds (default: half the median frame period)')
     g.add_argument('--every', type=int, default=1, help='use every N-th pair')
-    g.add_argument('--max-pairs', type=int, default=None, help='at most this many pairs per bag, spread evenly')
+    g.add_argument('--max-pairs', type=int, default=1000,
+                   help='at most this many pairs per bag, spread evenly over it (decoded pairs are held in memory: '
+                        '1000 pairs of 1280x720 take about 7 GB); 0 = no limit')
     g.add_argument('--dedup', type=float, default=0.003,
                    help='skip frames whose median relative depth change from the last kept frame is below '
                         'this (robot standing still); 0 keeps all')
@@ -66,7 +68,7 @@ def _read_options(args):
     from depth_sr_ros.data.bags import BagReadOptions
     return BagReadOptions(rgb_topic=args.rgb_topic, depth_topic=args.depth_topic, rgb_info_topic=args.rgb_info_topic,
                           depth_info_topic=args.depth_info_topic, slop_s=args.slop, every=args.every,
-                          max_pairs=args.max_pairs, dedup_threshold=args.dedup, assume_registered=args.assume_registered,
+                          max_pairs=args.max_pairs or None, dedup_threshold=args.dedup, assume_registered=args.assume_registered,
                           min_valid_fraction=args.min_valid)
 
 
@@ -214,7 +216,13 @@ def main(argv=None):
     except (BagError, ValueError, OSError, ModelLoadError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
-        return _fail(f'interrupted; nothing written to --out (resume with --resume from {args.out}.work)', 130)
+        return _fail(f'interrupted; nothing written to --out (continue with --resume: the run is in {args.out}.work)',
+                     130)
+    except Exception as exc:   # noqa: BLE001 - one line for users; DEPTH_SR_ROS_DEBUG=1 shows the traceback
+        if os.environ.get('DEPTH_SR_ROS_DEBUG'):
+            raise
+        return _fail(f'unexpected {type(exc).__name__}: {exc} (set DEPTH_SR_ROS_DEBUG=1 for the traceback); '
+                     'nothing was written to --out')
 
 
 if __name__ == '__main__':
