@@ -66,3 +66,11 @@ def evaluate(resolver, frames, unit_to_cm=100.0):
     return {'rmse_cm': float(r[:, 0].mean()), 'mae_cm': float(r[:, 1].mean()),
             'bicubic_rmse_cm': float(r[:, 2].mean()), 'bicubic_mae_cm': float(r[:, 3].mean()),
             'frames': len(rows)}
+
+
+def naive_bicubic_upsample(lr, scale):
+    """What a plain image resize gives (OpenCV INTER_CUBIC, holes as 0): the baseline users
+    would otherwise deploy. Holes bleed into their neighbours."""
+    import cv2
+    h, w = lr.shape
+    return cv2.resize(lr.astype(np.float32), (w * scale, h * scale), interpolation=cv2.INTER_CUBIC)
