@@ -185,6 +185,11 @@ def run(args, argv):
     data = _data_summary(summary, train, val, args)
     cfg = _train_config(args, data)
     if not args.quiet:
+        for b in summary['bags']:
+            dropped = ', '.join(f'{k} {n}' for k, n in b['dropped'].items()) or 'none'
+            print(f"train_from_bag: {b['bag']}: {b['rgb_topic']} + {b['depth_topic']}: {b['matched']} matched within "
+                  f"{b['slop_ms']:g} ms, {b['pairs']} used (dropped: {dropped}); {b['registration']}; "
+                  f"cache {b.get('cache', 'off')}", file=sys.stderr)
         print(f'train_from_bag: {len(pairs)} pairs from {len(summary["bags"])} bag(s): {len(train)} train, '
               f'{len(val)} held-out; x{cfg.scale} {cfg.preset}, {cfg.total_steps(len(train))} steps', file=sys.stderr)
     result = fit(train, val, cfg, work, resume=args.resume, progress=not args.quiet)
