@@ -1,0 +1,43 @@
+"""The demo path of scripts/demo.sh: a real depth_sr_node process fed by the demo player over DDS
+writes the before/after picture and prints latency and throughput."""
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import ros_helpers  # noqa: F401  (isolated ROS_DOMAIN_ID / localhost discovery for the children)
+from depth_sr_ros.ros.demo_player import _lr_intrinsics
+from depth_sr_ros.pixel_grid import scale_intrinsics
+
+EXE = str(Path(sys.executable).parent / 'depth_sr_node')
+
+
+def test_lr_intrinsics_invert_the_pixel_centre_rule():
+    K = np.array([[576.0, 0, 319.5], [0, 576.0, 239.5], [0, 0, 1]])
+    K_lr = _lr_intrinsics(K, 4)
+    np.testing.assert_allclose(K_lr, [[144, 0, 79.5], [0, 144, 59.5], [0, 0, 1]])
+    np.testing.assert_allclose(scale_intrinsics(K_lr, np.zeros(12), 4)[0], K)
+
+
+def test_demo_player_against_node_process(tiny_model_dir, tmp_path):
+    node = subprocess.Popen([EXE, '--ros-args', '-p', f'model:={tiny_model_dir}', '-p', 'torch_threads:=1'],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        out = subprocess.run([sys.executable, '-m', 'depth_sr_ros.ros.demo_player', '--frames', '8',
+                              '--width', '32', '--height', '24', '--out', str(tmp_path),
+                              '--node-pid', str(node.pid), '--connect-timeout', '60'],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        node.send_signal(signal.SIGINT)
+        try:
+            node.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            node.kill()
+            node.communicate()
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'end-to-end latency ms: median' in out.stdout and 'output throughput' in out.stdout
+    png = tmp_path / 'before_after.png'
+    assert png.is_file() and png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert not list(tmp_path.glob('.*.tmp.png'))
