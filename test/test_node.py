@@ -234,6 +234,17 @@ def test_warnings_reach_rosout(harness_factory):
     assert wait_for(lambda: said('no image on /depth/image_raw'), 10)
     assert 'best_effort, keep_last(1)' in said('no image on')[0]
     assert wait_for(lambda: said('incompatible QoS'), 10)
-    assert '/depth_sr/image_raw' in said('incompatible QoS')[0] or 'depth_sr/image_raw' in said('incompatible QoS')[0]
+    assert 'publisher /depth_sr/image_raw' in said('incompatible QoS')[0]
+    assert 'qos_overrides./depth_sr/image_raw.publisher' in said('incompatible QoS')[0]
     wait_for(lambda: False, 0.5)
     assert len(said('incompatible QoS')) == 1
+
+
+def test_mono16_input_is_published_as_16uc1(harness_factory):
+    h = harness_factory()
+    pub_img, pub_info, out_img, _ = _io(h)
+    lr = ramp_depth_mm(W, H)
+    _send(pub_img, pub_info, lr, 'mono16', sec=95)
+    img = out_img.with_stamp(95)
+    assert img is not None and img.encoding == '16UC1'
+    assert (image_to_array(img) == 0).sum() == (lr == 0).sum() * S * S

@@ -45,8 +45,8 @@ class _Stream:
         log = node.get_logger()
 
         def pub(msg_type, topic):
-            return node.create_publisher(msg_type, topic, qos.RELIABLE_OUT,
-                                         event_callbacks=qos.publisher_events(log, topic),
+            events = qos.publisher_events(log, node.resolve_topic_name(topic))
+            return node.create_publisher(msg_type, topic, qos.RELIABLE_OUT, event_callbacks=events,
                                          qos_overriding_options=qos.OVERRIDES)
 
         self.pub_image = pub(Image, out('image_raw'))
@@ -55,10 +55,12 @@ class _Stream:
         self.pub_color = pub(Image, out('colorized')) if cfg['publish_colorized'] else None
         self.sub_image = node.create_subscription(
             Image, in_img, lambda m: node._on_image(self, m), qos.SENSOR_IN,
-            event_callbacks=qos.subscription_events(log, in_img), qos_overriding_options=qos.OVERRIDES)
+            event_callbacks=qos.subscription_events(log, node.resolve_topic_name(in_img)),
+            qos_overriding_options=qos.OVERRIDES)
         self.sub_info = node.create_subscription(
             CameraInfo, in_info, self._on_info, qos.SENSOR_IN,
-            event_callbacks=qos.subscription_events(log, in_info), qos_overriding_options=qos.OVERRIDES)
+            event_callbacks=qos.subscription_events(log, node.resolve_topic_name(in_info)),
+            qos_overriding_options=qos.OVERRIDES)
         self.stats = StreamStats(ns or '/', self.sub_image.topic_name, self.pub_image.topic_name)
 
     def _on_info(self, msg):
@@ -197,6 +199,8 @@ class DepthSRNode(Node):
 
     def _publish(self, stream, msg, sr, inference_ms):
         encoding = msg.encoding if self.cfg['output_encoding'] == 'same' else self.cfg['output_encoding']
+        if encoding == 'mono16':
+            encoding = '16UC1'  # same bytes; the name depth_image_proc and RViz DepthCloud expect
         out = to_encoding(sr, encoding)
         stream.pub_image.publish(array_to_image(out, encoding, msg.header))
         info, outcome = stream.scaled_info(self.resolver.scale, msg.width, msg.height)
