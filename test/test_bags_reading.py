@@ -114,3 +114,27 @@ def test_several_bags_and_folder_of_bags(tmp_path):
     (folder / 'notes.txt').write_text('not a bag')
     assert [p.name for p in find_bags([folder])] == ['a', 'b.bag']
     assert [p.name for p in find_bags([folder / 'a', folder, folder / 'a'])] == ['a', 'b.bag']
+
+
+def _row(name, kind, enc, frame='f', msgtype='sensor_msgs/msg/Image'):
+    from depth_sr_ros.data.bags.topics import TopicRow
+    return TopicRow(name, msgtype, 10, kind, enc, frame, 64, 48)
+
+
+def test_auto_choice_on_common_camera_layouts():
+    from depth_sr_ros.data.bags.topics import choose_topics
+    azure = [_row('/rgb/image_raw', 'color', 'bgra8', 'rgb_camera_link'),
+             _row('/depth/image_raw', 'depth', '16UC1', 'depth_camera_link'),
+             _row('/ir/image_raw', 'depth', 'mono16', 'depth_camera_link'),
+             _row('/depth_to_rgb/image_raw', 'depth', '16UC1', 'rgb_camera_link')]
+    c, d = choose_topics(azure)
+    assert (c.name, d.name) == ('/rgb/image_raw', '/depth_to_rgb/image_raw')
+    c, d = choose_topics(azure[:3])                  # unregistered only: IR (mono16) is not taken for depth
+    assert d.name == '/depth/image_raw'
+    realsense = [_row('/camera/color/image_raw', 'color', 'rgb8', 'c'),
+                 _row('/camera/color/image_raw/compressed', 'color', 'jpeg', 'c', 'sensor_msgs/msg/CompressedImage'),
+                 _row('/camera/infra1/image_rect_raw', 'color', 'mono8', 'i1'),
+                 _row('/camera/depth/image_rect_raw', 'depth', '16UC1', 'd'),
+                 _row('/camera/aligned_depth_to_color/image_raw', 'depth', '16UC1', 'c')]
+    c, d = choose_topics(realsense)
+    assert (c.name, d.name) == ('/camera/color/image_raw', '/camera/aligned_depth_to_color/image_raw')

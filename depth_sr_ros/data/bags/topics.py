@@ -17,7 +17,8 @@ TF_MESSAGE = 'tf2_msgs/msg/TFMessage'
 TRANSPORT_SUFFIXES = ('/compressed', '/compressedDepth', '/theora', '/zstd', '/ffmpeg')
 REGISTERED_HINTS = ('aligned', 'registered', 'depth_to_rgb', 'depth_to_color')
 COLOR_HINTS = ('color', 'colour', 'rgb')
-NOT_COLOR_HINTS = ('infra', '/ir/', 'infrared', 'depth')
+IR_HINTS = ('infra', '/ir/', 'infrared')
+NOT_COLOR_HINTS = IR_HINTS + ('depth',)
 
 
 @dataclass
@@ -137,6 +138,7 @@ def choose_topics(rows, rgb_topic=None, depth_topic=None):
         depth = _named(rows, depth_topic, 'depth')
     else:
         cands = [r for r in rows if r.kind == 'depth']
+        cands = _prefer(cands, lambda r: not any(h in r.name.lower() for h in IR_HINTS))   # mono16 IR streams
         cands = _prefer(cands, lambda r: any(h in r.name.lower() for h in REGISTERED_HINTS))
         cands = _prefer(cands, lambda r: bool(r.frame_id) and r.frame_id == color.frame_id
                         and (not r.width or not color.width or (r.width, r.height) == (color.width, color.height)))
