@@ -47,6 +47,23 @@ def stats_ms(values):
             'max': float(v.max())}
 
 
+def conversion_timings(repeats=20):
+    """Median ms of numpy -> Image and Image -> numpy for SR-sized outputs (no per-pixel Python)."""
+    from depth_sr_ros.ros.conversions import array_to_image, image_to_array
+    out = {}
+    for w, h in ((640, 480), (1280, 960)):
+        for enc, arr in (('16UC1', np.full((h, w), 1234, np.uint16)), ('32FC1', np.full((h, w), 1.5, np.float32))):
+            msg = array_to_image(arr, enc)
+            for name, fn in (('to_msg', lambda: array_to_image(arr, enc)), ('from_msg', lambda: image_to_array(msg))):
+                t = []
+                for _ in range(repeats):
+                    t0 = time.perf_counter()
+                    fn()
+                    t.append((time.perf_counter() - t0) * 1e3)
+                out[f'{w}x{h} {enc} {name}'] = float(np.median(t))
+    return out
+
+
 def bare_timings(model, width, height, frame, repeats, threads):
     """Median ms of DepthSuperResolver.upsample and cv2.resize bicubic on the same frame."""
     import cv2
@@ -210,6 +227,7 @@ def main(argv=None):
     results = {'model': args.model, 'torch_threads': args.torch_threads, 'cpu_count': os.cpu_count(),
                'load_average_start': os.getloadavg()[0], 'sizes': {}}
     try:
+        results['conversion_ms'] = conversion_timings()
         frames = {size: make_frames(*size) for size in SIZES}
         sensor.wait_connected(node)
         for (w, h) in SIZES:
@@ -290,6 +308,8 @@ def report(r):
             print(f"  at 15 Hz input: output {a['output_hz']:.1f} Hz, {a['received']}/{a['sent']} frames, "
                   f"latency median {a['latency_ms'].get('median', float('nan')):.1f} ms "
                   f"p90 {a['latency_ms'].get('p90', float('nan')):.1f} ms")
+    if 'conversion_ms' in r:
+        print('Image <-> numpy ms: ' + ', '.join(f'{k} {v:.2f}' for k, v in r['conversion_ms'].items()))
     o = r.get('overload')
     if o:
         print(f"overload {o['input_hz']:.1f} Hz for {o['seconds']:.0f} s: sent {o['sent']}, published "

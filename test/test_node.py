@@ -106,6 +106,12 @@ def test_two_streams_one_node(harness_factory):
     fa, fb = image_to_array(a), image_to_array(b)
     assert fa[5, 5] < fa[5, -5] and fb[5, 5] > fb[5, -5]
     assert front[2].with_stamp(32, timeout=0.2) is None and rear[2].with_stamp(31, timeout=0.2) is None
+    # frames waiting on both streams at once go through one upsample_batch call
+    fs, rs = h.node.streams
+    h.node._process([(fs, array_to_image(lr, '16UC1', header(33))),
+                     (rs, array_to_image(lr, '16UC1', header(34)))])
+    assert fs.stats.batched == rs.stats.batched == 1
+    assert front[2].with_stamp(33) is not None and rear[2].with_stamp(34) is not None
 
 
 def test_optional_outputs(harness_factory):

@@ -24,6 +24,7 @@ class StreamStats:
         self.rejected = {c: 0 for c in CAUSES}
         self.all_invalid = 0
         self.missing_info = 0
+        self.batched = 0                # frames that shared one upsample_batch call with other streams
         self.last_input = None          # monotonic time of the last image
         self._window_start = time.monotonic()
         self._win_in = self._win_out = 0
@@ -43,6 +44,10 @@ class StreamStats:
     def on_all_invalid(self):
         with self._lock:
             self.all_invalid += 1
+
+    def on_batched(self):
+        with self._lock:
+            self.batched += 1
 
     def on_published(self, inference_ms, latency_ms, had_info):
         with self._lock:
@@ -71,6 +76,7 @@ class StreamStats:
                 'frames_received': self.received, 'frames_published': self.published,
                 'frames_dropped': self.dropped, 'frames_all_invalid': self.all_invalid,
                 'frames_without_camera_info': self.missing_info,
+                'frames_batched_with_other_streams': self.batched,
                 **{f'rejected_{c}': n for c, n in self.rejected.items()},
             }
             self._window_start, self._win_in, self._win_out = now, 0, 0

@@ -189,6 +189,9 @@ class DepthSRNode(Node):
             frames.append((stream, msg, depth))
         if not frames:
             return
+        if len(frames) > 1:
+            for stream, _, _ in frames:
+                stream.stats.on_batched()
         t0 = time.perf_counter()
         outputs = self.resolver.upsample_batch([d for _, _, d in frames])
         inference_ms = (time.perf_counter() - t0) * 1e3
