@@ -59,7 +59,8 @@ def test_params_file_run_processes_frames(tiny_model_dir):
     assert 'Traceback' not in err
 
 
-@pytest.mark.parametrize('kind', ['garbage_file', 'missing_name', 'scale_mismatch', 'bad_encoding_param'])
+@pytest.mark.parametrize('kind', ['garbage_file', 'missing_name', 'scale_mismatch', 'bad_encoding_param',
+                                  'bad_namespace'])
 def test_start_up_failure_is_one_clear_line(tmp_path, tiny_model_dir, kind):
     if kind == 'garbage_file':
         bad = tmp_path / 'broken'
@@ -71,6 +72,8 @@ def test_start_up_failure_is_one_clear_line(tmp_path, tiny_model_dir, kind):
         args, expect = ['-p', 'model:=no_such_model'], "no bundled model named 'no_such_model'"
     elif kind == 'scale_mismatch':
         args, expect = ['-p', f'model:={tiny_model_dir}', '-p', 'scale:=2'], 'scale=2'
+    elif kind == 'bad_namespace':
+        args, expect = ['-p', f'model:={tiny_model_dir}', '-p', "input_namespaces:=['bad name']"], "'bad name'"
     else:
         args, expect = ['-p', f'model:={tiny_model_dir}', '-p', 'output_encoding:=rgb8'], 'output_encoding'
     rc, lines = _run_failing(*args)

@@ -102,7 +102,7 @@ class DepthSRNode(Node):
                                  f'parameter scale={want} was requested')
         self.resolver.upsample(np.full((8, 8), 1000, np.uint16))  # trace/warm up before any frame
         namespaces = list(dict.fromkeys(self.cfg['input_namespaces'])) or ['']
-        self.streams = [_Stream(self, ns, self.cfg) for ns in namespaces]
+        self.streams = [self._make_stream(ns) for ns in namespaces]
         self.add_on_set_parameters_callback(self._check_params)
         self.add_post_set_parameters_callback(self._apply_params)
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
@@ -116,6 +116,15 @@ class DepthSRNode(Node):
         self.get_logger().info(
             f'model {self.resolver.model_id or self.cfg["model"]} x{self.resolver.scale} on '
             f'{self.resolver.device}; inputs: {topics} ({qos.describe(qos.SENSOR_IN)})')
+
+    def _make_stream(self, ns):
+        from rclpy._rclpy_pybind11 import RCLError
+        from rclpy.exceptions import NameValidationException
+        try:
+            return _Stream(self, ns, self.cfg)
+        except (NameValidationException, RCLError) as err:
+            reason = str(err).split(', at ')[0]
+            raise ValueError(f'input_namespaces entry {ns!r} does not make a valid topic name ({reason})') from None
 
     # -- parameters ------------------------------------------------------------------------
     def _check_params(self, changes):
