@@ -14,7 +14,8 @@ unset ROS_LOCALHOST_ONLY
 model="${DEMO_MODEL:-x4}"
 out="${DEMO_OUT:-demo_out}"
 echo "[demo] starting depth_sr_node (model $model, ROS_DOMAIN_ID=$ROS_DOMAIN_ID)"
-.venv/bin/depth_sr_node --ros-args --params-file config/sr.yaml -p "model:=$model" &
+# no_input_warning 20 s: the player renders its scene (a few seconds) before it starts sending.
+.venv/bin/depth_sr_node --ros-args --params-file config/sr.yaml -p "model:=$model" -p no_input_warning:=20.0 &
 node_pid=$!
 stop_node() {
   if kill -0 "$node_pid" 2>/dev/null; then
