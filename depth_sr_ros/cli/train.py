@@ -18,6 +18,9 @@ def build_parser():
     p.add_argument('--data', action='append', required=True,
                    help='image folder with rgb/ and depth/ (repeatable)')
     p.add_argument('--depth-scale', type=float, default=0.001, help='metres per depth unit (default mm)')
+    p.add_argument('--train-only', action='append', default=[],
+                   help='extra image folder used for training only, never held out (repeatable); its '
+                        'units do not matter (per-image normalisation), e.g. Middlebury disparity')
     p.add_argument('--run-dir', required=True, help='where checkpoints, reports and model/ go')
     p.add_argument('--config', default='fast', help="DSRNet preset 'fast' | 'quality', or a YAML of training options")
     p.add_argument('--scale', type=int, default=None)
@@ -60,8 +63,14 @@ def main(argv=None):
         for folder in args.data:
             pairs += load_image_folder(folder, depth_scale=args.depth_scale, progress=not args.no_progress)
         train, val = split_by_time_blocks(pairs, val_fraction=args.val_fraction)
+        extra = []
+        for folder in args.train_only:
+            extra += load_image_folder(folder, depth_scale=1.0, progress=not args.no_progress)
+        train = train + extra
         cfg = cfg.replace(data_summary={**cfg.data_summary, 'folders': [str(Path(d)) for d in args.data],
-                                        'train_pairs': len(train), 'val_pairs': len(val),
+                                        'train_only_folders': [str(Path(d)) for d in args.train_only],
+                                        'train_pairs': len(train), 'train_only_pairs': len(extra),
+                                        'val_pairs': len(val),
                                         'split': f'split_by_time_blocks(val_fraction={args.val_fraction})'})
         result = fit(train, val, cfg, args.run_dir, resume=args.resume, progress=not args.no_progress)
     except (ValueError, FileNotFoundError, OSError) as exc:
