@@ -35,6 +35,7 @@ ARMS = {
     'global': {'scheme': 'ctkt', 'granularity': 'global'},
     'global_frozen': {'scheme': 'ctkt', 'granularity': 'global', 'teacher_update': 'frozen'},
     'per_sample': {'scheme': 'ctkt', 'granularity': 'per_sample'},
+    'side_roles': {'scheme': 'ctkt', 'role_source': 'side'},
 }
 
 

@@ -29,6 +29,7 @@ class TrainConfig:
     scheme: str = 'ctkt'
     granularity: str = 'per_pixel'
     teacher_update: str = 'own_loss'
+    role_source: str = 'output'                        # per_pixel L_P roles from 'output' or 'side' errors
     p1: float = 0.01                                   # L_struc weight
     p2: float = 0.01                                   # L_distill weight
     w_p: float = 1.0                                   # L_P share of L_distill
@@ -63,6 +64,7 @@ class TrainConfig:
         checks = [(self.scheme in SCHEMES, f'scheme must be one of {SCHEMES}'),
                   (self.granularity in GRANULARITIES, f'granularity must be one of {GRANULARITIES}'),
                   (self.teacher_update in TEACHER_UPDATES, f'teacher_update must be one of {TEACHER_UPDATES}'),
+                  (self.role_source in ('output', 'side'), "role_source must be 'output' or 'side'"),
                   (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
                   (self.crop % self.scale == 0, f'crop {self.crop} must be a multiple of scale {self.scale}'),
                   (self.batch_size >= 1 and self.max_steps >= 1, 'batch_size and max_steps must be >= 1'),

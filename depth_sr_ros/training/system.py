@@ -77,7 +77,7 @@ class CTKTSystem(nn.Module):
         total = heads
         total = total + (l_dsr if not (frozen and not dsr_taught) else 0 * l_dsr)
         total = total + (l_de if not (frozen and not de_taught) else 0 * l_de)
-        l_p, l_a = self._distill(f_sr, f_de, dsr_st, de_st, size)
+        l_p, l_a = self._distill(f_sr, f_de, dsr_st, de_st, size, hr, valid)
         total = total + cfg.p2 * (cfg.w_p * l_p + cfg.w_a * l_a)
         out.update(l_p=l_p.detach(), l_a=l_a.detach(),
                    dsr_student_frac=(dsr_st.sum() / valid.sum().clamp_min(1)).detach())
@@ -93,16 +93,22 @@ class CTKTSystem(nn.Module):
         out['total'] = total
         return out
 
-    def _distill(self, f_sr, f_de, dsr_st, de_st, size):
+    def _distill(self, f_sr, f_de, dsr_st, de_st, size, hr=None, valid=None):
         """L_P (side outputs) and L_A (affinities), each network pulled toward the detached other
-        where it is the student."""
+        where it is the student. With ``role_source='side'`` (per-pixel only) the L_P roles of
+        each level come from that level's side-output errors: a side output is only pulled
+        toward the other network's where the other's *side output* is closer to D_hr."""
         g = self.cfg.affinity_grid
         rows_sr, rows_de = pooled_rows(dsr_st, g), pooled_rows(de_st, g)
+        side_roles = self.cfg.role_source == 'side' and self.cfg.granularity == 'per_pixel' and hr is not None
         l_p = l_a = 0.0
         for k, i in enumerate(self.side_idx):
             s_sr = self.side_sr[k](f_sr[i], size)
             s_de = self.side_de[k](f_de[i], size)
-            l_p = l_p + L.masked_l1(s_sr, s_de.detach(), dsr_st) + L.masked_l1(s_de, s_sr.detach(), de_st)
+            p_sr, p_de = dsr_st, de_st
+            if side_roles:
+                p_sr, p_de = student_maps('per_pixel', (s_sr - hr).abs(), (s_de - hr).abs(), valid)
+            l_p = l_p + L.masked_l1(s_sr, s_de.detach(), p_sr) + L.masked_l1(s_de, s_sr.detach(), p_de)
             a_sr, a_de = affinity(f_sr[i], g), affinity(f_de[i], g)
             l_a = l_a + L.affinity_loss(a_sr, a_de, rows_sr) + L.affinity_loss(a_de, a_sr, rows_de)
         n = len(self.side_idx)
