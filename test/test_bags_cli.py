@@ -142,3 +142,18 @@ def test_no_pairs_within_slop_is_reported(tmp_path, capsys):
                                 '--quiet'])
     assert code == 1 and 'no colour/depth pairs within slop 10.0 ms' in capsys.readouterr().err
     assert bag_data_file(bag).exists() and not (tmp_path / 'm').exists()
+
+
+def test_resume_continues_the_work_dir(tmp_path, capsys):
+    bag = tmp_path / 'b'
+    write_rgbd_bag(bag, n=8, size=(64, 48))
+    out = tmp_path / 'm'
+    args = ['--bag', str(bag), '--out', str(out), '--max-steps', '3', '--cache-dir', str(tmp_path / 'c'), '--quiet']
+    assert train_from_bag.main(['--resume'] + args) == 1
+    assert 'no checkpoint' in capsys.readouterr().err
+    assert train_from_bag.main(args) == 0
+    import shutil
+    shutil.rmtree(out)                                     # e.g. the user removed the output, keeps the run
+    assert train_from_bag.main(args) == 1                  # refuses to start over the kept run silently
+    assert train_from_bag.main(['--resume'] + args) == 0   # continues it (already at step 3) and exports again
+    assert json.loads((out / 'report.json').read_text())['steps'] == 3
