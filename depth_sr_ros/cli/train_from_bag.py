@@ -103,10 +103,11 @@ def _train_config(args, data_summary):
 
 
 def _data_summary(read_summary, train, val, args):
-    """What went into training (stored in model.json and the report)."""
+    """What went into training (stored in model.json and the report). Deterministic for the same
+    data and options (no cache status), as resuming checks it against the checkpoint."""
     bags = [{k: b.get(k) for k in ('bag', 'storage', 'rgb_topic', 'rgb_encoding', 'depth_topic', 'depth_encoding',
                                    'registration', 'rgb_messages', 'depth_messages', 'matched', 'pairs', 'dropped',
-                                   'slop_ms', 'depth_minus_colour_ms_median', 'size', 'duration_s', 'cache')}
+                                   'slop_ms', 'depth_minus_colour_ms_median', 'size', 'duration_s')}
             for b in read_summary['bags']]
     return {'source': 'rosbag', 'bags': bags, 'pairs': read_summary['pairs'], 'dropped': read_summary['dropped'],
             'split': {'method': 'time blocks with neighbour gap', 'val_fraction': args.val_fraction,
@@ -199,7 +200,7 @@ def run(args, argv):
         datetime.timezone.utc).isoformat(timespec='seconds'), 'scale': cfg.scale,
         'config': args.config, 'held_out': v, 'rmse_change_vs_bicubic_pct': change, 'steps': result['steps'],
         'samples_per_s': result['samples_per_s'], 'device': result.get('device', cfg.device), 'work_dir': str(work),
-        'data': data, 'training': {k: val_ for k, val_ in cfg.to_dict().items() if k != 'data_summary'}}
+        'data': data, 'cache': {b['bag']: b.get('cache', 'off') for b in summary['bags']}, 'training': {k: val_ for k, val_ in cfg.to_dict().items() if k != 'data_summary'}}
     _assemble(out, work, result, report)
     print(f'train_from_bag: held-out RMSE {v["rmse_cm"]:.3f} cm vs bicubic {v["bicubic_rmse_cm"]:.3f} cm '
           f'({change:+.1f}%), MAE {v["mae_cm"]:.3f} vs {v["bicubic_mae_cm"]:.3f} cm on {v["frames"]} frames; '
