@@ -138,3 +138,14 @@ def test_auto_choice_on_common_camera_layouts():
                  _row('/camera/aligned_depth_to_color/image_raw', 'depth', '16UC1', 'c')]
     c, d = choose_topics(realsense)
     assert (c.name, d.name) == ('/camera/color/image_raw', '/camera/aligned_depth_to_color/image_raw')
+
+
+def test_read_bags_concatenates_bags_with_per_bag_summaries(tmp_path):
+    from depth_sr_ros.data.bags import read_bags
+    write_rgbd_bag(tmp_path / 'a', n=3, t0=1000.0)
+    write_rgbd_bag(tmp_path / 'b.bag', storage='ros1', n=2, t0=2000.0, depth='32FC1')
+    pairs, summary = read_bags([tmp_path / 'b.bag', tmp_path / 'a'], ALL, cache_dir=False, progress=False)
+    assert [s['storage'] for s in summary['bags']] == ['ros1', 'sqlite3']
+    assert summary['pairs'] == 5 and len(pairs) == 5
+    assert sorted({p.source for p in pairs}) == sorted([str(tmp_path / 'a'), str(tmp_path / 'b.bag')])
+    assert len({p.capture_id for p in pairs}) == 5

@@ -206,7 +206,11 @@ def _registration_plan(color, depth, color_info, depth_info, infos, tf_msgs, rgb
                                 'empty frame_id, so no transform can be looked up; pass --assume-registered '
                                 'if they are aligned')
     T = lookup_transform(transforms_from_tf_messages(tf_msgs), color.frame_id, depth.frame_id)
-    return (Kd, Kc, T), f'{why}: reprojected into {color.frame_id} using both CameraInfos and /tf_static'
+    distorted = [what for what, row in (('colour', color_info), ('depth', depth_info))
+                 if np.any(np.asarray(getattr(infos[row.name], 'd', None) if hasattr(infos[row.name], 'd')
+                                      else infos[row.name].D, dtype=np.float64))]
+    note = f' (non-zero {" and ".join(distorted)} distortion ignored: images assumed rectified)' if distorted else ''
+    return (Kd, Kc, T), f'{why}: reprojected into {color.frame_id} using both CameraInfos and /tf_static{note}'
 
 
 def read_bag(path, options=BagReadOptions(), progress=True):
