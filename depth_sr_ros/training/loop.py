@@ -18,6 +18,15 @@ from depth_sr_ros.training.system import CTKTSystem
 LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'dsr_student_frac')
 
 
+def make_schedule(opt, lr, total_steps):
+    """OneCycle (5% warm-up, at least 2 steps) for real runs; constant for tiny smoke runs,
+    where OneCycle's phases would be empty (it divides by zero)."""
+    if total_steps < 8:
+        return torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
+    pct = min(0.5, max(0.05, 2.0 / total_steps))
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total_steps, pct_start=pct)
+
+
 def phase_at(cfg, step):
     if cfg.scheme == 'dsr_only':
         return 'dsr_only'
@@ -42,8 +51,7 @@ class _Trainer:
             self.model = DDP(self.system, device_ids=ids, find_unused_parameters=True)
         self.total_steps = cfg.total_steps(len(train_pairs))
         self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
-        self.sched = torch.optim.lr_scheduler.OneCycleLR(self.opt, max_lr=cfg.lr, total_steps=self.total_steps,
-                                                         pct_start=0.05)
+        self.sched = make_schedule(self.opt, cfg.lr, self.total_steps)
         specs, weights = cfg.degradations()
         self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, specs, weights)
         val = val_pairs[:cfg.val_max_frames] if cfg.val_max_frames else val_pairs
