@@ -16,6 +16,9 @@ import statistics
 import time
 from pathlib import Path
 
+# The node's OpenMP wait policy (spinning threads collapse on a loaded CPU); before torch loads.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
 import cv2
 import numpy as np
 import torch
