@@ -41,15 +41,17 @@ ARMS = {
 
 def run_one(args, arm, seed):
     """Train one (arm, seed) in a subprocess (one torch thread each, so --jobs runs in parallel)."""
-    run_dir = Path(args.runs_dir) / f'x{args.scale}_{arm}_s{seed}'
+    tag = f'x{args.scale}' + (f'_n{args.train_subset}' if args.train_subset else '')
+    run_dir = Path(args.runs_dir) / f'{tag}_{arm}_s{seed}'
     done = run_dir / 'metrics.json'
     if done.exists() and (run_dir / 'model' / 'model.json').exists():
         return arm, seed, json.loads(done.read_text())['final']
     opts = {'scale': args.scale, 'max_steps': args.steps, 'seed': seed, 'val_every': args.steps,
             'checkpoint_every': 250, 'threads': 1, 'crop': args.crop, **ARMS[arm], **json.loads(args.extra)}
     cmd = [sys.executable, '-m', 'depth_sr_ros.cli.train', '--data', args.data, '--run-dir', str(run_dir),
-           '--options', json.dumps(opts), '--resume', '--no-progress']
-    log = Path(args.runs_dir) / f'x{args.scale}_{arm}_s{seed}.log'
+           '--options', json.dumps(opts), '--resume', '--no-progress',
+           '--train-subset', str(args.train_subset)]
+    log = Path(args.runs_dir) / f'{tag}_{arm}_s{seed}.log'
     with open(log, 'a') as handle:
         code = subprocess.call(cmd, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
     if code != 0:
@@ -76,7 +78,8 @@ def summarise(results, args):
 
 
 def protocol(args):
-    return (f'data {args.data}, split_by_time_blocks(val_fraction={args.val_fraction}) of the captures; '
+    subset = f' (training on only {args.train_subset} of them, evenly spaced in time)' if args.train_subset else ''
+    return (f'data {args.data}, split_by_time_blocks(val_fraction={args.val_fraction}) of the captures{subset}; '
             f'x{args.scale}, bicubic LR (antialiased, centre-aligned, hole-aware); fast DSRNet; '
             f'{args.steps} steps of {16} crops {args.crop}x{args.crop}, Adam 1e-3 OneCycle; '
             f'RMSE/MAE in cm on full held-out frames (HR valid & output valid pixels), mean over frames; '
@@ -111,6 +114,8 @@ def main():
     p.add_argument('--arms', nargs='+', default=['dsr_only', 'full'], choices=sorted(ARMS))
     p.add_argument('--val-fraction', type=float, default=0.15)
     p.add_argument('--extra', default='{}', help='JSON TrainConfig overrides applied to every arm')
+    p.add_argument('--train-subset', type=int, default=0,
+                   help='train on only N captures (evenly spaced in time): the data-starved regime')
     p.add_argument('--jobs', type=int, default=2)
     p.add_argument('--runs-dir', default=str(ROOT / 'runs' / 'ablation'))
     p.add_argument('--out', default=None, help='default benchmarks/results/ablation_x<scale>.json')
@@ -120,7 +125,8 @@ def main():
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda w: run_one(args, *w), work))
     summary = summarise(results, args)
-    out = Path(args.out or ROOT / 'benchmarks' / 'results' / f'ablation_x{args.scale}.json')
+    suffix = f'_n{args.train_subset}' if args.train_subset else ''
+    out = Path(args.out or ROOT / 'benchmarks' / 'results' / f'ablation_x{args.scale}{suffix}.json')
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + '\n')
     chart(summary, out.with_suffix('.png'))

@@ -31,6 +31,8 @@ def build_parser():
     p.add_argument('--seed', type=int, default=None)
     p.add_argument('--options', default='{}', help='JSON object of further TrainConfig fields')
     p.add_argument('--val-fraction', type=float, default=0.15, help='held-out share, taken by capture-time blocks')
+    p.add_argument('--train-subset', type=int, default=0,
+                   help='keep only N training pairs, evenly spaced in time (data-starved experiments)')
     p.add_argument('--resume', action='store_true', help='continue the checkpoint in --run-dir')
     p.add_argument('--no-progress', action='store_true')
     return p
@@ -63,6 +65,9 @@ def main(argv=None):
         for folder in args.data:
             pairs += load_image_folder(folder, depth_scale=args.depth_scale, progress=not args.no_progress)
         train, val = split_by_time_blocks(pairs, val_fraction=args.val_fraction)
+        if args.train_subset and args.train_subset < len(train):
+            import numpy as np
+            train = [train[i] for i in np.linspace(0, len(train) - 1, args.train_subset).round().astype(int)]
         extra = []
         for folder in args.train_only:
             extra += load_image_folder(folder, depth_scale=1.0, progress=not args.no_progress)
