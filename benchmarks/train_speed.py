@@ -1,0 +1,52 @@
+"""Training throughput (samples/s, data preparation included) of DSRNet alone and the full
+cross-task scheme, per phase, at 1 and 2 torch threads, measured in one run.
+
+  .venv/bin/python benchmarks/train_speed.py --data ../shared/data/rgbdd_dev [--scale 4] [--steps 40]
+Writes benchmarks/results/train_speed.json.
+"""
+import argparse
+import json
+import os
+import platform
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import torch  # noqa: E402
+
+from depth_sr_ros.data.image_folder import load_image_folder  # noqa: E402
+from depth_sr_ros.training import TrainConfig, fit  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / 'results'
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data', required=True)
+    p.add_argument('--scale', type=int, default=4)
+    p.add_argument('--steps', type=int, default=40)
+    args = p.parse_args()
+    pairs = load_image_folder(args.data)[:40]
+    rows = []
+    arms = [('dsr_only', {'scheme': 'dsr_only'}),
+            ('ctkt warm-up (DSRNet + DENet)', {'scheme': 'ctkt', 'warmup_steps': args.steps}),
+            ('ctkt transfer (+ SPNet, L_P, L_A)', {'scheme': 'ctkt', 'warmup_steps': 0})]
+    for threads in (1, 2):
+        for label, opts in arms:
+            cfg = TrainConfig(scale=args.scale, max_steps=args.steps, val_every=10 ** 9, checkpoint_every=10 ** 9,
+                              threads=threads, device='cpu', **opts)
+            with tempfile.TemporaryDirectory() as run_dir:
+                res = fit(pairs, [], cfg, run_dir, progress=False)
+            rows.append({'arm': label, 'threads': threads, 'scale': args.scale,
+                         'samples_per_s': res['samples_per_s'], 'batch': cfg.batch_size, 'crop': cfg.crop})
+            print(f"x{args.scale} {label:34s} threads {threads}: {res['samples_per_s']:6.1f} samples/s "
+                  f"({cfg.batch_size} x {cfg.crop}x{cfg.crop} crops per step)")
+    out = {'machine': f'{platform.machine()} {os.cpu_count()} CPUs', 'torch': torch.__version__,
+           'load_average_start': os.getloadavg()[0], 'rows': rows}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / 'train_speed.json').write_text(json.dumps(out, indent=2) + '\n')
+
+
+if __name__ == '__main__':
+    main()
