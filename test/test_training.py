@@ -71,7 +71,7 @@ def test_global_roles_follow_running_average_errors():
     roles.update(0.6, 0.1)   # mean dsr 0.35 > mean de 0.2
     assert roles.dsr_is_student()
     valid = torch.ones(2, 1, 2, 2)
-    dsr_st, de_st = student_maps('global', valid, valid, valid, roles)
+    dsr_st, de_st = student_maps('global', valid, valid, valid, roles.dsr_is_student())
     assert dsr_st.sum() == 8 and de_st.sum() == 0
 
 
@@ -89,8 +89,7 @@ def test_global_frozen_teacher_gets_no_gradient_and_student_gets_distillation(pa
     batch = _batch(pairs, cfg)
     out = system(batch, 'transfer', dsr_student_global=False)   # DSRNet is the teacher
     out['total'].backward()
-    dsr_trunk = {n: g for n, g in _grads(system.dsr).items()}
-    assert all(g == 0 for g in dsr_trunk.values()), 'frozen DSRNet teacher must not move'
+    assert all(p.grad is None for p in system.dsr.parameters()), 'frozen DSRNet teacher must not move'
     assert sum(_grads(system.de).values()) > 0
     system.zero_grad()
     out = system(batch, 'transfer', dsr_student_global=True)

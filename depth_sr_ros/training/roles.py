@@ -33,10 +33,11 @@ class GlobalRoles:
         self.e_de.clear(); self.e_de.extend(state['e_de'])
 
 
-def student_maps(granularity, err_sr, err_de, valid, global_roles=None):
+def student_maps(granularity, err_sr, err_de, valid, dsr_is_student=False):
     """(B,1,H,W) per-pixel errors -> (dsr_student, de_student) weight maps (B,1,H,W), 0/1 floats.
 
-    global: one role for everyone from running averages; per_sample: per image of the batch
+    global: one role for everyone, ``dsr_is_student`` (the loop takes it from GlobalRoles'
+    running averages, all-reduced across DDP ranks); per_sample: per image of the batch
     from masked mean errors; per_pixel: each pixel where the other network is closer to D_hr.
     """
     err_sr, err_de = err_sr.detach(), err_de.detach()
@@ -51,7 +52,7 @@ def student_maps(granularity, err_sr, err_de, valid, global_roles=None):
         flag = (e_sr > e_de).float().view(-1, 1, 1, 1)
         return flag * valid, (1 - flag) * valid
     if granularity == 'global':
-        flag = 1.0 if global_roles.dsr_is_student() else 0.0
+        flag = 1.0 if dsr_is_student else 0.0
         return flag * valid, (1.0 - flag) * valid
     raise ValueError(f'unknown granularity {granularity!r}')
 

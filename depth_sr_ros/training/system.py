@@ -70,13 +70,19 @@ class CTKTSystem(nn.Module):
             out['total'] = l_dsr + l_de + heads
             return out
         cfg = self.cfg
-        dsr_st, de_st = student_maps(cfg.granularity, err_sr, err_de, valid,
-                                     _FixedRole(dsr_student_global))
+        dsr_st, de_st = student_maps(cfg.granularity, err_sr, err_de, valid, dsr_student_global)
         frozen = cfg.granularity == 'global' and cfg.teacher_update == 'frozen'
         dsr_taught, de_taught = bool(dsr_st.any()), bool(de_st.any())
+        if frozen:
+            # The literal teacher is not updated at all: no term may reach its parameters (a
+            # zero-valued gradient would still move them through Adam's momentum).
+            f_sr = f_sr if dsr_taught else [f.detach() for f in f_sr]
+            f_de = f_de if de_taught else [f.detach() for f in f_de]
         total = heads
-        total = total + (l_dsr if not (frozen and not dsr_taught) else 0 * l_dsr)
-        total = total + (l_de if not (frozen and not de_taught) else 0 * l_de)
+        if dsr_taught or not frozen:
+            total = total + l_dsr
+        if de_taught or not frozen:
+            total = total + l_de
         l_p, l_a = self._distill(f_sr, f_de, dsr_st, de_st, size, hr, valid)
         total = total + cfg.p2 * (cfg.w_p * l_p + cfg.w_a * l_a)
         out.update(l_p=l_p.detach(), l_a=l_a.detach(),
@@ -114,12 +120,3 @@ class CTKTSystem(nn.Module):
         n = len(self.side_idx)
         return l_p / n, l_a / n
 
-
-class _FixedRole:
-    """Adapter: the loop decides the global role (from all-reduced running errors)."""
-
-    def __init__(self, dsr_is_student):
-        self._flag = dsr_is_student
-
-    def dsr_is_student(self):
-        return self._flag
