@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 import torch
 
+from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.bundled import bundled_names
 from depth_sr_ros.inference.resolver import _trace
@@ -102,10 +103,7 @@ def main():
                 torch=torch.__version__, opencv=cv2.__version__,
                 note='median/p90 over repeats after 2 warm-up calls; upsample = DepthSuperResolver.upsample '
                      '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same frame')
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix('.tmp')
-    tmp.write_text(json.dumps(dict(meta=meta, rows=rows), indent=2) + '\n')
-    os.replace(tmp, args.out)
+    write_text_atomic(args.out, json.dumps(dict(meta=meta, rows=rows), indent=2) + '\n')
     print(f'wrote {args.out}')
 
 

@@ -18,12 +18,13 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
+
+from depth_sr_ros.atomic import write_text_atomic
 
 # Same OpenMP wait policy the node sets for itself (see depth_sr_ros/ros/node.py), so the bare
 # model timing below is measured like the node runs; must be set before torch loads.
@@ -290,10 +291,7 @@ def main(argv=None):
     results['load_average_end'] = os.getloadavg()[0]
     report(results)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile('w', dir=out.parent, suffix='.tmp', delete=False) as f:
-        json.dump(results, f, indent=2)
-    os.replace(f.name, out)
+    write_text_atomic(out, json.dumps(results, indent=2))
     print(f'[bench] wrote {out}')
     return 0
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from depth_sr_ros.atomic import atomic_path
 from depth_sr_ros.data.degradation import downsample
 from depth_sr_ros.data.synthetic import render_frame
 from depth_sr_ros.pixel_grid import scale_principal_point
@@ -160,10 +161,9 @@ def write_picture(out_dir, hr, hv, lr_mm, sr_mm, scale):
     eb, es = frame_errors(bic, hr, hv, mask), frame_errors(sr, hr, hv, mask)
     title = (f'x{scale} {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]} over DDS; RMSE vs HR: '
              f'bicubic {eb[0] * 100:.1f} cm, SR {es[0] * 100:.1f} cm' if eb and es else '')
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp, final = out_dir / '.before_after.tmp.png', out_dir / 'before_after.png'
-    before_after_panel(tmp, np.where(lv, lr, 0), bic, sr, hr, hv, title)
-    os.replace(tmp, final)
+    final = out_dir / 'before_after.png'
+    with atomic_path(final) as tmp:
+        before_after_panel(tmp, np.where(lv, lr, 0), bic, sr, hr, hv, title)
     print(f'[demo] wrote {final}  ({title})')
     return 0
 

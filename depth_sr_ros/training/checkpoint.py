@@ -1,25 +1,14 @@
 """Atomic checkpoints (temp file + rename) loaded with weights_only=True (no code execution)."""
-import os
-import tempfile
-from pathlib import Path
-
 import torch
+
+from depth_sr_ros.atomic import atomic_path
 
 CHECKPOINT_NAME = 'checkpoint.pt'
 
 
 def save_checkpoint(path, state):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(state, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def load_checkpoint(path):

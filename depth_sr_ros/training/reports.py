@@ -1,32 +1,22 @@
 """What a training run leaves for people: metrics CSV/JSON, a learning curve, a before/after panel."""
 import csv
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-
-def write_atomic(path, text):
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', dir=path.parent)
-    with os.fdopen(fd, 'w') as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+from depth_sr_ros.atomic import atomic_path, write_text_atomic
 
 
 def write_metrics(run_dir, history, final):
     """history: list of dict rows (one per validation); final: summary dict."""
     run_dir = Path(run_dir)
     keys = sorted({k for row in history for k in row}, key=lambda k: (k != 'step', k))
-    fd, tmp = tempfile.mkstemp(prefix='.metrics.csv.', dir=run_dir)
-    with os.fdopen(fd, 'w', newline='') as handle:
+    with atomic_path(run_dir / 'metrics.csv') as tmp, open(tmp, 'w', newline='') as handle:
         writer = csv.DictWriter(handle, fieldnames=keys)
         writer.writeheader()
         writer.writerows(history)
-    os.replace(tmp, run_dir / 'metrics.csv')
-    write_atomic(run_dir / 'metrics.json', json.dumps({'final': final, 'history': history}, indent=2) + '\n')
+    write_text_atomic(run_dir / 'metrics.json', json.dumps({'final': final, 'history': history}, indent=2) + '\n')
 
 
 def _pyplot():

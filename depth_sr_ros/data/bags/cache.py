@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from depth_sr_ros.atomic import atomic_path
 from depth_sr_ros.data.pairs import RGBDPair
 
 CACHE_VERSION = 1
@@ -53,9 +54,6 @@ def cache_path(cache_dir, bag_path, options):
 
 def save_pairs(path, pairs, summary):
     """Write pairs + summary atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     shapes = {p.shape for p in pairs}
     arrays = {'summary': np.array(json.dumps(summary, default=str)),
               'capture_id': np.array([p.capture_id for p in pairs]),
@@ -67,13 +65,8 @@ def save_pairs(path, pairs, summary):
     else:
         for i, p in enumerate(pairs):
             arrays.update({f'rgb_{i}': p.rgb, f'depth_{i}': p.depth, f'valid_{i}': p.valid})
-    try:
-        with open(tmp, 'wb') as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_path(path) as tmp, open(tmp, 'wb') as handle:
+        np.savez(handle, **arrays)
 
 
 def load_pairs(path, source):
