@@ -25,7 +25,7 @@ import numpy as np
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.training.evaluate import bicubic_upsample, lr_frames, naive_bicubic_upsample
+from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors, lr_frames, naive_bicubic_upsample
 from depth_sr_ros.training.reports import before_after_panel
 
 RESULTS = Path(__file__).resolve().parent / 'results'
@@ -52,8 +52,8 @@ def score(frames, methods, factor):
         if not mask.any():
             continue
         for label, fn in methods.items():
-            d = (fn(lr, lv, s) - hr)[mask] * factor
-            per[label].append((np.sqrt(np.mean(d ** 2)), np.mean(np.abs(d))))
+            rmse, mae = frame_errors(fn(lr, lv, s), hr, hv, mask)
+            per[label].append((rmse * factor, mae * factor))
     return {m: {'rmse': float(np.mean([r for r, _ in v])), 'mae': float(np.mean([a for _, a in v])),
                 'frames': len(v)} for m, v in per.items()}
 

@@ -112,13 +112,18 @@ class _Trainer:
     def validate(self):
         row = {'step': self.step}
         keys = sorted(self._running)
-        means = distributed.all_mean([self._running[k][0] / max(self._running[k][1], 1) for k in keys], self.world)
+        means = distributed.all_mean([self._running_mean(k) for k in keys], self.world)
         row.update(zip(keys, means))   # losses of the global batch, not of this rank's half
         self._running = {}
         if self.val_frames and self.rank == 0:
             row.update(evaluate(self.resolver(), self.val_frames))
         self.history.append(row)
         return row
+
+    def _running_mean(self, key):
+        """Mean of a logged loss term since the last validation (0 before the first step)."""
+        total, count = self._running.get(key, (0.0, 0))
+        return total / max(count, 1)
 
     def resolver(self):
         net = self.system.dsr.eval()
@@ -138,7 +143,7 @@ class _Trainer:
             self.train_time += time.perf_counter() - t0
             if bar:
                 bar.update(1)
-                bar.set_postfix(l_dsr=f"{self._running.get('l_dsr', [0, 1])[0] / max(self._running.get('l_dsr', [0, 1])[1], 1):.4f}",
+                bar.set_postfix(l_dsr=f"{self._running_mean('l_dsr'):.4f}",
                                 sps=f'{self.samples_seen / max(self.train_time, 1e-9):.0f}')
             last = self.step == self.total_steps
             if self.step % cfg.val_every == 0 or last:
