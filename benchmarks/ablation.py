@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from depth_sr_ros.atomic import write_text_atomic
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Arm -> TrainConfig overrides. 'full' is the scheme as configured by default (per-pixel roles,
@@ -39,9 +41,15 @@ ARMS = {
 }
 
 
+def run_tag(args):
+    """Run-directory prefix: scale, then what changes the data (subset), then --tag."""
+    return (f'x{args.scale}' + (f'_n{args.train_subset}' if args.train_subset else '')
+            + (f'_{args.tag}' if args.tag else ''))
+
+
 def run_one(args, arm, seed):
     """Train one (arm, seed) in a subprocess (one torch thread each, so --jobs runs in parallel)."""
-    tag = f'x{args.scale}' + (f'_n{args.train_subset}' if args.train_subset else '')
+    tag = run_tag(args)
     run_dir = Path(args.runs_dir) / f'{tag}_{arm}_s{seed}'
     done = run_dir / 'metrics.json'
     if done.exists() and (run_dir / 'model' / 'model.json').exists():
@@ -50,7 +58,9 @@ def run_one(args, arm, seed):
             'checkpoint_every': 250, 'threads': 1, 'crop': args.crop, **ARMS[arm], **json.loads(args.extra)}
     cmd = [sys.executable, '-m', 'depth_sr_ros.cli.train', '--data', args.data, '--run-dir', str(run_dir),
            '--options', json.dumps(opts), '--resume', '--no-progress',
-           '--train-subset', str(args.train_subset)]
+           '--train-subset', str(args.train_subset), '--hold-out-last', str(args.hold_out_last)]
+    for folder in args.train_only:
+        cmd += ['--train-only', folder]
     log = Path(args.runs_dir) / f'{tag}_{arm}_s{seed}.log'
     with open(log, 'a') as handle:
         code = subprocess.call(cmd, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -79,9 +89,16 @@ def summarise(results, args):
 
 def protocol(args):
     subset = f' (training on only {args.train_subset} of them, evenly spaced in time)' if args.train_subset else ''
-    return (f'data {args.data}, split_by_time_blocks(val_fraction={args.val_fraction}) of the captures{subset}; '
-            f'x{args.scale}, bicubic LR (antialiased, centre-aligned, hole-aware); fast DSRNet; '
-            f'{args.steps} steps of {16} crops {args.crop}x{args.crop}, Adam 1e-3 OneCycle; '
+    extra = json.loads(args.extra)
+    also = (f'; also trained on {", ".join(args.train_only)} (all but the last {args.hold_out_last} images)'
+            if args.train_only else '')
+    mix = extra.get('sensor_like_fraction', 0)
+    degradation = (f'training LR bicubic, {mix:.0%} of crops sensor-like; validation LR bicubic' if mix
+                   else 'bicubic LR')
+    return (f'data {args.data}, split_by_time_blocks(val_fraction={args.val_fraction}) of the captures{subset}{also}; '
+            f'x{args.scale}, {degradation} (antialiased, centre-aligned, hole-aware); '
+            f'{extra.get("preset", "fast")} DSRNet; overrides {args.extra}; '
+            f'{args.steps} steps of {extra.get("batch_size", 16)} crops {args.crop}x{args.crop}, Adam 1e-3 OneCycle; '
             f'RMSE/MAE in cm on full held-out frames (HR valid & output valid pixels), mean over frames; '
             f'same frames and pixels for bicubic. Command: {" ".join(shlex.quote(a) for a in sys.argv)}')
 
@@ -116,6 +133,11 @@ def main():
     p.add_argument('--extra', default='{}', help='JSON TrainConfig overrides applied to every arm')
     p.add_argument('--train-subset', type=int, default=0,
                    help='train on only N captures (evenly spaced in time): the data-starved regime')
+    p.add_argument('--train-only', action='append', default=[],
+                   help='extra image folder for training only (e.g. Middlebury), passed to train')
+    p.add_argument('--hold-out-last', type=int, default=0,
+                   help='leave the last N images of each --train-only folder out (quality.py scores them)')
+    p.add_argument('--tag', default='', help='suffix for run names and the result file (one per recipe)')
     p.add_argument('--jobs', type=int, default=2)
     p.add_argument('--runs-dir', default=str(ROOT / 'runs' / 'ablation'))
     p.add_argument('--out', default=None, help='default benchmarks/results/ablation_x<scale>.json')
@@ -125,10 +147,10 @@ def main():
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda w: run_one(args, *w), work))
     summary = summarise(results, args)
-    suffix = f'_n{args.train_subset}' if args.train_subset else ''
+    suffix = run_tag(args)[len(f'x{args.scale}'):]
     out = Path(args.out or ROOT / 'benchmarks' / 'results' / f'ablation_x{args.scale}{suffix}.json')
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(summary, indent=2) + '\n')
+    write_text_atomic(out, json.dumps(summary, indent=2) + '\n')
     chart(summary, out.with_suffix('.png'))
     print(f"x{args.scale}  bicubic RMSE {summary['bicubic']['rmse']:.3f} cm")
     for arm in [a for a in ARMS if a in summary]:

@@ -208,3 +208,26 @@ def test_train_cli_reports_bad_input_and_exits_nonzero(tmp_path):
                           '--run-dir', str(tmp_path / 'r')], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert 'expected rgb/ and depth/' in out.stderr and 'Traceback' not in out.stderr
+
+
+def test_train_cli_holds_out_the_last_train_only_images(pairs, tmp_path):
+    """--train-only folders feed training only; --hold-out-last keeps their last N images unseen."""
+    data = write_image_folder(tmp_path / 'data', pairs)
+    extra = write_image_folder(tmp_path / 'extra', synthetic_pairs(n=5, seed=3))
+    cmd = _train_cmd(data, tmp_path / 'run', 2) + ['--train-only', str(extra), '--hold-out-last', '2']
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    summary = json.loads((tmp_path / 'run' / 'model' / 'model.json').read_text())['training']['data_summary']
+    assert summary['train_only_pairs'] == 3 and summary['train_only_held_out_last'] == 2
+    assert 3 < summary['train_pairs'] < 3 + len(pairs) - summary['val_pairs'] + 1
+
+
+def test_hold_out_last_keeps_file_order_and_rejects_impossible_counts():
+    from depth_sr_ros.data.splits import hold_out_last
+    items = list('abcdef')
+    assert hold_out_last(items, 2) == (list('abcd'), list('ef'))
+    assert hold_out_last(items, 0) == (items, [])
+    with pytest.raises(ValueError, match='only 6'):
+        hold_out_last(items, 6)
+    with pytest.raises(ValueError, match='>= 0'):
+        hold_out_last(items, -1)

@@ -21,6 +21,9 @@ def build_parser():
     p.add_argument('--train-only', action='append', default=[],
                    help='extra image folder used for training only, never held out (repeatable); its '
                         'units do not matter (per-image normalisation), e.g. Middlebury disparity')
+    p.add_argument('--hold-out-last', type=int, default=0,
+                   help='leave the last N images (by file name) of each --train-only folder out of '
+                        'training, for evaluation elsewhere (benchmarks/quality.py holds out 6 Middlebury scenes)')
     p.add_argument('--run-dir', required=True, help='where checkpoints, reports and model/ go')
     p.add_argument('--config', default='fast', help="DSRNet preset 'fast' | 'quality', or a YAML of training options")
     p.add_argument('--scale', type=int, default=None)
@@ -58,7 +61,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         from depth_sr_ros.data.image_folder import load_image_folder
-        from depth_sr_ros.data.splits import split_by_time_blocks
+        from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
         from depth_sr_ros.training import fit
         cfg = make_config(args)
         pairs = []
@@ -70,11 +73,13 @@ def main(argv=None):
             train = [train[i] for i in np.linspace(0, len(train) - 1, args.train_subset).round().astype(int)]
         extra = []
         for folder in args.train_only:
-            extra += load_image_folder(folder, depth_scale=1.0, progress=not args.no_progress)
+            extra += hold_out_last(load_image_folder(folder, depth_scale=1.0, progress=not args.no_progress),
+                                   args.hold_out_last)[0]
         train = train + extra
         cfg = cfg.replace(data_summary={**cfg.data_summary, 'folders': [str(Path(d)) for d in args.data],
                                         'train_only_folders': [str(Path(d)) for d in args.train_only],
                                         'train_pairs': len(train), 'train_only_pairs': len(extra),
+                                        'train_only_held_out_last': args.hold_out_last,
                                         'val_pairs': len(val),
                                         'split': f'split_by_time_blocks(val_fraction={args.val_fraction})'})
         result = fit(train, val, cfg, args.run_dir, resume=args.resume, progress=not args.no_progress)

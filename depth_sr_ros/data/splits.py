@@ -65,3 +65,16 @@ def split_by_time_blocks(pairs, val_fraction=0.15, blocks=None, gap_s=None):
 def split_by_time(pairs, val_fraction=0.15, gap_s=None):
     """Time-block split with an automatic number of blocks (see :func:`split_by_time_blocks`)."""
     return split_by_time_blocks(pairs, val_fraction=val_fraction, blocks=None, gap_s=gap_s)
+
+
+def hold_out_last(pairs, n):
+    """(kept, held_out): the last ``n`` pairs in load (file-name) order are held out.
+
+    For image sets without a timeline (Middlebury scenes): the bundled models train on the
+    first scenes and `benchmarks/quality.py` scores the last ``n`` nobody trained on.
+    """
+    if n < 0:
+        raise ValueError(f'hold-out count must be >= 0, got {n}')
+    if n >= len(pairs) and pairs:
+        raise ValueError(f'cannot hold out the last {n} of only {len(pairs)} pairs')
+    return (list(pairs[:len(pairs) - n]), list(pairs[len(pairs) - n:])) if n else (list(pairs), [])
