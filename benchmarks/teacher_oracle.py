@@ -1,0 +1,99 @@
+"""How much could DENet (RGB -> depth) teach DSRNet at all? An upper bound on per-pixel transfer.
+
+Loads a finished cross-task run (its checkpoint holds DENet beside DSRNet) and, on the held-out
+frames of the same split, compares per pixel |DSR - GT| with |DE - GT| (both in the training
+normalisation, converted back to cm): the share of pixels where DE is closer (where the per-pixel
+role exchange makes DSRNet a student), and the RMSE of an oracle that picks, per pixel, whichever
+network is closer. If even that oracle is barely better than DSRNet, distilling DE's outputs or
+features toward DSRNet has little to give on this data, whatever the weights.
+
+  .venv/bin/python benchmarks/teacher_oracle.py --data ../shared/data/rgbdd_dev \
+      --runs runs/default/x8_default_full_s0 runs/default/x4_default_full_s0
+"""
+import argparse
+import json
+import platform
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from depth_sr_ros.atomic import write_text_atomic
+from depth_sr_ros.data.image_folder import load_image_folder
+from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
+from depth_sr_ros.data.splits import split_by_time_blocks
+from depth_sr_ros.training import TrainConfig
+from depth_sr_ros.training.checkpoint import load_checkpoint
+from depth_sr_ros.training.evaluate import lr_frames
+from depth_sr_ros.training.system import CTKTSystem
+
+RESULTS = Path(__file__).resolve().parent / 'results'
+
+
+def normalised_frames(pairs, scale):
+    """Full held-out frames prepared exactly like training samples (LR-range normalisation)."""
+    for hr, hv, lr, lv, pair in lr_frames(pairs, scale):
+        rng = valid_range(lr, lv)
+        if rng is None:
+            continue
+        h, w = hr.shape
+        rgb = np.ascontiguousarray(pair.rgb[:h, :w].transpose(2, 0, 1), dtype=np.float32) / 255.0
+        lr_n = fill_invalid_nearest(np.where(lv, rng.normalize(lr), 0).astype(np.float32), lv)
+        yield (torch.from_numpy(rgb)[None], torch.from_numpy(lr_n)[None, None],
+               torch.from_numpy(lv)[None, None], rng.normalize(hr), hv, rng.span * 100.0)
+
+
+@torch.no_grad()
+def analyse(run_dir, pairs):
+    state = load_checkpoint(Path(run_dir) / 'checkpoint.pt')
+    cfg = TrainConfig.from_dict(state['config'])
+    if cfg.scheme != 'ctkt':
+        raise SystemExit(f'teacher_oracle: error: {run_dir} trained DSRNet alone; it has no DENet')
+    system = CTKTSystem(cfg)
+    system.load_state_dict(state['system'])
+    system.eval()
+    rmse = {'dsr': [], 'de': [], 'oracle': []}
+    de_better = total = 0
+    for rgb, lr, lv, hr, hv, span_cm in normalised_frames(pairs, cfg.scale):
+        sr = system.dsr(lr, lv)[0, 0].numpy()
+        de = system.de(rgb)[0][0, 0].numpy()
+        e_sr, e_de = np.abs(sr - hr)[hv] * span_cm, np.abs(de - hr)[hv] * span_cm
+        for key, err in (('dsr', e_sr), ('de', e_de), ('oracle', np.minimum(e_sr, e_de))):
+            rmse[key].append(float(np.sqrt(np.mean(err ** 2))))
+        de_better += int((e_de < e_sr).sum())
+        total += e_sr.size
+    return {'run': str(run_dir), 'scale': cfg.scale, 'frames': len(rmse['dsr']),
+            'rmse_cm': {k: float(np.mean(v)) for k, v in rmse.items()},
+            'note': 'raw network outputs on full frames (no hole handling), so DSR differs slightly from the '
+                    'deployment-path validation figure',
+            'de_closer_pixel_share': de_better / max(total, 1),
+            'oracle_gain_pct': float(100 * (1 - np.mean(rmse['oracle']) / np.mean(rmse['dsr'])))}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--data', required=True, help='the RGB-D folder the runs were trained on (uint16 mm)')
+    p.add_argument('--runs', nargs='+', required=True, help='cross-task run directories')
+    p.add_argument('--val-fraction', type=float, default=0.15)
+    p.add_argument('--out', default=str(RESULTS / 'teacher_oracle.json'))
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    val = split_by_time_blocks(load_image_folder(args.data, depth_scale=0.001), val_fraction=args.val_fraction)[1]
+    rows = [analyse(run, val) for run in args.runs]
+    out = {'protocol': __doc__.split('\n\n')[0] + ' Held-out: split_by_time_blocks of --data; bicubic LR; '
+           'largest square crop of each frame.', 'command': ' '.join(shlex.quote(a) for a in sys.argv),
+           'machine': platform.machine(), 'results': rows}
+    write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
+    print('| run | x | frames | RMSE DSR cm | RMSE DE cm | per-pixel oracle cm | oracle gain | DE closer on |')
+    print('|---|---|---|---|---|---|---|---|')
+    for r in rows:
+        m = r['rmse_cm']
+        print(f"| {Path(r['run']).name} | {r['scale']} | {r['frames']} | {m['dsr']:.3f} | {m['de']:.3f} | "
+              f"{m['oracle']:.3f} | {r['oracle_gain_pct']:.1f}% | {100 * r['de_closer_pixel_share']:.1f}% |")
+    print(f'wrote {args.out}')
+
+
+if __name__ == '__main__':
+    main()
