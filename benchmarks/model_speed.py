@@ -3,16 +3,20 @@
 For each model, input size (160x120, 320x240) and torch thread count (1, 2): median and p90 ms
 per frame for the bare network (eager and TorchScript-frozen), the full
 DepthSuperResolver.upsample (normalise, fill, network, map back; TorchScript on, the default)
-and cv2.resize INTER_CUBIC of the same frame. Prints a table and writes
+and cv2.resize INTER_CUBIC of the same frame. With --exports, the bare network also through
+ONNX Runtime (`pip install onnxruntime onnx`, not in the CI pins) and torch.compile (inductor,
+needs a C++ compiler), to decide which runtime the node should use. Prints a table and writes
 benchmarks/results/model_speed.json.
 
-    .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8] [--repeats 30]
+    .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8] [--repeats 30] \
+        [--exports onnxruntime compile]
 """
 import argparse
 import json
 import os
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -55,7 +59,36 @@ def _frame(w, h, seed=0):
     return depth
 
 
-def run(models, repeats):
+def _onnxruntime_runner(net, x, v, threads):
+    """Export to ONNX (TorchScript-based exporter) and return an ORT call, or None if absent."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return None
+    import io
+    buf = io.BytesIO()
+    torch.onnx.export(net, (x, v), buf,  # the dynamo exporter needs onnxscript; same graph here input_names=['x', 'v'], output_names=['y'], dynamo=False,
+                      opset_version=17)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
+    session = ort.InferenceSession(buf.getvalue(), opts, providers=['CPUExecutionProvider'])
+    feeds = {'x': x.numpy(), 'v': v.numpy()}
+    return lambda: session.run(None, feeds)
+
+
+def _compiled_runner(net, x, v):
+    """torch.compile (inductor) of the eager net; None when it cannot build here."""
+    try:
+        compiled = torch.compile(net)
+        with torch.inference_mode():
+            compiled(x, v)
+        return lambda: compiled(x, v)
+    except Exception as exc:  # noqa: BLE001 - a missing compiler is a result, not a crash
+        print(f'torch.compile unavailable: {type(exc).__name__}: {str(exc)[:120]}')
+        return None
+
+
+def run(models, repeats, exports=()):
     rows = []
     for name in models:
         for threads in (1, 2):
@@ -72,35 +105,52 @@ def run(models, repeats):
                 with torch.inference_mode():
                     net_eager = _time(lambda: eager(x, v), repeats)
                     net_ts = _time(lambda: traced(x, v), repeats)
+                    extra = {}
+                    if 'onnxruntime' in exports:
+                        ort_run = _onnxruntime_runner(eager, x, v, threads)
+                        extra['net_onnxruntime'] = _time(ort_run, repeats) if ort_run else None
+                    if 'compile' in exports:
+                        compiled = _compiled_runner(eager, x, v)
+                        extra['net_torch_compile'] = _time(compiled, repeats) if compiled else None
                 full = _time(lambda: resolver.upsample(depth), repeats)
                 bicubic = _time(lambda: cv2.resize(depth, (w * s, h * s), interpolation=cv2.INTER_CUBIC), repeats)
                 rows.append(dict(model=name, model_id=resolver.model_id, scale=s, input=f'{w}x{h}',
                                  output=f'{w * s}x{h * s}', threads=threads,
                                  gmac=count_macs(eager, x, v) / 1e9,
-                                 net_eager=net_eager, net_torchscript=net_ts, upsample=full,
+                                 net_eager=net_eager, net_torchscript=net_ts, **extra, upsample=full,
                                  opencv_bicubic=bicubic,
                                  fps_upsample=1000 / full['median_ms']))
                 r = rows[-1]
                 print(f"{name:>10} x{s} {r['input']:>8} thr={threads}  GMAC {r['gmac']:.2f}  "
                       f"net eager {net_eager['median_ms']:7.1f} ms  net TS {net_ts['median_ms']:7.1f} ms  "
+                      + ''.join(f"{k[4:]} {v['median_ms']:7.1f} ms  " for k, v in extra.items() if v) +
                       f"upsample {full['median_ms']:7.1f} ms (p90 {full['p90_ms']:.1f}, {r['fps_upsample']:.1f} fps)  "
                       f"cv2 bicubic {bicubic['median_ms']:.2f} ms", flush=True)
     return rows
+
+
+def _version(module):
+    try:
+        return __import__(module).__version__
+    except ImportError:
+        return None
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--models', nargs='+', default=None, help='bundled names or model paths (default: all bundled)')
     parser.add_argument('--repeats', type=int, default=30)
+    parser.add_argument('--exports', nargs='*', default=[], choices=['onnxruntime', 'compile'],
+                        help='also time the bare net through ONNX Runtime (if installed) and/or torch.compile')
     parser.add_argument('--out', type=Path, default=RESULTS / 'model_speed.json')
     args = parser.parse_args()
     models = args.models or bundled_names()
     if not models:
         parser.error('no bundled models found; pass --models <exported model path>')
-    rows = run(models, args.repeats)
-    meta = dict(command='python benchmarks/model_speed.py ' + ' '.join(args.models or []),
+    rows = run(models, args.repeats, args.exports)
+    meta = dict(command='python benchmarks/model_speed.py ' + ' '.join(sys.argv[1:]),
                 machine=f'{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or "cpu"}',
-                torch=torch.__version__, opencv=cv2.__version__,
+                torch=torch.__version__, opencv=cv2.__version__, onnxruntime=_version('onnxruntime'),
                 note='median/p90 over repeats after 2 warm-up calls; upsample = DepthSuperResolver.upsample '
                      '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same frame')
     write_text_atomic(args.out, json.dumps(dict(meta=meta, rows=rows), indent=2) + '\n')
