@@ -72,7 +72,7 @@ def _onnxruntime_runner(net, x, v, threads):
     opts = ort.SessionOptions()
     opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
     session = ort.InferenceSession(buf.getvalue(), opts, providers=['CPUExecutionProvider'])
-    feeds = {'x': x.numpy(), 'v': v.numpy()}
+    feeds = {i.name: t.numpy() for i, t in zip(session.get_inputs(), (x, v))}
     return lambda: session.run(None, feeds)
 
 

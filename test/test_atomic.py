@@ -16,3 +16,14 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ['metrics.json']
     write_text_atomic(target, 'new')
     assert target.read_text() == 'new'
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    """Reports and model files must be readable like any other file, not mkstemp's 0600."""
+    import os
+    mask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / 'report.json', '{}')
+    finally:
+        os.umask(mask)
+    assert (tmp_path / 'report.json').stat().st_mode & 0o777 == 0o644

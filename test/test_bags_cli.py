@@ -38,6 +38,7 @@ def test_train_from_realsense_style_bag_and_load_model(tmp_path, capsys):
     assert 'bicubic' in (out / 'report.md').read_text()
     meta = json.loads((out / 'model.json').read_text())
     assert meta['training_data']['source'] == 'rosbag' and meta['scale'] == 4
+    assert meta['training']['scheme'] == 'ctkt'
     from depth_sr_ros.inference import DepthSuperResolver
     sr = DepthSuperResolver.load(str(out), device='cpu')
     lr = np.full((12, 16), 2.0, np.float32)
@@ -50,6 +51,16 @@ def test_train_from_realsense_style_bag_and_load_model(tmp_path, capsys):
     assert train_from_bag.main(['--bag', str(bag), '--out', str(out), '--max-steps', '3', '--quiet']) == 1
     assert 'not an empty directory' in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_scheme_dsr_only_trains_dsrnet_alone(tmp_path, capsys):
+    bag = tmp_path / 'bag'
+    write_rgbd_bag(bag, storage='sqlite3', n=8, size=(64, 48))
+    out = tmp_path / 'alone'
+    code = train_from_bag.main(['--bag', str(bag), '--out', str(out), '--scale', '4', '--max-steps', '2',
+                                '--scheme', 'dsr_only', '--no-cache', '--dedup', '0', '--quiet'])
+    assert code == 0, capsys.readouterr().err
+    assert json.loads((out / 'model.json').read_text())['training']['scheme'] == 'dsr_only'
 
 
 def test_no_depth_topic_exits_nonzero_and_out_stays_empty(tmp_path):

@@ -49,6 +49,9 @@ def build_parser():
     t.add_argument('--config', default='fast', help="'fast', 'quality' or a TrainConfig YAML file")
     t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')
     t.add_argument('--max-steps', type=int, default=None, help='training steps')
+    t.add_argument('--scheme', choices=['ctkt', 'dsr_only'], default=None,
+                   help="'ctkt' (default: the cross-task scheme) or 'dsr_only' (DSRNet alone, the baseline; "
+                        'better on our RGB-D-D data, see models/README.md: train both and compare reports)')
     t.add_argument('--resume', action='store_true', help='continue the run in <out>.work/')
     t.add_argument('--device', default='auto', help='auto | cpu | cuda[:N]')
     t.add_argument('--seed', type=int, default=0)
@@ -93,6 +96,8 @@ def _train_config(args, data_summary):
         if args.scale:
             cfg = cfg.replace(scale=args.scale)
     changes = {'device': args.device, 'seed': args.seed, 'data_summary': data_summary}
+    if args.scheme is not None:
+        changes['scheme'] = args.scheme
     if args.max_steps is not None:
         changes.update(max_steps=args.max_steps, epochs=0.0)
     if args.epochs is not None:

@@ -56,7 +56,8 @@ class DepthSuperResolver:
     fill_holes: 0 keeps every invalid input pixel invalid in the output; N > 0 also fills
     holes, but only output pixels within N LR pixels of valid data (never the middle of a
     large hole). half: use fp16 on CUDA (ignored on CPU). torchscript: trace and freeze the
-    network on first use (same outputs, ~10-15% faster on CPU, see benchmarks/model_speed.py).
+    network on first use (same outputs; ~8% faster at 160x120 on 2 threads, slower on 320x240
+    and larger frames, where torchscript=False is better: docs/NODE.md, benchmarks/model_speed.py).
     """
 
     def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True):
