@@ -26,10 +26,11 @@ QUALITY=${QUALITY:-1}
 JOBS=${JOBS:-2}
 MIX='"sensor_like_fraction": 0.5'
 
-train() {  # scale tag extra-json steps
+train() {  # scale tag extra-json steps; comparison table -> benchmarks/results/default_models/
   "$PY" benchmarks/ablation.py --data "$DATA/rgbdd_dev" --train-only "$DATA/middlebury" --hold-out-last 6 \
     --scale "$1" --steps "$4" --seeds 0 --arms dsr_only full --jobs "$JOBS" \
-    --tag "$2" --extra "{$MIX$3}" --runs-dir "$RUNS"
+    --tag "$2" --extra "{$MIX$3}" --runs-dir "$RUNS" \
+    --out "benchmarks/results/default_models/x$1_$2.json"
 }
 
 start=$(date +%s)
