@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from depth_sr_ros.data.degradation import BICUBIC, degrade
-from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
+from depth_sr_ros.data.normalization import network_input, valid_range
 
 
 @dataclass
@@ -45,7 +45,7 @@ def make_sample(pair, scale, crop, rng, degradations=(BICUBIC,), degradation_wei
     rng_lr = valid_range(lr, lr_valid)
     if rng_lr is None or lr_valid.mean() < 0.5 or valid.mean() < 0.5:
         return None
-    lr_n = fill_invalid_nearest(np.where(lr_valid, rng_lr.normalize(lr), 0).astype(np.float32), lr_valid)
+    lr_n = network_input(lr, lr_valid, rng_lr)
     hr_n = np.where(valid, rng_lr.normalize(depth), 0).astype(np.float32)
     return Sample(rgb=np.ascontiguousarray(rgb.transpose(2, 0, 1), dtype=np.float32) / 255.0,
                   hr=hr_n, hr_valid=valid, lr=lr_n, lr_valid=lr_valid)

@@ -38,6 +38,12 @@ def valid_range(depth, valid):
     return DepthRange(float(values.min()), float(values.max()))
 
 
+def network_input(depth, valid, rng):
+    """LR depth -> what DSRNet sees: normalised by ``rng``, holes filled with the nearest valid
+    value (float32). One function so training, inference and analysis cannot drift apart."""
+    return fill_invalid_nearest(np.where(valid, rng.normalize(depth), 0).astype(np.float32), valid)
+
+
 def fill_invalid_nearest(image, valid):
     """Copy the nearest valid pixel into every invalid one.
 

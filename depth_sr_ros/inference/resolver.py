@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from depth_sr_ros.data.normalization import distance_to_valid, fill_invalid_nearest, valid_range
+from depth_sr_ros.data.normalization import distance_to_valid, network_input, valid_range
 from depth_sr_ros.inference import bundled
 from depth_sr_ros.inference.export import load_model
 
@@ -126,7 +126,7 @@ class DepthSuperResolver:
         rng = valid_range(d, valid)
         if rng is None:
             return _Prepared(None, valid, None)
-        x = fill_invalid_nearest(np.where(valid, rng.normalize(d), 0).astype(np.float32), valid)
+        x = network_input(d, valid, rng)
         return _Prepared(x, valid, rng)
 
     def _infer(self, x, valid):
