@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.data.image_folder import load_image_folder
-from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
+from depth_sr_ros.data.normalization import network_input, valid_range
 from depth_sr_ros.data.splits import split_by_time_blocks
 from depth_sr_ros.training import TrainConfig
 from depth_sr_ros.training.checkpoint import load_checkpoint
@@ -42,7 +42,7 @@ def normalised_frames(pairs, scale):
             continue
         h, w = hr.shape
         rgb = np.ascontiguousarray(pair.rgb[:h, :w].transpose(2, 0, 1), dtype=np.float32) / 255.0
-        lr_n = fill_invalid_nearest(np.where(lv, rng.normalize(lr), 0).astype(np.float32), lv)
+        lr_n = network_input(lr, lv, rng)
         yield (torch.from_numpy(rgb)[None], torch.from_numpy(lr_n)[None, None],
                torch.from_numpy(lv)[None, None], rng.normalize(hr), hv, rng.span * 100.0)
 
@@ -89,7 +89,7 @@ def main():
     val = split_by_time_blocks(load_image_folder(args.data, depth_scale=0.001), val_fraction=args.val_fraction)[1]
     rows = [analyse(run, val) for run in args.runs]
     out = {'protocol': __doc__.split('\n\n')[0] + ' Held-out: split_by_time_blocks of --data; bicubic LR; '
-           'largest square crop of each frame.', 'command': ' '.join(shlex.quote(a) for a in sys.argv),
+           'full frames cropped to a multiple of the scale.', 'command': ' '.join(shlex.quote(a) for a in sys.argv),
            'machine': platform.machine(), 'results': rows}
     write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
     print('| run | x | frames | RMSE DSR cm | RMSE DE cm | oracle DSR/DE cm (gain) | DE closer on | '
