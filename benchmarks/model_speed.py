@@ -4,7 +4,7 @@ For each model, input size (160x120, 320x240) and torch thread count (1, 2): med
 per frame for the bare network (eager and TorchScript-frozen), the full
 DepthSuperResolver.upsample (normalise, fill, network, map back; TorchScript on, the default)
 and cv2.resize INTER_CUBIC of the same frame. With --exports, the bare network also through
-ONNX Runtime (`pip install onnxruntime onnx`, not in the CI pins) and torch.compile (inductor,
+ONNX Runtime (`pip install onnxruntime onnx onnxscript`, not in the CI pins) and torch.compile (inductor,
 needs a C++ compiler), to decide which runtime the node should use. Prints a table and writes
 benchmarks/results/model_speed.json.
 
@@ -60,15 +60,15 @@ def _frame(w, h, seed=0):
 
 
 def _onnxruntime_runner(net, x, v, threads):
-    """Export to ONNX (TorchScript-based exporter) and return an ORT call, or None if absent."""
+    """Export with torch.onnx's default (torch.export-based) exporter, which needs onnxscript,
+    and return an ORT call; None when onnxruntime is absent."""
     try:
         import onnxruntime as ort
     except ImportError:
         return None
     import io
     buf = io.BytesIO()
-    torch.onnx.export(net, (x, v), buf,  # the dynamo exporter needs onnxscript; same graph here input_names=['x', 'v'], output_names=['y'], dynamo=False,
-                      opset_version=17)
+    torch.onnx.export(net, (x, v), buf, opset_version=17)
     opts = ort.SessionOptions()
     opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
     session = ort.InferenceSession(buf.getvalue(), opts, providers=['CPUExecutionProvider'])
