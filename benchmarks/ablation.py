@@ -149,7 +149,6 @@ def main():
     summary = summarise(results, args)
     suffix = run_tag(args)[len(f'x{args.scale}'):]
     out = Path(args.out or ROOT / 'benchmarks' / 'results' / f'ablation_x{args.scale}{suffix}.json')
-    out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, json.dumps(summary, indent=2) + '\n')
     chart(summary, out.with_suffix('.png'))
     print(f"x{args.scale}  bicubic RMSE {summary['bicubic']['rmse']:.3f} cm")

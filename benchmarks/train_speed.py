@@ -15,6 +15,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 import torch  # noqa: E402
 
+from depth_sr_ros.atomic import write_text_atomic  # noqa: E402
 from depth_sr_ros.data.image_folder import load_image_folder  # noqa: E402
 from depth_sr_ros.training import TrainConfig, fit  # noqa: E402
 
@@ -44,8 +45,7 @@ def main():
                   f"({cfg.batch_size} x {cfg.crop}x{cfg.crop} crops per step)")
     out = {'machine': f'{platform.machine()} {os.cpu_count()} CPUs', 'torch': torch.__version__,
            'load_average_start': os.getloadavg()[0], 'rows': rows}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / 'train_speed.json').write_text(json.dumps(out, indent=2) + '\n')
+    write_text_atomic(RESULTS / 'train_speed.json', json.dumps(out, indent=2) + '\n')
 
 
 if __name__ == '__main__':

@@ -6,8 +6,8 @@
 # kept for benchmarks/quality.py); half of the training crops degraded sensor-like (area
 # sampling, depth-dependent noise, dropped pixels, blob holes), half bicubic; 3000 steps of 16
 # crops 96x96, seed 0. Each scale is trained twice with the same data, budget and seed: the full
-# cross-task scheme and DSRNet alone (the comparison the model card reports). SHIP picks which
-# one becomes models/x<scale> (default: the one with the lower held-out RMSE; see the card).
+# cross-task scheme and DSRNet alone (the comparison the model card reports);
+# scripts/choose_bundled.py installs both and makes the lower held-out RMSE models/x<scale>.
 #
 # Runs are ordinary resumable training runs under runs/default: re-running the script after an
 # interruption only does the missing work. Run time on the 2-core VM: see models/README.md.
