@@ -110,7 +110,7 @@ def test_load_errors_are_clear(tmp_path, tiny_model_dir):
 @pytest.mark.parametrize('preset_name', ['fast', 'quality'])
 def test_dsrnet_shapes_and_features(scale, preset_name):
     import torch
-    from depth_sr_ros.nets.dsrnet import preset
+    from depth_sr_ros.nets.registry import preset
     net = DSRNet(preset(preset_name, scale))
     x, v = torch.rand(2, 1, 5, 7), torch.ones(2, 1, 5, 7)
     sr, feats = net.forward_with_features(x, v)
@@ -122,7 +122,7 @@ def test_dsrnet_shapes_and_features(scale, preset_name):
 def test_fast_preset_fits_the_deployment_budget():
     """The fast x4 config must stay within ~1.5 GMAC per 160x120 -> 640x480 frame."""
     import torch
-    from depth_sr_ros.nets.dsrnet import preset
+    from depth_sr_ros.nets.registry import preset
     from depth_sr_ros.nets.macs import count_macs
     macs = count_macs(DSRNet(preset('fast', 4)), torch.rand(1, 1, 120, 160), torch.ones(1, 1, 120, 160))
     assert 0.5e9 < macs <= 1.5e9

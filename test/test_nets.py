@@ -4,7 +4,8 @@ import torch
 
 from depth_sr_ros.nets import losses as L
 from depth_sr_ros.nets.denet import DENet, DENetConfig
-from depth_sr_ros.nets.dsrnet import DSRNet, preset
+from depth_sr_ros.nets.dsrnet import DSRNet
+from depth_sr_ros.nets.registry import preset
 from depth_sr_ros.nets.heads import SideOutput, affinity, side_block_indices
 from depth_sr_ros.nets.spnet import SPNet
 

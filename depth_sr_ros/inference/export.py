@@ -1,7 +1,8 @@
 """The deployable artefact: DSRNet weights (safetensors) + metadata (JSON).
 
 Loading never executes code from the files: safetensors holds only tensors, the JSON only data,
-and the architecture is rebuilt from a validated DSRNetConfig.
+and the architecture is rebuilt from a validated family config (nets/registry.py; metadata
+without a 'family' is the original 'dbpn' DSRNet).
 """
 import hashlib
 import json
@@ -16,7 +17,7 @@ from safetensors.torch import load_file, save_file
 
 from depth_sr_ros import __version__
 from depth_sr_ros.data.normalization import NORMALIZATION_ID
-from depth_sr_ros.nets.dsrnet import DSRNet, DSRNetConfig
+from depth_sr_ros.nets.registry import build_dsrnet, config_from_dict
 
 FORMAT = 'depth_sr_ros.dsrnet/1'
 WEIGHTS_NAME = 'model.safetensors'
@@ -71,7 +72,7 @@ def model_files(path):
 
 
 def load_model(path, device='cpu'):
-    """Rebuild DSRNet from an exported model. Returns (net in eval mode, metadata dict)."""
+    """Rebuild the DSRNet (any family) of an exported model. Returns (net in eval mode, metadata)."""
     weights, meta_path = model_files(path)
     for f in (weights, meta_path):
         if not f.is_file():
@@ -84,14 +85,14 @@ def load_model(path, device='cpu'):
         raise ModelLoadError(f'{meta_path}: not a depth_sr_ros model (format is '
                              f'{meta.get("format") if isinstance(meta, dict) else None!r}, expected {FORMAT!r})')
     try:
-        cfg = DSRNetConfig.from_dict(meta['architecture'])
+        cfg = config_from_dict(meta['architecture'])
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelLoadError(f'{meta_path}: bad architecture description ({exc})') from None
     try:
         state = load_file(str(weights), device='cpu')
     except (SafetensorError, OSError, ValueError) as exc:
         raise ModelLoadError(f'{weights}: corrupt or not a safetensors file ({exc})') from None
-    net = DSRNet(cfg)
+    net = build_dsrnet(cfg)
     try:
         net.load_state_dict(state, strict=True)
     except RuntimeError as exc:

@@ -79,7 +79,7 @@ class DepthSuperResolver:
 
     @property
     def scale(self):
-        return self.net.cfg.scale
+        return self.net.scale
 
     @property
     def model_id(self):

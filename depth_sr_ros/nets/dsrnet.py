@@ -4,7 +4,8 @@ Follows the CTKT framework figure: conv block -> N back-projection blocks -> con
 Each block is a DBPN-style up-projection then down-projection with error feedback, but made
 cheap for CPUs: up-projection is a convolution at LR followed by pixel-shuffle, down-projection
 is a stride-s convolution, so most work happens at LR and no transposed convolution runs at HR.
-The network predicts a residual over bicubic upsampling of its input.
+The network predicts a residual over bicubic upsampling of its input. Family name 'dbpn' in the
+registry (nets/registry.py), which also holds the named presets.
 """
 from dataclasses import asdict, dataclass, fields
 
@@ -25,6 +26,7 @@ class DSRNetConfig:
     refine_convs: 3x3 LR convolutions at the start of each block (cheap context at LR).
     tail_channels: HR channels the block features are mixed down to (1x1, done at LR in
     space-to-depth layout) before the final 3x3 HR convolution; keeps HR work small.
+    family: always 'dbpn'; model metadata written before families existed lacks it.
     """
 
     scale: int = 4
@@ -34,8 +36,11 @@ class DSRNetConfig:
     up_kernel: int = 3
     refine_convs: int = 0
     tail_channels: int = 4
+    family: str = 'dbpn'
 
     def __post_init__(self):
+        if self.family != 'dbpn':
+            raise ValueError(f"DSRNetConfig family must be 'dbpn', got {self.family!r}")
         if self.scale not in SCALES:
             raise ValueError(f'scale must be one of {SCALES}, got {self.scale}')
         for name in ('channels', 'hr_channels', 'num_blocks', 'tail_channels'):
@@ -56,18 +61,12 @@ class DSRNetConfig:
         return cls(**data)
 
 
-# Presets per scale-independent shape; `preset(name, scale)` fills the scale in.
-PRESETS = {
-    'fast': dict(channels=32, hr_channels=4, num_blocks=3, up_kernel=1, refine_convs=1),
-    'quality': dict(channels=64, hr_channels=8, num_blocks=4, up_kernel=3, refine_convs=1),
-}
-
-
-def preset(name, scale):
-    """DSRNetConfig of a named preset at a scale."""
-    if name not in PRESETS:
-        raise ValueError(f'unknown DSRNet preset {name!r}; choose from {sorted(PRESETS)}')
-    return DSRNetConfig(scale=scale, **PRESETS[name])
+def __getattr__(name):
+    """Old import path: presets moved to nets/registry.py (all families in one place)."""
+    if name in ('PRESETS', 'preset'):
+        from depth_sr_ros.nets import registry
+        return getattr(registry, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 
 class _Up(nn.Module):
@@ -159,6 +158,16 @@ class DSRNet(nn.Module):
     @property
     def scale(self):
         return self.cfg.scale
+
+    @property
+    def num_features(self):
+        """Length of the feature list of forward_with_features (one per block)."""
+        return self.cfg.num_blocks
+
+    @property
+    def feature_channels(self):
+        """Channels of every exposed feature map (all at the LR size)."""
+        return self.cfg.channels
 
     def _run(self, lr, lr_valid, with_features: bool):
         x = self.head(torch.cat([lr, lr_valid], dim=1))

@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from depth_sr_ros.data.degradation import BICUBIC, SENSOR_LIKE, DegradationSpec
-from depth_sr_ros.nets.dsrnet import PRESETS, DSRNetConfig
+from depth_sr_ros.nets.registry import PRESETS, preset_config
 
 SCHEMES = ('dsr_only', 'ctkt')
 GRANULARITIES = ('global', 'per_sample', 'per_pixel')
@@ -25,7 +25,7 @@ class TrainConfig:
 
     scale: int = 4
     preset: str = 'fast'
-    arch: dict = field(default_factory=dict)          # DSRNetConfig overrides
+    arch: dict = field(default_factory=dict)          # architecture overrides (nets/registry.preset_config)
     scheme: str = 'ctkt'
     granularity: str = 'per_pixel'
     teacher_update: str = 'own_loss'
@@ -75,7 +75,8 @@ class TrainConfig:
         self.dsrnet_config()  # validates arch overrides
 
     def dsrnet_config(self):
-        return DSRNetConfig(**{**PRESETS[self.preset], **self.arch, 'scale': self.scale})
+        """The preset's family config at this scale with ``arch`` overrides (e.g. {'num_blocks': 6})."""
+        return preset_config(self.preset, self.scale, self.arch)
 
     def degradations(self):
         """(specs, weights) for the crop sampler."""

@@ -8,8 +8,8 @@ import torch.nn as nn
 
 from depth_sr_ros.nets import losses as L
 from depth_sr_ros.nets.denet import DENet, DENetConfig
-from depth_sr_ros.nets.dsrnet import DSRNet
 from depth_sr_ros.nets.heads import SideOutput, affinity, side_block_indices
+from depth_sr_ros.nets.registry import build_dsrnet
 from depth_sr_ros.nets.spnet import SPNet
 from depth_sr_ros.training.roles import pooled_rows, student_maps
 
@@ -37,16 +37,17 @@ class CTKTSystem(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.cfg = cfg
-        self.dsr = DSRNet(cfg.dsrnet_config())
+        self.dsr = build_dsrnet(cfg.dsrnet_config())
         if cfg.scheme == 'dsr_only':
             return
-        n = self.dsr.cfg.num_blocks
+        # Any DSRNet family: its exposed feature list (length and width) sizes DENet and the heads.
+        n, c_sr = self.dsr.num_features, self.dsr.feature_channels
         self.de = DENet(DENetConfig(channels=cfg.denet_channels, num_blocks=n, stride=cfg.denet_stride))
         self.side_idx = side_block_indices(n)
-        self.side_sr = nn.ModuleList(SideOutput(self.dsr.cfg.channels) for _ in self.side_idx)
+        self.side_sr = nn.ModuleList(SideOutput(c_sr) for _ in self.side_idx)
         self.side_de = nn.ModuleList(SideOutput(cfg.denet_channels) for _ in self.side_idx)
         if cfg.use_sp:
-            self.sp = SPNet(self.dsr.cfg.channels, cfg.denet_channels, cfg.sp_channels, cfg.sp_tau)
+            self.sp = SPNet(c_sr, cfg.denet_channels, cfg.sp_channels, cfg.sp_tau)
 
     def forward(self, batch, phase, dsr_student_global=False):
         hr, valid = batch['hr'], batch['hr_valid']

@@ -1,0 +1,63 @@
+"""DSRNet families and named presets in one place, and the one factory that builds them.
+
+A family is a (config dataclass, network class) pair; the config's ``family`` field names it
+in model metadata, so export/load can rebuild any family from data alone (no code in files).
+Metadata from before families existed has no ``family`` and means 'dbpn'.
+"""
+from depth_sr_ros.nets.dsrnet import DSRNet, DSRNetConfig
+from depth_sr_ros.nets.lrres import LRResConfig, LRResNet
+
+FAMILIES = {
+    'dbpn': (DSRNetConfig, DSRNet),
+    'lrres': (LRResConfig, LRResNet),
+}
+
+# name -> (family, scale-independent fields); `preset_config(name, scale)` fills the scale in.
+# GMAC/params at 160x120 per scale: docs/ARCHITECTURE.md (counted with nets/macs.py).
+PRESETS = {
+    'fast': ('dbpn', dict(channels=32, hr_channels=4, num_blocks=3, up_kernel=1, refine_convs=1)),
+    'quality': ('dbpn', dict(channels=64, hr_channels=8, num_blocks=4, up_kernel=3, refine_convs=1)),
+    # Nearer the paper's DBPN: more and wider projection blocks (offline/GPU class on CPUs).
+    'deep_bp': ('dbpn', dict(channels=64, hr_channels=12, num_blocks=6, up_kernel=3, refine_convs=1,
+                             tail_channels=8)),
+    # Same x4 budget as 'fast' (1.15 vs 1.16 GMAC), but plain LR 3x3 convs run ~2x faster per MAC.
+    'lrres_fast': ('lrres', dict(channels=30, num_blocks=3, up_channels=4, up_kernel=1)),
+    'lrres_quality': ('lrres', dict(channels=48, num_blocks=6, attention=True, up_channels=8, up_kernel=1)),
+}
+
+
+def config_from_dict(data):
+    """Architecture metadata (a dict) -> the family's validated config; no 'family' = 'dbpn'."""
+    if not isinstance(data, dict):
+        raise ValueError(f'architecture must be a mapping, got {type(data).__name__}')
+    family = data.get('family', 'dbpn')
+    if family not in FAMILIES:
+        raise ValueError(f'unknown DSRNet family {family!r}; known: {sorted(FAMILIES)}')
+    return FAMILIES[family][0].from_dict(data)
+
+
+def build_dsrnet(cfg):
+    """The network of a family config (a config object or its dict)."""
+    if isinstance(cfg, dict):
+        cfg = config_from_dict(cfg)
+    return FAMILIES[cfg.family][1](cfg)
+
+
+def preset_config(name, scale, overrides=None):
+    """Config of a named preset at a scale, with field overrides.
+
+    An override ``family`` other than the preset's drops the preset's fields: the overrides
+    then describe the whole architecture (missing fields take that family's defaults).
+    """
+    if name not in PRESETS:
+        raise ValueError(f'unknown DSRNet preset {name!r}; choose from {sorted(PRESETS)}')
+    family, fields = PRESETS[name]
+    overrides = dict(overrides or {})
+    if overrides.get('family', family) != family:
+        fields = {}
+    return config_from_dict({'family': family, **fields, **overrides, 'scale': scale})
+
+
+def preset(name, scale):
+    """Config of a named preset at a scale (no overrides)."""
+    return preset_config(name, scale)
