@@ -6,10 +6,13 @@ DepthSuperResolver.upsample (normalise, fill, network, map back; TorchScript on,
 and cv2.resize INTER_CUBIC of the same frame. With --exports, the bare network also through
 ONNX Runtime (`pip install onnxruntime onnx onnxscript`, not in the CI pins) and torch.compile (inductor,
 needs a C++ compiler), to decide which runtime the node should use. Prints a table and writes
-benchmarks/results/model_speed.json.
+benchmarks/results/model_speed.json. ``--presets`` times architectures without trained weights
+(random init costs the same as trained weights), any family, at each ``--scale``.
 
-    .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8] [--repeats 30] \
+    .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8 x16] [--repeats 30] \
         [--exports onnxruntime compile]
+    .venv/bin/python benchmarks/model_speed.py --presets fast lrres_fast deep_bp --scale 4 8 \
+        [--sizes 160x120 320x240] [--threads 1 2] --out benchmarks/results/preset_speed.json
 """
 import argparse
 import json
@@ -31,7 +34,8 @@ from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.bundled import bundled_names
 from depth_sr_ros.inference.resolver import _trace
-from depth_sr_ros.nets.macs import count_macs
+from depth_sr_ros.nets.macs import count_macs, count_params
+from depth_sr_ros.nets.registry import PRESETS, build_dsrnet, preset
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 SIZES = [(160, 120), (320, 240)]
@@ -88,16 +92,30 @@ def _compiled_runner(net, x, v):
         return None
 
 
-def run(models, repeats, exports=()):
+def _resolver(name):
+    """A bundled name / model path, or ('preset', name, scale) for a randomly initialised preset."""
+    if isinstance(name, tuple):
+        _, preset_name, scale = name
+        torch.manual_seed(0)
+        net = build_dsrnet(preset(preset_name, scale)).eval()
+        return DepthSuperResolver(net, {'model_id': f'{preset_name} x{scale} (random init)'}, torch.device('cpu'))
+    return DepthSuperResolver.load(name, device='cpu')
+
+
+def _label(name):
+    return f'{name[1]}' if isinstance(name, tuple) else str(name)
+
+
+def run(models, repeats, exports=(), sizes=SIZES, thread_counts=(1, 2)):
     rows = []
     for name in models:
-        for threads in (1, 2):
+        for threads in thread_counts:
             torch.set_num_threads(threads)
             cv2.setNumThreads(threads)
-            resolver = DepthSuperResolver.load(name, device='cpu')
+            resolver = _resolver(name)
             eager = resolver.net
             s = resolver.scale
-            for w, h in SIZES:
+            for w, h in sizes:
                 depth = _frame(w, h)
                 x = torch.rand(1, 1, h, w)
                 v = torch.ones(1, 1, h, w)
@@ -114,14 +132,15 @@ def run(models, repeats, exports=()):
                         extra['net_torch_compile'] = _time(compiled, repeats) if compiled else None
                 full = _time(lambda: resolver.upsample(depth), repeats)
                 bicubic = _time(lambda: cv2.resize(depth, (w * s, h * s), interpolation=cv2.INTER_CUBIC), repeats)
-                rows.append(dict(model=name, model_id=resolver.model_id, scale=s, input=f'{w}x{h}',
+                rows.append(dict(model=_label(name), model_id=resolver.model_id, family=eager.cfg.family,
+                                 params=count_params(eager), scale=s, input=f'{w}x{h}',
                                  output=f'{w * s}x{h * s}', threads=threads,
                                  gmac=count_macs(eager, x, v) / 1e9,
                                  net_eager=net_eager, net_torchscript=net_ts, **extra, upsample=full,
                                  opencv_bicubic=bicubic,
                                  fps_upsample=1000 / full['median_ms']))
                 r = rows[-1]
-                print(f"{name:>10} x{s} {r['input']:>8} thr={threads}  GMAC {r['gmac']:.2f}  "
+                print(f"{_label(name):>13} x{s} {r['input']:>8} thr={threads}  GMAC {r['gmac']:.2f}  "
                       f"net eager {net_eager['median_ms']:7.1f} ms  net TS {net_ts['median_ms']:7.1f} ms  "
                       + ''.join(f"{k[4:]} {v['median_ms']:7.1f} ms  " for k, v in extra.items() if v) +
                       f"upsample {full['median_ms']:7.1f} ms (p90 {full['p90_ms']:.1f}, {r['fps_upsample']:.1f} fps)  "
@@ -136,18 +155,33 @@ def _version(module):
         return None
 
 
+def _size(text):
+    try:
+        w, h = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'size must be WxH, e.g. 160x120, got {text!r}') from None
+    return w, h
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--models', nargs='+', default=None, help='bundled names or model paths (default: all bundled)')
+    parser.add_argument('--models', nargs='+', default=None,
+                        help='bundled names or model paths (default: all bundled, unless --presets is given)')
+    parser.add_argument('--presets', nargs='+', default=[], choices=sorted(PRESETS),
+                        help='also time these architecture presets with random weights (nets/registry.py)')
+    parser.add_argument('--scale', nargs='+', type=int, default=[4], help='scales of the --presets (default 4)')
+    parser.add_argument('--sizes', nargs='+', type=_size, default=SIZES, help='input WxH (default 160x120 320x240)')
+    parser.add_argument('--threads', nargs='+', type=int, default=[1, 2], help='torch thread counts (default 1 2)')
     parser.add_argument('--repeats', type=int, default=30)
     parser.add_argument('--exports', nargs='*', default=[], choices=['onnxruntime', 'compile'],
                         help='also time the bare net through ONNX Runtime (if installed) and/or torch.compile')
     parser.add_argument('--out', type=Path, default=RESULTS / 'model_speed.json')
     args = parser.parse_args()
-    models = args.models or bundled_names()
+    models = args.models if args.models is not None else ([] if args.presets else bundled_names())
+    models = list(models) + [('preset', name, s) for name in args.presets for s in args.scale]
     if not models:
-        parser.error('no bundled models found; pass --models <exported model path>')
-    rows = run(models, args.repeats, args.exports)
+        parser.error('no bundled models found; pass --models <exported model path> or --presets')
+    rows = run(models, args.repeats, args.exports, args.sizes, args.threads)
     meta = dict(command='python benchmarks/model_speed.py ' + ' '.join(sys.argv[1:]),
                 machine=f'{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or "cpu"}',
                 torch=torch.__version__, opencv=cv2.__version__, onnxruntime=_version('onnxruntime'),
