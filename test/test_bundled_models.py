@@ -8,10 +8,12 @@ import yaml
 from depth_sr_ros.data.degradation import degrade
 from depth_sr_ros.data.synthetic import render_frame
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.bundled import DEFAULT_MODEL, models_dir
+from depth_sr_ros.inference.bundled import DEFAULT_MODEL, bundled_names, models_dir
 from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors
 
 SHIPPED = {'x2': 2, 'x4': 4, 'x8': 8, 'x4_quality': 4}
+if (models_dir() / 'x16.safetensors').is_file():   # issue 13: x16 joins the shipped set once trained
+    SHIPPED['x16'] = 16
 
 
 def test_default_is_x4_and_the_node_config_uses_it():
@@ -49,3 +51,11 @@ def test_bundled_model_beats_bicubic_on_an_unseen_synthetic_scene(name, scale):
     rmse_sr, _ = frame_errors(sr, hr, hv, mask)
     rmse_bic, _ = frame_errors(bic, hr, hv, mask)
     assert rmse_sr < 0.95 * rmse_bic, (rmse_sr, rmse_bic)
+
+
+@pytest.mark.parametrize('name', bundled_names())
+def test_every_bundled_model_loads_at_the_scale_its_name_says(name):
+    """Any family, any scale (x2..x16): a name x<s>[_...] is served by DepthSuperResolver at s."""
+    resolver = DepthSuperResolver.load(name, device='cpu', torchscript=False)
+    assert name.startswith(f'x{resolver.scale}') and resolver.scale in (2, 4, 8, 16)
+    assert resolver.upsample(np.full((6, 8), 1500, np.uint16)).shape == (6 * resolver.scale, 8 * resolver.scale)
