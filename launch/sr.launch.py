@@ -8,22 +8,34 @@
 
 Settings come from params_file (default: the package's config/sr.yaml); model, device,
 input_namespaces and output_encoding override it only when given (non-empty).
+input_namespaces takes a YAML list ("[front, rear]"), one bare name (front) or "[]" (= the
+node's own namespace). With input_namespaces, a relative topic argument (input_topic:=cam/depth)
+is applied inside every sensor namespace (front/cam/depth, rear/cam/depth); an absolute one only
+with a single namespace (several sensors cannot share one input topic).
+
+When depth_sr_node exits on its own (bad model, crash) the launch ends with it, non-zero when
+the node failed. The node gets the Fast DDS profile config/fastdds_shm.xml (16 MB shared-memory
+segments, so VGA and larger frames cross processes; see docs/NODE.md) unless
+FASTDDS_DEFAULT_PROFILES_FILE is already set; fastdds_profile:='' leaves Fast DDS's defaults.
 """
 import os
 
 import yaml
-from ament_index_python.packages import get_package_share_directory
+from ament_index_python.packages import PackageNotFoundError, get_package_prefix, get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
-from launch.conditions import IfCondition
+from launch.actions import DeclareLaunchArgument, EmitEvent, LogInfo, OpaqueFunction, RegisterEventHandler
+from launch.event_handlers import OnProcessExit
+from launch.events import Shutdown
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-# Plain literals, read by test/test_launch_contract.py where launch_ros is not installed.
+# Plain literals (test/test_launch_contract.py reads them without launch_ros).
 PACKAGE = 'depth_sr_ros'
 EXECUTABLE = 'depth_sr_node'
 PARAMS_FILE = 'config/sr.yaml'        # relative to the package share directory
 RVIZ_CONFIG = 'config/depth_sr.rviz'  # relative to the package share directory
+FASTDDS_PROFILE = 'config/fastdds_shm.xml'  # relative to the package share directory
+PROFILE_ENV = 'FASTDDS_DEFAULT_PROFILES_FILE'
 # launch argument -> the node topic it remaps (relative names: they follow `namespace`).
 TOPIC_ARGS = {
     'input_topic': 'depth/image_raw',
@@ -35,9 +47,53 @@ TOPIC_ARGS = {
 PARAM_ARGS = {
     'model': 'bundled model name or exported model path',
     'device': 'auto | cpu | cuda | cuda:N',
-    'input_namespaces': 'YAML list of sensor namespaces, e.g. "[front, rear]"',
+    'input_namespaces': 'YAML list of sensor namespaces, e.g. "[front, rear]", or one name',
     'output_encoding': 'same | 16UC1 | 32FC1',
 }
+
+
+class LaunchArgumentError(ValueError):
+    """A launch argument that cannot work; ends the launch with this one-line message."""
+
+
+def _namespaces(text):
+    """input_namespaces:=... -> list of str. '[front, rear]', 'front', 'front, rear', '[]' -> ['']."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise LaunchArgumentError(f'input_namespaces:={text!r} is not a YAML list ({err.problem})') from None
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(',')]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) or v is None for v in value):
+        raise LaunchArgumentError(f'input_namespaces:={text!r} must be a list of names, e.g. "[front, rear]"')
+    names = ['' if v is None else str(v) for v in value]
+    return names or ['']  # '[]': no sensor namespaces = the node's own namespace
+
+
+def _remaps(context, namespaces):
+    """Remap rules for the topic arguments, applied per sensor namespace."""
+    rules = []
+    for arg, topic in TOPIC_ARGS.items():
+        value = LaunchConfiguration(arg).perform(context)
+        if value == topic:
+            continue
+        for ns in namespaces:
+            prefix = f'{ns.strip("/")}/' if ns.strip('/') else ''
+            if value.startswith('/') and len(namespaces) > 1:
+                raise LaunchArgumentError(
+                    f'{arg}:={value} is absolute but input_namespaces has {len(namespaces)} sensors '
+                    f'({", ".join(namespaces)}); give a relative name (resolved inside each sensor '
+                    'namespace) or start one launch per sensor')
+            rules.append((prefix + topic, value if value.startswith('/') else prefix + value))
+    return rules
+
+
+def _rviz_available():
+    try:
+        get_package_prefix('rviz2')
+        return True
+    except PackageNotFoundError:
+        return False
 
 
 def _start(context):
@@ -45,16 +101,35 @@ def _start(context):
     for name in PARAM_ARGS:
         value = LaunchConfiguration(name).perform(context)
         if value != '':
-            overrides[name] = yaml.safe_load(value) if name == 'input_namespaces' else value
-    remaps = [(topic, LaunchConfiguration(arg).perform(context)) for arg, topic in TOPIC_ARGS.items()]
+            overrides[name] = _namespaces(value) if name == 'input_namespaces' else value
+    namespaces = overrides.get('input_namespaces', [''])
+    env = {}
+    profile = LaunchConfiguration('fastdds_profile').perform(context)
+    if profile and not os.environ.get(PROFILE_ENV):
+        env[PROFILE_ENV] = profile
     node = Node(package=PACKAGE, executable=EXECUTABLE, name='depth_sr_node',
                 namespace=LaunchConfiguration('namespace'), output='screen', emulate_tty=True,
                 parameters=[LaunchConfiguration('params_file'), overrides],
-                remappings=[(a, b) for a, b in remaps if a != b])
-    rviz = Node(package='rviz2', executable='rviz2', name='depth_sr_rviz', output='screen',
-                arguments=['-d', LaunchConfiguration('rviz_config')],
-                condition=IfCondition(LaunchConfiguration('use_rviz')))
-    return [node, rviz]
+                remappings=_remaps(context, namespaces), additional_env=env)
+
+    def node_exited(event, ctx):
+        if ctx.is_shutdown:          # launch is stopping it (Ctrl-C): nothing to report
+            return None
+        if event.returncode != 0:    # the node's own one-line error is already on screen
+            raise RuntimeError(f'{EXECUTABLE} exited with code {event.returncode}; ending the launch')
+        return [EmitEvent(event=Shutdown(reason=f'{EXECUTABLE} exited'))]
+
+    actions = [node, RegisterEventHandler(OnProcessExit(target_action=node, on_exit=node_exited))]
+    if LaunchConfiguration('use_rviz').perform(context).strip().lower() in ('true', '1', 'yes', 'on'):
+        if _rviz_available():
+            actions.append(Node(package='rviz2', executable='rviz2', name='depth_sr_rviz', output='screen',
+                                arguments=['-d', LaunchConfiguration('rviz_config')]))
+        else:
+            distro = os.environ.get('ROS_DISTRO', '<distro>')
+            actions.insert(0, LogInfo(msg=f"use_rviz:=true but package 'rviz2' is not installed: starting "
+                                          f'{EXECUTABLE} without RViz (install it: sudo apt install '
+                                          f'ros-{distro}-rviz2)'))
+    return actions
 
 
 def generate_launch_description():
@@ -66,6 +141,10 @@ def generate_launch_description():
         DeclareLaunchArgument('use_rviz', default_value='false', description='also start RViz'),
         DeclareLaunchArgument('rviz_config', default_value=os.path.join(share, RVIZ_CONFIG),
                               description='RViz config to open'),
+        DeclareLaunchArgument('fastdds_profile', default_value=os.path.join(share, FASTDDS_PROFILE),
+                              description=f'Fast DDS XML profile given to the node as {PROFILE_ENV} '
+                              "(16 MB shared-memory segments for large frames) unless that variable "
+                              "is already set; '' = Fast DDS defaults"),
     ]
     args += [DeclareLaunchArgument(name, default_value='', description=f'{text}; '
                                    "'' keeps the params file value")

@@ -106,8 +106,15 @@ mv -f "$venv/bin/ros2.new" "$venv/bin/ros2"
 mkdir -p "$venv/share/ament_index/resource_index/packages" "$venv/share/depth_sr_ros" "$venv/lib/depth_sr_ros"
 rel="$(realpath -m --relative-to="$venv/share/depth_sr_ros" "$root")"
 : > "$venv/share/ament_index/resource_index/packages/depth_sr_ros"
-for item in package.xml launch config models; do
+for item in package.xml config models; do
   ln -sfn "$rel/$item" "$venv/share/depth_sr_ros/$item"
+done
+# launch/ as a real folder of file links: `ros2 launch` searches the share folder with os.walk,
+# which does not descend into a symlinked folder.
+rm -rf "$venv/share/depth_sr_ros/launch"
+mkdir "$venv/share/depth_sr_ros/launch"
+for file in "$root"/launch/*.launch.py; do
+  ln -s "../$rel/launch/$(basename "$file")" "$venv/share/depth_sr_ros/launch/"
 done
 for exe in depth_sr_node train_from_bag train folder_to_bag; do
   if [ -x "$venv/bin/$exe" ]; then ln -sfn "../../bin/$exe" "$venv/lib/depth_sr_ros/$exe"; fi

@@ -41,7 +41,35 @@ def _calm_openmp():
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 
+class _Interrupts:
+    """SIGINT handler: the first one stops the node (KeyboardInterrupt), later ones are ignored.
+
+    Ctrl-C in a terminal running `ros2 launch` sends SIGINT to the whole process group, and launch
+    then sends its own SIGINT to the node: the second one used to land in the middle of the
+    clean-up (destroy_node, the worker join) as a KeyboardInterrupt traceback with exit code -2.
+    Installed before rclpy.init, so rclpy's own handler (which wakes the executor) chains to it.
+    SIGTERM (launch's escalation after its timeout) still ends the process.
+    """
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, signum, frame):
+        self.count += 1
+        if self.count == 1:
+            raise KeyboardInterrupt
+
+
 def _run(argv):
+    import signal
+    signal.signal(signal.SIGINT, _Interrupts())
+    try:
+        return _serve(argv)
+    except KeyboardInterrupt:  # before the node existed (imports, model load): nothing to clean
+        return 0
+
+
+def _serve(argv):
     _calm_openmp()
     import rclpy
     from rclpy.exceptions import ParameterException

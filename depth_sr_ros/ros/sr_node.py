@@ -214,7 +214,7 @@ class DepthSRNode(Node):
         if encoding == 'mono16':
             encoding = '16UC1'  # same bytes; the name depth_image_proc and RViz DepthCloud expect
         out = to_encoding(sr, encoding)
-        stream.pub_image.publish(array_to_image(out, encoding, msg.header))
+        image = array_to_image(out, encoding, msg.header)
         info, outcome = stream.scaled_info(self.resolver.scale, msg.width, msg.height)
         if info is None:
             self._log_once((stream.ns, 'no_info'), f'{stream.stats.input_topic}: no CameraInfo '
@@ -226,11 +226,16 @@ class DepthSRNode(Node):
                     NO_INTRINSICS: f'{stream.sub_info.topic_name}: K and P are all zeros; passing '
                                    'CameraInfo through with scaled sizes only'}[outcome])
             if expected_image_size(stream.info) != (msg.width, msg.height):
+                stream.stats.on_info_size_mismatch()
                 self._log_once((stream.ns, 'info_size'), f'{stream.sub_info.topic_name}: CameraInfo '
                                f'describes {expected_image_size(stream.info)} but images are '
-                               f'{msg.width}x{msg.height}; RViz/depth_image_proc will reject the pair')
+                               f'{msg.width}x{msg.height}; publishing it scaled as received '
+                               '(RViz/depth_image_proc will reject the pair)')
             info.header = msg.header
+            # CameraInfo first, then the image: a consumer that takes "the latest CameraInfo" when
+            # an image arrives (and message_filters' exact-time sync alike) finds its pair ready.
             stream.pub_info.publish(info)
+        stream.pub_image.publish(image)
         if stream.pub_points is not None and info is not None and outcome != NO_INTRINSICS:
             stream.pub_points.publish(xyz_to_cloud(depth_to_xyz(out, info), msg.header))
         if stream.pub_color is not None:
