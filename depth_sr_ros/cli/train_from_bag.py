@@ -18,9 +18,20 @@ from pathlib import Path
 REPORT_FILES = ('curve.png', 'panel.png', 'metrics.csv', 'metrics.json')
 
 
+class _DefaultsOnceFormatter(argparse.HelpFormatter):
+    """Like ArgumentDefaultsHelpFormatter, but adds '(default: X)' only where the help text does
+    not already state its default, and not for None / False (unset options, flags)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ''
+        if 'default' in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return text + ' (default: %(default)s)'
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog='train_from_bag', description=__doc__.split('\n')[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                                formatter_class=_DefaultsOnceFormatter)
     g = p.add_argument_group('input')
     g.add_argument('--bag', action='append', required=True,
                    help='rosbag2 directory, .db3/.mcap file, ROS 1 .bag, or a folder of bags (repeatable)')
