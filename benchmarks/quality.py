@@ -1,18 +1,22 @@
-"""Held-out quality of exported models beside bicubic baselines, measured in one run.
+"""The evaluation matrix: every model under every LR sampling, beside baselines measured in one run.
 
-For each model (bundled name or exported path): LR frames are made from held-out HR frames with
-the field's protocol (antialiased bicubic, centre-aligned, hole-aware) and, with
---degradations sensor_like, also sensor-like (area sampling, depth-dependent noise, dropped
-pixels, blob holes; seeded per frame, so every method sees the same frames), then scored on the same
-pixels (HR valid and LR valid) for
+For each model (bundled name or exported path) and each held-out set, LR frames are made from
+the held-out HR frames under each evaluation sampling of depth_sr_ros.data.degradation.EVALUATION
+(bicubic_aa, cubic = the seed authors' cv2 INTER_CUBIC protocol, area, nearest = centre point
+sampling, sensor_like = area + depth-dependent noise + dropped pixels + blob holes; seeded per
+frame, so every method sees the same frames), then scored on the same pixels (HR valid and LR
+valid) for
+  nearest             pixel replication of the LR frame (hole-aware)
   bicubic             OpenCV INTER_CUBIC of the raw LR frame (holes as 0: what a plain resize gives)
   bicubic_hole_aware  holes filled with the nearest valid value, bicubic, holes kept invalid
   <model label>       DepthSuperResolver.upsample (the deployment path)
-RGB-D-D: RMSE and MAE in cm (uint16 mm data). Middlebury: MAD and RMSE on the 0..255 disparity
-scale. Writes benchmarks/results/quality.json and before/after panels.
+Metrics: RGB-D-D (held out by capture-time blocks) RMSE and MAE in cm; Middlebury (the last 6
+scenes by file name, never trained on) MAD and RMSE on the 0..255 disparity scale, as the
+field reports it; flying-pixel share near depth steps (training.evaluate.flying_pixel_counts).
+Writes benchmarks/results/quality.json, a heat-map PNG of the matrix and before/after panels.
 
   .venv/bin/python benchmarks/quality.py --rgbdd ../shared/data/rgbdd_dev \
-      --middlebury ../shared/data/middlebury --models x2 x4 x8
+      --middlebury ../shared/data/middlebury --models x2 x4 x8 x16
   (label=path pairs compare arbitrary exported models: --models alone=runs/a/model full=runs/b/model)
 """
 import argparse
@@ -25,17 +29,20 @@ from pathlib import Path
 
 import numpy as np
 
-from depth_sr_ros.atomic import write_text_atomic
-from depth_sr_ros.data.degradation import BICUBIC, SENSOR_LIKE
+from depth_sr_ros.atomic import atomic_path, write_text_atomic
+from depth_sr_ros.data.degradation import EVALUATION
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors, lr_frames, naive_bicubic_upsample
+from depth_sr_ros.training.evaluate import (bicubic_upsample, flying_pixel_counts, frame_errors, lr_frames,
+                                            naive_bicubic_upsample, nearest_upsample)
 from depth_sr_ros.training.reports import before_after_panel
 
 RESULTS = Path(__file__).resolve().parent / 'results'
-DEGRADATIONS = {'bicubic': BICUBIC, 'sensor_like': SENSOR_LIKE}
 MIDDLEBURY_HELD_OUT = 6   # last N Middlebury scenes (by file name) are never trained on
+BASELINE = 'bicubic_hole_aware'
+# The headline metric per set: RMSE for RGB-D-D (cm), MAD for Middlebury (the field's).
+HEADLINE = {'rgbdd': 'rmse', 'middlebury': 'mae'}
 
 
 def held_out(args):
@@ -52,20 +59,89 @@ def held_out(args):
 def score(frames, methods, factor):
     """methods: label -> fn(lr, lr_valid, scale) -> HR estimate (NaN = no output)."""
     per = {m: [] for m in methods}
+    flying = {m: [0, 0] for m in methods}
     for hr, hv, lr, lv, _ in frames:
         s = hr.shape[0] // lr.shape[0]
         mask = hv & np.repeat(np.repeat(lv, s, 0), s, 1)
         if not mask.any():
             continue
         for label, fn in methods.items():
-            rmse, mae = frame_errors(fn(lr, lv, s), hr, hv, mask)
+            pred = fn(lr, lv, s)
+            rmse, mae = frame_errors(pred, hr, hv, mask)
             per[label].append((rmse * factor, mae * factor))
+            f, c = flying_pixel_counts(pred, hr, hv, mask, s)
+            flying[label][0] += f
+            flying[label][1] += c
     return {m: {'rmse': float(np.mean([r for r, _ in v])), 'mae': float(np.mean([a for _, a in v])),
+                'flying_pct': 100.0 * flying[m][0] / max(flying[m][1], 1), 'flying_candidates': flying[m][1],
                 'frames': len(v)} for m, v in per.items()}
 
 
 def resolver_method(resolver):
     return lambda lr, lv, s: resolver.upsample(np.where(lv, lr, np.nan).astype(np.float32))
+
+
+def baselines():
+    return {'nearest': nearest_upsample,
+            'bicubic': lambda lr, lv, s: naive_bicubic_upsample(np.where(lv, lr, 0), s),
+            BASELINE: bicubic_upsample}
+
+
+def gain(cell, label):
+    """% lower headline error than hole-aware bicubic on the same frames and pixels."""
+    key = HEADLINE[cell['set']]
+    return 100.0 * (1 - cell['methods'][label][key] / cell['methods'][BASELINE][key])
+
+
+def recommendations(cells, labels_by_scale):
+    """Per scale, set and sampling: the model with the largest gain (what the card recommends)."""
+    out = {}
+    for cell in cells:
+        labels = labels_by_scale[cell['scale']]
+        best = max(labels, key=lambda lab: gain(cell, lab))
+        out.setdefault(f"x{cell['scale']}", {}).setdefault(cell['set'], {})[cell['sampling']] = {
+            'model': best, 'gain_pct': round(gain(cell, best), 1)}
+    return out
+
+
+def heatmap(path, cells, labels_by_scale, title):
+    """Two heat maps: % lower error than hole-aware bicubic, and flying-pixel share."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    columns = sorted({(c['set'], c['sampling']) for c in cells},
+                     key=lambda k: (k[0] != 'rgbdd', list(EVALUATION).index(k[1])))
+    rows = [(s, lab) for s in sorted(labels_by_scale) for lab in labels_by_scale[s]]
+    flying_rows = [(s, lab) for s in sorted(labels_by_scale) for lab in [BASELINE] + labels_by_scale[s]]
+    index = {(c['scale'], c['set'], c['sampling']): c for c in cells}
+    gains = np.full((len(rows), len(columns)), np.nan)
+    fly = np.full((len(flying_rows), len(columns)), np.nan)
+    for (i, (s, lab)), (j, (st, sp)) in itertools.product(enumerate(rows), enumerate(columns)):
+        if (s, st, sp) in index:
+            gains[i, j] = gain(index[(s, st, sp)], lab)
+    for (i, (s, lab)), (j, (st, sp)) in itertools.product(enumerate(flying_rows), enumerate(columns)):
+        if (s, st, sp) in index:
+            fly[i, j] = index[(s, st, sp)]['methods'][lab]['flying_pct']
+    col_names = [f"{'RGB-D-D RMSE' if st == 'rgbdd' else 'Middlebury MAD'}\n{sp}" for st, sp in columns]
+    fig, axes = plt.subplots(1, 2, figsize=(1.25 * len(columns) * 2 + 4, 0.42 * len(flying_rows) + 2.5),
+                             gridspec_kw={'width_ratios': [1, 1]})
+    for ax, data, names, cmap, label, fmt in (
+            (axes[0], gains, rows, 'RdYlGn', '% lower than hole-aware bicubic (higher is better)', '{:.0f}'),
+            (axes[1], fly, flying_rows, 'magma_r', 'flying pixels at depth steps, % (lower is better)', '{:.1f}')):
+        vmax = np.nanmax(np.abs(data)) if np.isfinite(data).any() else 1
+        im = ax.imshow(data, cmap=cmap, aspect='auto', vmin=-vmax if cmap == 'RdYlGn' else 0, vmax=vmax)
+        ax.set_xticks(range(len(columns)), col_names, fontsize=7)
+        ax.set_yticks(range(len(names)), [f'x{s} {lab}' for s, lab in names], fontsize=8)
+        for (i, j), v in np.ndenumerate(data):
+            if np.isfinite(v):
+                ax.text(j, i, fmt.format(v), ha='center', va='center', fontsize=7)
+        ax.set_title(label, fontsize=9)
+        fig.colorbar(im, ax=ax, fraction=0.03)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, format='png')
+    plt.close(fig)
 
 
 def main():
@@ -74,43 +150,53 @@ def main():
     p.add_argument('--middlebury', help='Middlebury style folder (uint8 disparity)')
     p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help='names, paths or label=path')
     p.add_argument('--val-fraction', type=float, default=0.15)
-    p.add_argument('--degradations', nargs='+', default=['bicubic'], choices=sorted(DEGRADATIONS),
+    p.add_argument('--samplings', nargs='+', default=list(EVALUATION), choices=list(EVALUATION),
                    help='how held-out LR frames are made (each one is scored separately)')
     p.add_argument('--out', default=str(RESULTS / 'quality.json'))
+    p.add_argument('--panels', nargs='*', default=['rgbdd:nearest', 'middlebury:cubic'],
+                   help='set:sampling cells that get a before/after panel of each scale\'s first model')
     args = p.parse_args()
     sets = held_out(args)
+    if not sets:
+        p.error('give --rgbdd and/or --middlebury')
     models = [m.split('=', 1) if '=' in m else (Path(m).name if '/' in m else m, m) for m in args.models]
     by_scale = {}
     for label, path in models:
         r = DepthSuperResolver.load(path, device='cpu')
         by_scale.setdefault(r.scale, []).append((label, r))
-    out = {'protocol': __doc__.split('\n\n')[0], 'command': ' '.join(shlex.quote(a) for a in sys.argv),
-           'machine': f'{platform.machine()} {platform.processor()}', 'results': []}
-    panels = Path(args.out).parent / 'panels'
+    out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
+           'command': ' '.join(shlex.quote(a) for a in sys.argv),
+           'machine': f'{platform.machine()} {platform.processor()}, torch threads default', 'results': []}
+    out_path = Path(args.out)
+    panels = out_path.parent / 'panels'
     panels.mkdir(parents=True, exist_ok=True)
     for scale, resolvers in sorted(by_scale.items()):
-        for (set_name, (pairs, factor, unit)), degradation in itertools.product(sets.items(), args.degradations):
-            frames = lr_frames(pairs, scale, DEGRADATIONS[degradation])
-            methods = {'bicubic': lambda lr, lv, s: naive_bicubic_upsample(np.where(lv, lr, 0), s),
-                       'bicubic_hole_aware': bicubic_upsample}
+        for (set_name, (pairs, factor, unit)), sampling in itertools.product(sets.items(), args.samplings):
+            frames = lr_frames(pairs, scale, EVALUATION[sampling])
+            methods = baselines()
             methods.update({label: resolver_method(r) for label, r in resolvers})
-            res = score(frames, methods, factor)
-            out['results'].append({'scale': scale, 'set': set_name, 'degradation': degradation,
-                                   'unit': unit, 'held_out_frames': len(frames),
-                                   'methods': res,
-                                   'models': {label: r.model_id for label, r in resolvers}})
-            base = res['bicubic_hole_aware']['rmse']
-            print(f'x{scale} {set_name}, {degradation} LR ({len(frames)} held-out frames, {unit})')
-            for m, v in res.items():
-                print(f"   {m:20s} RMSE {v['rmse']:8.3f}  MAE/MAD {v['mae']:8.3f}  "
-                      f"({100 * (1 - v['rmse'] / base):+5.1f}% RMSE vs hole-aware bicubic)")
-            hr, hv, lr, lv, pair = frames[len(frames) // 2]
-            label, r = resolvers[0]
-            before_after_panel(panels / f'x{scale}_{set_name}_{degradation}_{label}.png', np.where(lv, lr, 0),
-                               bicubic_upsample(lr, lv, scale), resolver_method(r)(lr, lv, scale), hr, hv,
-                               f'{set_name} held-out {pair.capture_id}, x{scale} {degradation} LR, model {label}')
-    write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
-    print(f'wrote {args.out} and {panels}/')
+            cell = {'scale': scale, 'set': set_name, 'sampling': sampling, 'unit': unit,
+                    'held_out_frames': len(frames), 'methods': score(frames, methods, factor),
+                    'models': {label: r.model_id for label, r in resolvers}}
+            out['results'].append(cell)
+            key = HEADLINE[set_name]
+            print(f'x{scale} {set_name}, {sampling} LR ({len(frames)} held-out frames, {unit}; '
+                  f'{"RMSE" if key == "rmse" else "MAD"} is the headline)')
+            for m, v in cell['methods'].items():
+                print(f"   {m:20s} RMSE {v['rmse']:8.3f}  MAE/MAD {v['mae']:8.3f}  flying {v['flying_pct']:5.1f}%  "
+                      f"({gain(cell, m):+5.1f}% vs hole-aware bicubic)")
+            if f'{set_name}:{sampling}' in args.panels:
+                hr, hv, lr, lv, pair = frames[len(frames) // 2]
+                label, r = resolvers[0]
+                before_after_panel(panels / f'x{scale}_{set_name}_{sampling}_{label}.png', np.where(lv, lr, 0),
+                                   bicubic_upsample(lr, lv, scale), resolver_method(r)(lr, lv, scale), hr, hv,
+                                   f'{set_name} held-out {pair.capture_id}, x{scale} {sampling} LR, model {label}')
+    labels_by_scale = {s: [lab for lab, _ in rs] for s, rs in by_scale.items()}
+    out['recommendations'] = recommendations(out['results'], labels_by_scale)
+    write_text_atomic(out_path, json.dumps(out, indent=2) + '\n')
+    heatmap(out_path.with_suffix('.png'), out['results'], labels_by_scale,
+            f'held-out frames; {out_path.name}; {out["machine"]}')
+    print(f'wrote {out_path}, {out_path.with_suffix(".png")} and {panels}/')
 
 
 if __name__ == '__main__':

@@ -26,7 +26,7 @@ def test_projection_matches_area_degradation():
     """Render HR column coordinates, downsample like the trainer, project like the node."""
     s, h, w = 4, 32, 48
     u = np.tile(np.arange(w, dtype=np.float32), (h, 1))
-    lr_u, _ = downsample(u, np.ones_like(u, bool), s, mode='area')
+    lr_u, _ = downsample(u, np.ones_like(u, bool), s, sampling='area')
     K_lr = np.array([[50.0, 0, 5.5], [0, 50, 3.5], [0, 0, 1]])
     K_hr, _ = scale_intrinsics(K_lr, np.zeros(12), s)
     for x_over_z in (-0.1, 0.0, 0.05):

@@ -13,6 +13,7 @@ import torch
 from safetensors.torch import load_file
 
 from depth_sr_ros.data.crops import CropBatches
+from depth_sr_ros.data.degradation import make_recipe
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training import fit
 from depth_sr_ros.training.checkpoint import load_checkpoint
@@ -133,10 +134,17 @@ def test_fit_trains_exports_and_reports(pairs, tmp_path):
     net.load_state_dict(ckpt['system'])
     lr = torch.rand(1, 1, 12, 16)
     assert torch.equal(net.dsr.eval()(lr, torch.ones_like(lr)), resolver.net(lr, torch.ones_like(lr)))
+    # the LR recipe round-trips: config -> checkpoint -> model metadata, and validation covered every sampling
+    assert ckpt['config']['degradation'] == 'blind' and ckpt['config'] == cfg.to_dict()
+    assert meta['degradation'] == 'blind' and make_recipe('blind', meta['degradation_recipe']) == cfg.recipe()
+    assert type(cfg).from_dict(json.loads(json.dumps(meta['training']))) == cfg
+    assert {f'rmse_cm_{s}' for s in cfg.val_degradations} <= set(meta['validation'])
     with pytest.raises(ValueError, match='already holds a checkpoint'):
         fit(pairs[:4], pairs[4:], cfg, tmp_path / 'run', progress=False)
     with pytest.raises(ValueError, match='other training options'):
         fit(pairs[:4], pairs[4:], cfg.replace(p2=0.5), tmp_path / 'run', resume=True, progress=False)
+    with pytest.raises(ValueError, match='other training options'):
+        fit(pairs[:4], pairs[4:], cfg.replace(degradation='cubic'), tmp_path / 'run', resume=True, progress=False)
 
 
 def _train_cmd(data, run_dir, steps):

@@ -20,12 +20,25 @@ def build_parser():
     p.add_argument('--depth-scale', type=float, default=0.001, help='metres per depth unit (default mm)')
     p.add_argument('--train-only', action='append', default=[],
                    help='extra image folder used for training only, never held out (repeatable); its '
-                        'units do not matter (per-image normalisation), e.g. Middlebury disparity')
+                        'units do not matter (per-image normalisation; uint16 = mm, uint8 = disparity-like), '
+                        'e.g. Middlebury')
+    p.add_argument('--depth-only', action='append', default=[],
+                   help='extra depth-only folder (depth/ without rgb/, e.g. 7-Scenes) for training only; '
+                        'DSRNet alone (--scheme dsr_only) can use it, DENet cannot')
+    p.add_argument('--degradation', default=None,
+                   help="LR recipe: 'blind' (default: sampling kernel and sensor effects drawn per crop), "
+                        "'bicubic_aa', 'cubic', 'area', 'nearest', 'sensor_like', 'point_sensor' "
+                        '(depth_sr_ros.data.degradation.RECIPES)')
+    p.add_argument('--validation', choices=['held_out', 'inner'], default='held_out',
+                   help="'held_out': report on the held-out capture blocks; 'inner': hold out capture "
+                        'blocks of the *training* captures instead and train on the rest (choose '
+                        'recipes this way, never by the held-out frames)')
     p.add_argument('--hold-out-last', type=int, default=0,
                    help='leave the last N images (by file name) of each --train-only folder out of '
                         'training, for evaluation elsewhere (benchmarks/quality.py holds out 6 Middlebury scenes)')
     p.add_argument('--run-dir', required=True, help='where checkpoints, reports and model/ go')
-    p.add_argument('--config', default='fast', help="DSRNet preset 'fast' | 'quality', or a YAML of training options")
+    p.add_argument('--config', default='fast', help="DSRNet preset (depth_sr_ros.nets.registry.PRESETS: fast, quality, deep_bp, lrres_fast, "
+                        "lrres_quality, ...) or a YAML of training options")
     p.add_argument('--scale', type=int, default=None)
     p.add_argument('--max-steps', type=int, default=None)
     p.add_argument('--epochs', type=float, default=None)
@@ -42,15 +55,16 @@ def build_parser():
 
 
 def make_config(args):
+    from depth_sr_ros.nets.registry import PRESETS
     from depth_sr_ros.training import TrainConfig
-    if args.config in ('fast', 'quality'):
+    if args.config in PRESETS:
         cfg = TrainConfig(preset=args.config)
     else:
         cfg = TrainConfig.from_yaml(args.config)
     changes = json.loads(args.options)
     if not isinstance(changes, dict):
         raise ValueError('--options must be a JSON object')
-    for key in ('scale', 'max_steps', 'epochs', 'scheme', 'device', 'seed'):
+    for key in ('scale', 'max_steps', 'epochs', 'scheme', 'device', 'seed', 'degradation'):
         value = getattr(args, key)
         if value is not None:
             changes[key] = value
@@ -68,20 +82,29 @@ def main(argv=None):
         for folder in args.data:
             pairs += load_image_folder(folder, depth_scale=args.depth_scale, progress=not args.no_progress)
         train, val = split_by_time_blocks(pairs, val_fraction=args.val_fraction)
+        if args.validation == 'inner':
+            train, val = split_by_time_blocks(train, val_fraction=args.val_fraction)
         if args.train_subset and args.train_subset < len(train):
             import numpy as np
             train = [train[i] for i in np.linspace(0, len(train) - 1, args.train_subset).round().astype(int)]
         extra = []
         for folder in args.train_only:
-            extra += hold_out_last(load_image_folder(folder, depth_scale=1.0, progress=not args.no_progress),
+            extra += hold_out_last(load_image_folder(folder, depth_scale=None, progress=not args.no_progress),
                                    args.hold_out_last)[0]
+        if args.depth_only and cfg.scheme != 'dsr_only':
+            raise ValueError('--depth-only folders have no RGB for DENet: use them with --scheme dsr_only')
+        for folder in args.depth_only:
+            extra += load_image_folder(folder, depth_scale=None, progress=not args.no_progress, depth_only=True)
         train = train + extra
         cfg = cfg.replace(data_summary={**cfg.data_summary, 'folders': [str(Path(d)) for d in args.data],
                                         'train_only_folders': [str(Path(d)) for d in args.train_only],
+                                        'depth_only_folders': [str(Path(d)) for d in args.depth_only],
                                         'train_pairs': len(train), 'train_only_pairs': len(extra),
                                         'train_only_held_out_last': args.hold_out_last,
                                         'val_pairs': len(val),
-                                        'split': f'split_by_time_blocks(val_fraction={args.val_fraction})'})
+                                        'split': f'split_by_time_blocks(val_fraction={args.val_fraction})'
+                                                 + (' twice: validation on blocks of the training captures'
+                                                    if args.validation == 'inner' else '')})
         result = fit(train, val, cfg, args.run_dir, resume=args.resume, progress=not args.no_progress)
     except (ValueError, FileNotFoundError, OSError) as exc:
         print(f'train: error: {exc}', file=sys.stderr)

@@ -57,12 +57,18 @@ def build_parser():
     t = p.add_argument_group('training')
     t.add_argument('--out', help='output model directory (must not exist or be empty)')
     t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
-    t.add_argument('--config', default='fast', help="'fast', 'quality' or a TrainConfig YAML file")
+    t.add_argument('--config', default='fast', help="a DSRNet preset (fast, quality, deep_bp, lrres_fast, lrres_quality, ...: "
+                        "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file")
     t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')
     t.add_argument('--max-steps', type=int, default=None, help='training steps')
     t.add_argument('--scheme', choices=['ctkt', 'dsr_only'], default=None,
                    help="'ctkt' (default: the cross-task scheme) or 'dsr_only' (DSRNet alone, the baseline; "
                         'better on our RGB-D-D data, see models/README.md: train both and compare reports)')
+    t.add_argument('--degradation', default=None,
+                   help="how LR training frames are made from the bag's depth: 'blind' (default: every "
+                        "sampling kernel and sensor effect, drawn per crop), or one of 'bicubic_aa', 'cubic', "
+                        "'area', 'nearest', 'sensor_like', 'point_sensor' when you know your sensor "
+                        '(docs/TRAINING.md)')
     t.add_argument('--resume', action='store_true', help='continue the run in <out>.work/')
     t.add_argument('--device', default='auto', help='auto | cpu | cuda[:N]')
     t.add_argument('--seed', type=int, default=0)
@@ -97,16 +103,24 @@ def list_topics_main(args):
 
 
 def _train_config(args, data_summary):
+    from depth_sr_ros.data.degradation import EVALUATION
+    from depth_sr_ros.nets.registry import PRESETS
     from depth_sr_ros.training import TrainConfig
-    if args.config in ('fast', 'quality'):
+    if args.config in PRESETS:
         cfg = TrainConfig.from_preset(args.config, scale=args.scale or 4)
     else:
         if not Path(args.config).is_file():
-            raise ValueError(f"--config must be 'fast', 'quality' or a YAML file; {args.config!r} is neither")
+            raise ValueError(f'--config must be a preset ({", ".join(sorted(PRESETS))}) or a YAML file; '
+                             f'{args.config!r} is neither')
         cfg = TrainConfig.from_yaml(args.config)
         if args.scale:
             cfg = cfg.replace(scale=args.scale)
     changes = {'device': args.device, 'seed': args.seed, 'data_summary': data_summary}
+    if args.degradation is not None:
+        changes['degradation'] = args.degradation
+    recipe = changes.get('degradation', cfg.degradation)
+    if recipe in EVALUATION and recipe not in cfg.val_degradations:
+        changes['val_degradations'] = tuple(cfg.val_degradations) + (recipe,)
     if args.scheme is not None:
         changes['scheme'] = args.scheme
     if args.max_steps is not None:
@@ -139,10 +153,18 @@ def _markdown_report(report):
              '| method | RMSE (cm) | MAE (cm) |', '|---|---|---|',
              f"| bicubic | {v.get('bicubic_rmse_cm', float('nan')):.3f} | {v.get('bicubic_mae_cm', float('nan')):.3f} |",
              f"| DSRNet (this model) | {v.get('rmse_cm', float('nan')):.3f} | {v.get('mae_cm', float('nan')):.3f} |",
-             '', f"{v.get('frames', 0)} held-out frames; RMSE {report['rmse_change_vs_bicubic_pct']:+.1f}% vs bicubic. "
-             f"{report['steps']} steps at {report['samples_per_s']:.1f} samples/s on {report['device']}.", '',
-             '## Data', '', '| bag | storage | colour | depth | registration | pairs | dropped |',
-             '|---|---|---|---|---|---|---|']
+             '', f"Mean over the LR samplings below. Training LR: `{report['training']['degradation']}`.", '',
+             '| LR sampling of the held-out frames | bicubic RMSE (cm) | DSRNet RMSE (cm) | change |',
+             '|---|---|---|---|']
+    for sampling in report['training']['val_degradations']:
+        b, m = v.get(f'bicubic_rmse_cm_{sampling}'), v.get(f'rmse_cm_{sampling}')
+        if b is not None and m is not None:
+            mark = ' (the training recipe)' if sampling == report['training']['degradation'] else ''
+            lines.append(f'| {sampling}{mark} | {b:.3f} | {m:.3f} | {100 * (m / b - 1):+.1f}% |')
+    lines += ['', f"{v.get('frames', 0)} held-out frames; RMSE {report['rmse_change_vs_bicubic_pct']:+.1f}% vs bicubic. "
+              f"{report['steps']} steps at {report['samples_per_s']:.1f} samples/s on {report['device']}.", '',
+              '## Data', '', '| bag | storage | colour | depth | registration | pairs | dropped |',
+              '|---|---|---|---|---|---|---|']
     for b in report['data']['bags']:
         dropped = ', '.join(f'{k}: {n}' for k, n in (b['dropped'] or {}).items()) or '-'
         lines.append(f"| {b['bag']} | {b['storage']} | {b['rgb_topic']} ({b['rgb_encoding']}) | "

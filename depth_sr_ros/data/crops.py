@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from depth_sr_ros.data.degradation import BICUBIC, degrade
+from depth_sr_ros.data.degradation import BICUBIC_AA, degrade
 from depth_sr_ros.data.normalization import network_input, valid_range
 
 
@@ -23,8 +23,9 @@ class Sample:
     lr_valid: np.ndarray  # hxw
 
 
-def make_sample(pair, scale, crop, rng, degradations=(BICUBIC,), degradation_weights=None):
-    """Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip, degrade, normalise.
+def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA):
+    """Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip, degrade by a spec drawn
+    from ``recipe`` (data.degradation), normalise.
 
     Returns None when the crop holds too little valid depth to learn from.
     """
@@ -38,10 +39,10 @@ def make_sample(pair, scale, crop, rng, degradations=(BICUBIC,), degradation_wei
     valid = pair.valid[y:y + size, x:x + size]
     if rng.random() < 0.5:
         rgb, depth, valid = rgb[:, ::-1], depth[:, ::-1], valid[:, ::-1]
-    spec = degradations[int(rng.choice(len(degradations), p=degradation_weights))]
+    spec = recipe.sample(rng)
     depth = np.ascontiguousarray(depth)
     valid = np.ascontiguousarray(valid)
-    lr, lr_valid = degrade(depth, valid, scale, spec, rng)
+    lr, lr_valid = degrade(depth, valid, scale, spec, rng, metric=pair.meta.get('metric', True))
     rng_lr = valid_range(lr, lr_valid)
     if rng_lr is None or lr_valid.mean() < 0.5 or valid.mean() < 0.5:
         return None
@@ -54,22 +55,19 @@ def make_sample(pair, scale, crop, rng, degradations=(BICUBIC,), degradation_wei
 class CropBatches:
     """Global batch number ``step`` -> dict of tensors (B, C, H, W), deterministic in (seed, step)."""
 
-    def __init__(self, pairs, scale, crop, batch_size, seed=0, degradations=(BICUBIC,),
-                 degradation_weights=None):
+    def __init__(self, pairs, scale, crop, batch_size, seed=0, recipe=BICUBIC_AA):
         if not pairs:
             raise ValueError('no training pairs')
         self.pairs = pairs
         self.scale, self.crop, self.batch_size, self.seed = scale, crop, batch_size, seed
-        self.degradations = tuple(degradations)
-        weights = degradation_weights
-        self.weights = None if weights is None else np.asarray(weights, float) / np.sum(weights)
+        self.recipe = recipe
 
     def samples(self, step, index):
         """Sample ``index`` of global batch ``step`` (retries until a crop has enough depth)."""
         rng = np.random.default_rng([self.seed, step, index])
         for _ in range(20):
             pair = self.pairs[int(rng.integers(len(self.pairs)))]
-            sample = make_sample(pair, self.scale, self.crop, rng, self.degradations, self.weights)
+            sample = make_sample(pair, self.scale, self.crop, rng, self.recipe)
             if sample is not None:
                 return sample
         raise ValueError('could not find a crop with >= 50% valid depth in 20 tries; '

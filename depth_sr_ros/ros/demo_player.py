@@ -37,7 +37,7 @@ def render_frames(n, width, height, scale, rate_hz, seed=0):
     frames = []
     for i in tqdm(range(n), desc='[demo] rendering scene', unit='frame'):
         f = render_frame(width * scale, height * scale, seed=seed, t=i / rate_hz, holes=True)
-        lr, lv = downsample(f.depth, f.valid, scale, mode='area')
+        lr, lv = downsample(f.depth, f.valid, scale, sampling='area')
         lr_mm = np.where(lv, np.clip(np.rint(lr * 1000), 1, 65535), 0).astype(np.uint16)
         frames.append((f.depth, f.valid, lr_mm, _lr_intrinsics(f.K, scale)))
     return frames

@@ -3,7 +3,7 @@ import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from depth_sr_ros.data.degradation import BICUBIC, SENSOR_LIKE, DegradationSpec
+from depth_sr_ros.data.degradation import EVALUATION, make_recipe
 from depth_sr_ros.nets.registry import PRESETS, preset_config
 
 SCHEMES = ('dsr_only', 'ctkt')
@@ -20,7 +20,9 @@ class TrainConfig:
     ``granularity``) adds p1 * L_struc + p2 * (w_p * L_P + w_a * L_A) against the detached
     teacher. ``teacher_update='frozen'`` is the literal reading (the teacher is not updated);
     'own_loss' (default) keeps training the teacher on its own reconstruction loss.
-    ``sensor_like_fraction`` of crops use the sensor-like degradation instead of bicubic.
+    ``degradation`` names the LR recipe (data.degradation.RECIPES; default 'blind': sampling
+    kernel and sensor effects drawn per crop) and ``degradation_params`` overrides its fields;
+    ``val_degradations`` are the evaluation samplings validation reports (mean = 'rmse_cm').
     """
 
     scale: int = 4
@@ -54,9 +56,9 @@ class TrainConfig:
     device: str = 'auto'
     amp: bool = True                                   # bf16/fp16 autocast on CUDA only
     threads: int = 0                                   # torch CPU threads (0 = torch default)
-    degradation: dict = field(default_factory=BICUBIC.to_dict)
-    sensor_like: dict = field(default_factory=SENSOR_LIKE.to_dict)
-    sensor_like_fraction: float = 0.0
+    degradation: str = 'blind'
+    degradation_params: dict = field(default_factory=dict)
+    val_degradations: tuple = ('bicubic_aa', 'cubic', 'area', 'nearest')
     val_max_frames: int = 0                            # 0 = all held-out frames
     data_summary: dict = field(default_factory=dict)
 
@@ -68,23 +70,22 @@ class TrainConfig:
                   (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
                   (self.crop % self.scale == 0, f'crop {self.crop} must be a multiple of scale {self.scale}'),
                   (self.batch_size >= 1 and self.max_steps >= 1, 'batch_size and max_steps must be >= 1'),
-                  (0.0 <= self.sensor_like_fraction <= 1.0, 'sensor_like_fraction must be in [0, 1]')]
+                  (set(self.val_degradations) <= set(EVALUATION) and len(self.val_degradations) > 0,
+                   f'val_degradations must be some of {sorted(EVALUATION)}')]
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
+        object.__setattr__(self, 'val_degradations', tuple(self.val_degradations))
+        self.recipe()  # validates the degradation name and params
         self.dsrnet_config()  # validates arch overrides
 
     def dsrnet_config(self):
         """The preset's family config at this scale with ``arch`` overrides (e.g. {'num_blocks': 6})."""
         return preset_config(self.preset, self.scale, self.arch)
 
-    def degradations(self):
-        """(specs, weights) for the crop sampler."""
-        specs = [DegradationSpec(**self.degradation)]
-        if self.sensor_like_fraction <= 0:
-            return specs, None
-        specs.append(DegradationSpec(**self.sensor_like))
-        return specs, [1 - self.sensor_like_fraction, self.sensor_like_fraction]
+    def recipe(self):
+        """The LR recipe for the crop sampler (a fixed DegradationSpec or a BlindRecipe)."""
+        return make_recipe(self.degradation, self.degradation_params)
 
     def total_steps(self, num_pairs):
         if self.epochs > 0:

@@ -1,20 +1,27 @@
 """Held-out evaluation: DSRNet through the deployment path beside bicubic, on the same pixels.
 
-LR frames are made with the bicubic protocol (deterministic) from HR frames cropped to a
-multiple of the scale; both methods are scored on pixels valid in the HR ground truth and in
+LR frames are made with one or more evaluation samplings (data.degradation.EVALUATION,
+deterministic per frame) from HR frames cropped to a multiple of the scale; both methods are scored on pixels valid in the HR ground truth and in
 both outputs, per frame, then averaged over frames (the field's convention).
 """
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from depth_sr_ros.data.degradation import BICUBIC, degrade
+from depth_sr_ros.data.degradation import BICUBIC_AA, EVALUATION, degrade
 from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
 
 
 def crop_to_scale(pair_depth, valid, scale):
     h, w = pair_depth.shape
     return pair_depth[:h - h % scale, :w - w % scale], valid[:h - h % scale, :w - w % scale]
+
+
+def nearest_upsample(lr, lr_valid, scale):
+    """Pixel replication: no interpolation, so no flying pixels, but blocky edges."""
+    up = np.repeat(np.repeat(lr, scale, 0), scale, 1).astype(np.float32)
+    mask = np.repeat(np.repeat(lr_valid, scale, 0), scale, 1)
+    return np.where(mask, up, np.nan).astype(np.float32)
 
 
 def bicubic_upsample(lr, lr_valid, scale):
@@ -31,12 +38,13 @@ def bicubic_upsample(lr, lr_valid, scale):
     return np.where(mask, up, np.nan).astype(np.float32)
 
 
-def lr_frames(pairs, scale, spec=BICUBIC, seed=0):
+def lr_frames(pairs, scale, spec=BICUBIC_AA, seed=0):
     """Deterministic (hr, hr_valid, lr, lr_valid, pair) tuples for evaluation."""
     out = []
     for i, pair in enumerate(pairs):
         hr, hv = crop_to_scale(pair.depth, pair.valid, scale)
-        lr, lv = degrade(hr, hv, scale, spec, np.random.default_rng([seed, i]))
+        lr, lv = degrade(hr, hv, scale, spec, np.random.default_rng([seed, i]),
+                         metric=pair.meta.get('metric', True))
         out.append((hr, hv, lr, lv, pair))
     return out
 
@@ -66,6 +74,54 @@ def evaluate(resolver, frames, unit_to_cm=100.0):
     return {'rmse_cm': float(r[:, 0].mean()), 'mae_cm': float(r[:, 1].mean()),
             'bicubic_rmse_cm': float(r[:, 2].mean()), 'bicubic_mae_cm': float(r[:, 3].mean()),
             'frames': len(rows)}
+
+
+def evaluate_samplings(resolver, frames_by_sampling, unit_to_cm=100.0):
+    """evaluate() under each sampling: '<key>_<sampling>' columns, plus the plain keys as the
+    mean over samplings (what one blind model is selected on)."""
+    row = {}
+    for name, frames in frames_by_sampling.items():
+        row.update({f'{k}_{name}': v for k, v in evaluate(resolver, frames, unit_to_cm).items()})
+    for key in ('rmse_cm', 'mae_cm', 'bicubic_rmse_cm', 'bicubic_mae_cm', 'frames'):
+        row[key] = float(np.mean([row[f'{key}_{name}'] for name in frames_by_sampling]))
+    row['frames'] = int(row['frames'])
+    return row
+
+
+def sampling_frames(pairs, scale, samplings):
+    """{sampling: lr_frames} for the named evaluation samplings."""
+    return {name: lr_frames(pairs, scale, EVALUATION[name]) for name in samplings}
+
+
+def flying_pixel_counts(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_tol=0.1, float_tol=0.2):
+    """(flying, candidates): pixels near depth steps whose output floats between the surfaces.
+
+    What RViz's point cloud shows as "flying pixels": points hanging in the air between a
+    foreground edge and the background. Test, per HR pixel p that is scored (``mask``):
+      - window: the (2s+1)^2 HR neighbourhood of p (s = scale); lo, hi = min/max valid HR
+        depth there; it is a *step* if hi - lo > edge_jump * (the frame's valid HR range);
+      - candidate: p lies on one of the two surfaces (|gt - lo| or |gt - hi| <= surface_tol *
+        (hi - lo)), i.e. the truth itself does not float;
+      - flying: the output is finite and farther than float_tol * (hi - lo) from both lo and hi.
+    Summed over frames, the share flying / candidates is reported (lower is better).
+    """
+    import cv2
+    scored = mask & hr_valid & np.isfinite(pred)
+    if not scored.any():
+        return 0, 0
+    big = np.float32(np.finfo(np.float32).max)
+    kernel = np.ones((2 * scale + 1, 2 * scale + 1), np.uint8)
+    lo = cv2.erode(np.where(hr_valid, hr, big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE)
+    hi = cv2.dilate(np.where(hr_valid, hr, -big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE)
+    values = hr[hr_valid]
+    with np.errstate(over='ignore', invalid='ignore'):   # pixels without valid neighbours: +-max
+        jump = np.where(hr_valid, hi - lo, 0).astype(np.float32)
+    step = scored & (jump > edge_jump * float(values.max() - values.min()))
+    on_surface = np.minimum(np.abs(hr - lo), np.abs(hr - hi)) <= surface_tol * jump
+    candidates = step & on_surface
+    p = np.where(candidates, pred, 0)
+    flying = candidates & (np.minimum(np.abs(p - lo), np.abs(p - hi)) > float_tol * jump)
+    return int(flying.sum()), int(candidates.sum())
 
 
 def naive_bicubic_upsample(lr, scale):

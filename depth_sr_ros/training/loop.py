@@ -11,7 +11,7 @@ from depth_sr_ros.inference.export import save_model
 from depth_sr_ros.inference.resolver import DepthSuperResolver, select_device
 from depth_sr_ros.training import distributed, reports
 from depth_sr_ros.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
-from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate, lr_frames
+from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings, sampling_frames
 from depth_sr_ros.training.roles import GlobalRoles
 from depth_sr_ros.training.system import CTKTSystem
 
@@ -52,10 +52,9 @@ class _Trainer:
         self.total_steps = cfg.total_steps(len(train_pairs))
         self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
         self.sched = make_schedule(self.opt, cfg.lr, self.total_steps)
-        specs, weights = cfg.degradations()
-        self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, specs, weights)
+        self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe())
         val = val_pairs[:cfg.val_max_frames] if cfg.val_max_frames else val_pairs
-        self.val_frames = lr_frames(val, cfg.scale) if val else []
+        self.val_frames = sampling_frames(val, cfg.scale, cfg.val_degradations) if val else {}
         self.roles = GlobalRoles(cfg.role_window)
         self.step, self.history, self.samples_seen, self.train_time = 0, [], 0, 0.0
         self._running = {}
@@ -116,7 +115,7 @@ class _Trainer:
         row.update(zip(keys, means))   # losses of the global batch, not of this rank's half
         self._running = {}
         if self.val_frames and self.rank == 0:
-            row.update(evaluate(self.resolver(), self.val_frames))
+            row.update(evaluate_samplings(self.resolver(), self.val_frames))
         self.history.append(row)
         return row
 
@@ -161,8 +160,7 @@ class _Trainer:
         final = dict(self.history[-1]) if self.history else {}
         summary = {'steps': self.step, 'samples_per_s': self.samples_seen / max(self.train_time, 1e-9),
                    'world_size': self.world, 'device': str(self.device),
-                   'val': {k: final[k] for k in ('rmse_cm', 'mae_cm', 'bicubic_rmse_cm', 'bicubic_mae_cm', 'frames')
-                           if k in final}}
+                   'val': {k: v for k, v in final.items() if k.split('_')[0] in ('rmse', 'mae', 'bicubic', 'frames')}}
         if self.rank != 0:
             return summary
         reports.write_metrics(self.run_dir, self.history, summary)
@@ -172,17 +170,19 @@ class _Trainer:
             self.panel()
         meta = {'training': self.cfg.to_dict(), 'training_data': self.cfg.data_summary,
                 'validation': summary['val'], 'degradation': self.cfg.degradation,
-                'sensor_like_fraction': self.cfg.sensor_like_fraction}
+                'degradation_recipe': self.cfg.recipe().to_dict()}
         summary['model_dir'] = save_model(self.run_dir / 'model', self.system.dsr.cpu(), meta)
         self.system.dsr.to(self.device)
         return summary
 
     def panel(self):
-        hr, hv, lr, lv, pair = self.val_frames[len(self.val_frames) // 2]
+        sampling = self.cfg.val_degradations[0]
+        frames = self.val_frames[sampling]
+        hr, hv, lr, lv, pair = frames[len(frames) // 2]
         sr = self.resolver().upsample(np.where(lv, lr, np.nan).astype(np.float32))
         bic = bicubic_upsample(lr, lv, self.cfg.scale)
         reports.before_after_panel(self.run_dir / 'panel.png', np.where(lv, lr, 0), bic, sr, hr, hv,
-                                   f'held-out {pair.capture_id} x{self.cfg.scale} ({self.cfg.scheme})')
+                                   f'held-out {pair.capture_id} x{self.cfg.scale} ({self.cfg.scheme}, {sampling} LR)')
 
 
 def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True):
