@@ -11,8 +11,11 @@ depth is made in different ways, and the field's benchmark files in yet another:
   area        box average over each LR pixel's footprint (= INTER_AREA for integer factors):
               a ToF pixel integrating the light of its footprint.
   nearest     point sampling (interval decimation, LiDAR-like, many structured-light
-              pipelines); phase 'centre' takes HR pixel ``i*s + s//2``, 'random' a random
-              offset in [0, s) per axis per frame (a real sensor's grid is not aligned to ours).
+              pipelines); phase 'centre' takes HR pixel ``i*s + s//2``, 'random' jitters that
+              by -1, 0 or +1 HR pixel per axis per frame: a sensor samples at its own pixel
+              centre, which for even s falls between two HR pixels, plus small registration
+              error. (Offsets of up to s/2 were tried first: the model then cannot know where
+              its samples sit and blurs edges; it lost to the jittered one on validation.)
 
 All sampling is hole-aware (invalid HR pixels never leak into LR values: normalised
 convolution, or validity of the sampled pixel) and centre-aligned (see
@@ -99,7 +102,7 @@ class BlindRecipe:
     """Samples a DegradationSpec per crop so one model serves every sensor (the default).
 
     sampling_weights: relative frequency of each sampling kernel.
-    random_phase_prob: share of 'nearest' crops with a random sampling phase.
+    random_phase_prob: share of 'nearest' crops with a jittered sampling phase.
     Each effect is switched on with its *_prob, then its strength is drawn uniformly from its
     (low, high) range (integers inclusive).
     """
@@ -335,7 +338,8 @@ def degrade(depth_hr, valid_hr, scale, spec=BICUBIC_AA, rng=None, metric=True):
         depth_hr = _blur(depth_hr, valid_hr, spec.blur_sigma * scale)
     phase = (None, None)
     if spec.sampling == 'nearest' and spec.phase == 'random':
-        phase = (int(rng.integers(0, scale)), int(rng.integers(0, scale)))
+        jitter = rng.integers(-1, 2, size=2)
+        phase = tuple(int(np.clip(scale // 2 + j, 0, scale - 1)) for j in jitter)
     depth_lr, valid_lr = downsample(depth_hr, valid_hr, scale, spec.sampling, spec.min_valid_fraction, phase)
     if not spec.sensor_effects or not valid_lr.any():
         return depth_lr, valid_lr
