@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job on a fresh machine: set up .venv, start depth_sr_node (bundled default
-# model, or DEMO_MODEL=<name or path>) as a real process, play a procedural depth stream into it
+# model, or DEMO_MODEL=<name or path>) with `ros2 launch depth_sr_ros sr.launch.py` when
+# .venv/bin/ros2 exists (else the console script) as a real process, play a procedural depth stream into it
 # at 15 Hz (160x120 16UC1 + CameraInfo) over real DDS, and write demo_out/before_after.png plus
 # end-to-end latency and throughput. Exits non-zero (with the node's one-line reason) on failure.
 set -euo pipefail
@@ -13,16 +14,37 @@ export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
 unset ROS_LOCALHOST_ONLY
 model="${DEMO_MODEL:-x4}"
 out="${DEMO_OUT:-demo_out}"
-echo "[demo] starting depth_sr_node (model $model, ROS_DOMAIN_ID=$ROS_DOMAIN_ID)"
+# Large frames between processes: Fast DDS with 16 MB shared-memory segments (docs/NODE.md), for
+# the node and the player alike, unless you set your own profile.
+export FASTDDS_DEFAULT_PROFILES_FILE="${FASTDDS_DEFAULT_PROFILES_FILE:-$root/config/fastdds_shm.xml}"
 # no_input_warning 20 s: the player renders its scene (a few seconds) before it starts sending.
-.venv/bin/depth_sr_node --ros-args --params-file config/sr.yaml -p "model:=$model" -p no_input_warning:=20.0 &
+params=$(mktemp --suffix=.yaml)
+.venv/bin/python - "$params" <<'PY'
+import sys, yaml
+cfg = yaml.safe_load(open('config/sr.yaml'))
+cfg['/**']['ros__parameters']['no_input_warning'] = 20.0
+yaml.safe_dump(cfg, open(sys.argv[1], 'w'))
+PY
+# Job control: the node gets its own process group with SIGINT not ignored (a plain background
+# job of a script ignores SIGINT, and ros2 launch would then never shut down on it).
+set -m
+if [ -x .venv/bin/ros2 ]; then
+  # The command a user types (ros2 CLI from ../shared/vendor/ros2, see scripts/setup_ros2_cli.sh).
+  echo "[demo] ros2 launch depth_sr_ros sr.launch.py model:=$model (ROS_DOMAIN_ID=$ROS_DOMAIN_ID)"
+  .venv/bin/ros2 launch depth_sr_ros sr.launch.py "model:=$model" "params_file:=$params" &
+else
+  echo "[demo] starting depth_sr_node (model $model, ROS_DOMAIN_ID=$ROS_DOMAIN_ID; no .venv/bin/ros2)"
+  .venv/bin/depth_sr_node --ros-args --params-file "$params" -p "model:=$model" &
+fi
 node_pid=$!
+set +m
 stop_node() {
   if kill -0 "$node_pid" 2>/dev/null; then
     kill -INT "$node_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 150); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$node_pid" 2>/dev/null || true
   fi
+  rm -f "$params"
 }
 trap stop_node EXIT
 status=0
