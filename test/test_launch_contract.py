@@ -1,8 +1,9 @@
-"""launch/sr.launch.py against the package: what it would start must exist and match the node.
-
-launch_ros is not installable here; where it is importable the launch description is loaded for
-real, otherwise the file is parsed with `ast` and its literal contract checked. Either way the
-node's declared parameters (from a real in-process node) must equal the shipped params file.
+"""launch/sr.launch.py against what `ros2 launch` cannot show here: the params file equals the
+parameters a real node declares (with descriptions), the launch arguments name real parameters and
+topics, the RViz config (rviz2 is not installable here) shows the node's topics, and the shipped
+Fast DDS profile says what docs/NODE.md says. The launch file itself runs for real, with every
+argument, in test/test_ros2_launch.py (the ast checks below are what remains where
+../shared/vendor/ros2 is absent and those tests skip).
 """
 import ast
 import importlib.util
@@ -58,8 +59,7 @@ def test_launch_file_contract(tiny_model_dir):
     sr = [k for k in kw if isinstance(k.get('executable'), ast.Name) and k['executable'].id == 'EXECUTABLE']
     assert len(sr) == 1 and sr[0]['package'].id == 'PACKAGE'
     assert {'parameters', 'remappings', 'namespace'} <= set(sr[0])
-    assert any(isinstance(k.get('executable'), ast.Constant) and k['executable'].value == 'rviz2'
-               and 'condition' in k for k in kw)
+    assert any(isinstance(k.get('executable'), ast.Constant) and k['executable'].value == 'rviz2' for k in kw)
     # launch arguments
     declared = {c.args[0].value for c in ast.walk(tree) if isinstance(c, ast.Call)
                 and getattr(c.func, 'id', '') == 'DeclareLaunchArgument' and c.args
@@ -95,24 +95,21 @@ def test_launch_file_contract(tiny_model_dir):
     assert rv['Global Options']['Fixed Frame'] == 'depth_optical_frame'
 
 
-def test_launch_description_loads_where_launch_ros_exists():
-    """Real load of the launch file on a ROS 2 distribution; here the ast contract above stands in."""
-    if importlib.util.find_spec('launch_ros') is None:
-        # Not a skip: prove at least that the file is valid Python and defines the entry point.
-        tree = ast.parse(LAUNCH.read_text())
-        assert 'generate_launch_description' in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
-        return
-    from launch import LaunchContext
-    from launch.actions import DeclareLaunchArgument
-    spec = importlib.util.spec_from_file_location('sr_launch', LAUNCH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    ld = mod.generate_launch_description()
-    names = {a.name for a in ld.entities if isinstance(a, DeclareLaunchArgument)}
-    assert {'params_file', 'model', 'device', 'use_rviz', 'rviz_config'} <= names
-    ctx = LaunchContext()
-    for a in ld.entities:
-        if isinstance(a, DeclareLaunchArgument):
-            a.visit(ctx)
-    started = mod._start(ctx)
-    assert started[0].node_executable == 'depth_sr_node'
+def test_fastdds_profile_is_what_the_docs_say():
+    """16 MB shared-memory segment + UDPv4, builtin transports off, as the default participant
+    profile; installed with the package and named by the launch file."""
+    import xml.etree.ElementTree as ET
+    _, lit = _literals()
+    path = ROOT / lit['FASTDDS_PROFILE']
+    ns = {'d': 'http://www.eprosima.com'}
+    root = ET.parse(path).getroot()
+    kinds = {t.findtext('d:transport_id', namespaces=ns): t for t in root.iterfind('.//d:transport_descriptor', ns)}
+    types = {tid: t.findtext('d:type', namespaces=ns) for tid, t in kinds.items()}
+    assert sorted(types.values()) == ['SHM', 'UDPv4']
+    shm = next(t for t in kinds.values() if t.findtext('d:type', namespaces=ns) == 'SHM')
+    assert int(shm.findtext('d:segment_size', namespaces=ns)) == 16 * 1024 * 1024
+    part = root.find('.//d:participant', ns)
+    assert part.get('is_default_profile') == 'true'
+    assert part.findtext('d:rtps/d:useBuiltinTransports', namespaces=ns) == 'false'
+    assert {e.text for e in part.iterfind('d:rtps/d:userTransports/d:transport_id', ns)} == set(types)
+    assert "_files('config/*.xml')" in (ROOT / 'setup.py').read_text()
