@@ -131,10 +131,13 @@ def heatmap(path, cells, labels_by_scale, title):
         vmax = np.nanmax(np.abs(data)) if np.isfinite(data).any() else 1
         im = ax.imshow(data, cmap=cmap, aspect='auto', vmin=-vmax if cmap == 'RdYlGn' else 0, vmax=vmax)
         ax.set_xticks(range(len(columns)), col_names, fontsize=7)
-        ax.set_yticks(range(len(names)), [f'x{s} {lab}' for s, lab in names], fontsize=8)
+        ax.set_yticks(range(len(names)), [lab if lab.startswith(f'x{s}') else f'x{s} {lab}' for s, lab in names],
+                      fontsize=8)
         for (i, j), v in np.ndenumerate(data):
             if np.isfinite(v):
-                ax.text(j, i, fmt.format(v), ha='center', va='center', fontsize=7)
+                dark = abs(v) > 0.7 * vmax if cmap == 'RdYlGn' else v > 0.6 * vmax
+                ax.text(j, i, fmt.format(v), ha='center', va='center', fontsize=7,
+                        color='white' if dark else 'black')
         ax.set_title(label, fontsize=9)
         fig.colorbar(im, ax=ax, fraction=0.03)
     fig.suptitle(title, fontsize=9)

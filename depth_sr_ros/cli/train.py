@@ -27,7 +27,7 @@ def build_parser():
                         'DSRNet alone (--scheme dsr_only) can use it, DENet cannot')
     p.add_argument('--degradation', default=None,
                    help="LR recipe: 'blind' (default: sampling kernel and sensor effects drawn per crop), "
-                        "'bicubic_aa', 'cubic', 'area', 'nearest', 'sensor_like', 'point_sensor' "
+                        "'bicubic_aa', 'cubic', 'area', 'nearest', 'sensor_like', 'point_sensor', 'smooth' "
                         '(depth_sr_ros.data.degradation.RECIPES)')
     p.add_argument('--validation', choices=['held_out', 'inner'], default='held_out',
                    help="'held_out': report on the held-out capture blocks; 'inner': hold out capture "

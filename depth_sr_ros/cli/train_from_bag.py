@@ -67,7 +67,7 @@ def build_parser():
     t.add_argument('--degradation', default=None,
                    help="how LR training frames are made from the bag's depth: 'blind' (default: every "
                         "sampling kernel and sensor effect, drawn per crop), or one of 'bicubic_aa', 'cubic', "
-                        "'area', 'nearest', 'sensor_like', 'point_sensor' when you know your sensor "
+                        "'area', 'nearest', 'sensor_like', 'point_sensor', 'smooth' when you know your sensor "
                         '(docs/TRAINING.md)')
     t.add_argument('--resume', action='store_true', help='continue the run in <out>.work/')
     t.add_argument('--device', default='auto', help='auto | cpu | cuda[:N]')

@@ -191,6 +191,8 @@ RECIPES = {
     'sensor_like': SENSOR_LIKE,
     # point sampling with the effects of a structured-light or LiDAR-like sensor
     'point_sensor': BlindRecipe(sampling_weights={'nearest': 1.0}),
+    # integrating sampling (a ToF pixel averaging its footprint) with sensor effects
+    'smooth': BlindRecipe(sampling_weights={'bicubic_aa': 0.5, 'area': 0.5}),
 }
 
 # What every benchmark scores (the evaluation matrix's columns); deterministic specs.
