@@ -25,9 +25,8 @@ PY=${PY:-.venv/bin/python}
 DATA=${DATA:-../shared/data}
 RUNS=${RUNS:-runs/default}
 JOBS=${JOBS:-2}
-ARCH=${ARCH:-lrres_fast}                     # nets/registry.py preset
-ARCH_OVERRIDES=${ARCH_OVERRIDES:-'{"channels": 32, "num_blocks": 6}'}
-MODELS=${MODELS:-"x4 x2 x8 x16 x4_cubic x4_point x4_smooth"}
+ARCH=${ARCH:-lrres_mid}                      # nets/registry.py preset
+MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8 x2 x4_smooth"}
 
 # name -> scale recipe steps crop batch
 spec() {
@@ -36,9 +35,9 @@ spec() {
     x2)        echo "2 blind 12000 96 16" ;;
     x8)        echo "8 blind 16000 96 16" ;;
     x16)       echo "16 blind 8000 192 16" ;;
-    x4_cubic)  echo "4 cubic 12000 96 16" ;;
-    x4_point)  echo "4 point_sensor 12000 96 16" ;;
-    x4_smooth) echo "4 smooth 12000 96 16" ;;
+    x4_cubic)  echo "4 cubic 10000 96 16" ;;
+    x4_point)  echo "4 point_sensor 10000 96 16" ;;
+    x4_smooth) echo "4 smooth 10000 96 16" ;;
     *) echo "train_default_models: unknown model $1" >&2; return 1 ;;
   esac
 }
@@ -51,17 +50,17 @@ train_one() {
     echo "[$name] done already"; return 0
   fi
   mkdir -p "$RUNS"
-  echo "[$name] x$scale $recipe, $steps steps of $batch crops ${crop}x$crop, $ARCH $ARCH_OVERRIDES -> $run"
+  echo "[$name] x$scale $recipe, $steps steps of $batch crops ${crop}x$crop, $ARCH -> $run"
   OMP_WAIT_POLICY=PASSIVE "$PY" -m depth_sr_ros.cli.train --data "$DATA/rgbdd_dev" \
     --train-only "$DATA/middlebury" --hold-out-last 6 --run-dir "$run" --scale "$scale" \
     --max-steps "$steps" --scheme dsr_only --degradation "$recipe" --seed 0 --resume --no-progress \
-    --options "{\"preset\": \"$ARCH\", \"arch\": $ARCH_OVERRIDES, \"crop\": $crop, \"batch_size\": $batch,
+    --options "{\"preset\": \"$ARCH\", \"crop\": $crop, \"batch_size\": $batch,
                 \"val_every\": 2000, \"checkpoint_every\": 250, \"threads\": 1}" \
     >> "$RUNS/$name.log" 2>&1 || { echo "[$name] FAILED: see $RUNS/$name.log" >&2; return 1; }
   echo "[$name] $(tail -n 2 "$RUNS/$name.log" | head -n 1)"
 }
 export -f train_one spec
-export PY DATA RUNS ARCH ARCH_OVERRIDES
+export PY DATA RUNS ARCH
 
 start=$(date +%s)
 for name in $MODELS; do spec "$name" >/dev/null; done      # fail fast on a typo

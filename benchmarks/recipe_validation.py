@@ -1,0 +1,93 @@
+"""Collect recipe/architecture pilots validated *inside the training captures* into one table.
+
+Recipes and architectures are chosen on this table, never on the held-out frames: each pilot is
+an ordinary `train --validation inner` run (RGB-D-D training captures split again by capture
+time; the held-out blocks and the last 6 Middlebury scenes are untouched), whose last
+validation row holds RMSE under every evaluation sampling beside hole-aware bicubic on the
+same frames and pixels. Writes a JSON table and a heat map of "% lower RMSE than bicubic".
+
+  .venv/bin/python benchmarks/recipe_validation.py --runs blind=runs/pilots/x4_fast_blind \
+      cubic=runs/pilots/x4_fast_cubic --out benchmarks/results/recipe_validation_x4.json
+"""
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from depth_sr_ros.atomic import atomic_path, write_text_atomic
+
+
+def last_row(run_dir):
+    data = json.loads((Path(run_dir) / 'metrics.json').read_text())
+    rows = [r for r in data['history'] if 'rmse_cm' in r]
+    if not rows:
+        raise SystemExit(f'{run_dir}: no validation row yet')
+    return rows[-1], data['final']
+
+
+def table(runs):
+    out = {}
+    for label, run_dir in runs:
+        row, final = last_row(run_dir)
+        samplings = [k[len('rmse_cm_'):] for k in row if k.startswith('rmse_cm_')]
+        cfg = json.loads((Path(run_dir) / 'model' / 'model.json').read_text())['training'] \
+            if (Path(run_dir) / 'model' / 'model.json').exists() else {}
+        out[label] = {'run': str(run_dir), 'step': row['step'], 'preset': cfg.get('preset'),
+                      'arch': cfg.get('arch'), 'degradation': cfg.get('degradation'),
+                      'samples_per_s': final.get('samples_per_s'),
+                      'rmse_cm': {s: row[f'rmse_cm_{s}'] for s in samplings},
+                      'bicubic_rmse_cm': {s: row[f'bicubic_rmse_cm_{s}'] for s in samplings},
+                      'gain_pct': {s: 100 * (1 - row[f'rmse_cm_{s}'] / row[f'bicubic_rmse_cm_{s}'])
+                                   for s in samplings},
+                      'frames': row.get('frames')}
+    return out
+
+
+def heatmap(path, rows, title):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    labels = list(rows)
+    samplings = list(next(iter(rows.values()))['gain_pct'])
+    data = np.array([[rows[lab]['gain_pct'].get(s, np.nan) for s in samplings] for lab in labels])
+    fig, ax = plt.subplots(figsize=(1.4 * len(samplings) + 3, 0.45 * len(labels) + 1.6))
+    vmax = np.nanmax(np.abs(data))
+    im = ax.imshow(data, cmap='RdYlGn', vmin=-vmax, vmax=vmax, aspect='auto')
+    ax.set_xticks(range(len(samplings)), samplings, fontsize=8)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    for (i, j), v in np.ndenumerate(data):
+        ax.text(j, i, f'{v:.1f}', ha='center', va='center', fontsize=8,
+                color='white' if abs(v) > 0.7 * vmax else 'black')
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.03, label='% lower RMSE than hole-aware bicubic')
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, format='png')
+    plt.close(fig)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--runs', nargs='+', required=True, help='label=run_dir pairs')
+    p.add_argument('--out', required=True)
+    args = p.parse_args()
+    runs = [r.split('=', 1) for r in args.runs]
+    rows = table(runs)
+    out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
+           'command': ' '.join(shlex.quote(a) for a in sys.argv), 'runs': rows}
+    write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
+    heatmap(Path(args.out).with_suffix('.png'), rows, f'inner validation (training captures only): {Path(args.out).name}')
+    samplings = list(next(iter(rows.values()))['gain_pct'])
+    print('| run | step | ' + ' | '.join(samplings) + ' | mean |')
+    print('|---' * (len(samplings) + 3) + '|')
+    for label, r in rows.items():
+        cells = ' | '.join(f"{r['rmse_cm'][s]:.3f} ({r['gain_pct'][s]:+.1f}%)" for s in samplings)
+        print(f"| {label} | {r['step']} | {cells} | {np.mean(list(r['gain_pct'].values())):+.1f}% |")
+    print(f'wrote {args.out}')
+
+
+if __name__ == '__main__':
+    main()
