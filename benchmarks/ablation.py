@@ -92,11 +92,12 @@ def protocol(args):
     extra = json.loads(args.extra)
     also = (f'; also trained on {", ".join(args.train_only)} (all but the last {args.hold_out_last} images)'
             if args.train_only else '')
-    mix = extra.get('sensor_like_fraction', 0)
-    degradation = (f'training LR bicubic, {mix:.0%} of crops sensor-like; validation LR bicubic' if mix
-                   else 'bicubic LR')
+    recipe = extra.get('degradation', 'blind')
+    degradation = (f"training LR recipe '{recipe}' (depth_sr_ros.data.degradation); validation LR "
+                   f"{', '.join(extra.get('val_degradations', ['bicubic_aa', 'cubic', 'area', 'nearest']))} "
+                   '(RMSE = mean over them)')
     return (f'data {args.data}, split_by_time_blocks(val_fraction={args.val_fraction}) of the captures{subset}{also}; '
-            f'x{args.scale}, {degradation} (antialiased, centre-aligned, hole-aware); '
+            f'x{args.scale}, {degradation} (centre-aligned, hole-aware); '
             f'{extra.get("preset", "fast")} DSRNet; overrides {args.extra}; '
             f'{args.steps} steps of {extra.get("batch_size", 16)} crops {args.crop}x{args.crop}, Adam 1e-3 OneCycle; '
             f'RMSE/MAE in cm on full held-out frames (HR valid & output valid pixels), mean over frames; '
