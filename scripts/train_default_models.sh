@@ -32,12 +32,12 @@ MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8 x2 x4_smooth"}
 spec() {
   case "$1" in
     x4)        echo "4 blind 16000 96 16" ;;
-    x2)        echo "2 blind 12000 96 16" ;;
-    x8)        echo "8 blind 16000 96 16" ;;
+    x2)        echo "2 blind 8000 64 16" ;;
+    x8)        echo "8 blind 10000 96 16" ;;
     x16)       echo "16 blind 8000 192 16" ;;
     x4_cubic)  echo "4 cubic 10000 96 16" ;;
-    x4_point)  echo "4 point_sensor 10000 96 16" ;;
-    x4_smooth) echo "4 smooth 10000 96 16" ;;
+    x4_point)  echo "4 point_sensor 8000 96 16" ;;
+    x4_smooth) echo "4 smooth 8000 96 16" ;;
     *) echo "train_default_models: unknown model $1" >&2; return 1 ;;
   esac
 }
