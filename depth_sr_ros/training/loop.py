@@ -1,4 +1,5 @@
 """fit(): Algorithm 1 (or DSRNet alone) with validation, checkpoints, resume, DDP and reports."""
+import gc
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -200,4 +201,13 @@ def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True):
             raise ValueError(f'{run_dir} already holds a checkpoint; pass resume=True (--resume) to '
                              'continue it or choose a new run directory')
         trainer.load(load_checkpoint(ckpt))
-    return trainer.run()
+    try:
+        return trainer.run()
+    finally:
+        if trainer.world > 1:
+            # The DDP wrapper holds the process group from reference cycles: free it now, so the
+            # caller's destroy_process_group() (or distributed.shutdown at exit) joins gloo's
+            # worker threads while the interpreter is alive (see training/distributed.py).
+            trainer.model = trainer.system
+            del trainer
+            gc.collect()
