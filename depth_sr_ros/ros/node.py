@@ -82,7 +82,10 @@ def _serve(argv):
         from depth_sr_ros.ros.sr_node import DepthSRNode
         node = DepthSRNode()
     except (ModelLoadError, ValueError, ParameterException) as err:
-        print(f'depth_sr_node: error: {err}', file=sys.stderr)
+        hint = ''
+        if "'input_namespaces'" in str(err) and 'STRING_ARRAY' in str(err):
+            hint = ' (give a list, e.g. -p "input_namespaces:=[front]"; the launch file also takes one bare name)'
+        print(f'depth_sr_node: error: {err}{hint}', file=sys.stderr)
         rclpy.try_shutdown()
         return 2
     except KeyboardInterrupt:
