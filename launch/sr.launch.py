@@ -70,6 +70,20 @@ def _namespaces(text):
     return names or ['']  # '[]': no sensor namespaces = the node's own namespace
 
 
+def _file_namespaces(path):
+    """input_namespaces as set in the params file (any node section), or None."""
+    try:
+        with open(path) as handle:
+            data = yaml.safe_load(handle) or {}
+    except (OSError, yaml.YAMLError):
+        return None  # the node reports an unreadable params file itself
+    for section in data.values() if isinstance(data, dict) else ():
+        params = section.get('ros__parameters') if isinstance(section, dict) else None
+        if isinstance(params, dict) and isinstance(params.get('input_namespaces'), list):
+            return [str(v) for v in params['input_namespaces']] or ['']
+    return None
+
+
 def _remaps(context, namespaces):
     """Remap rules for the topic arguments, applied per sensor namespace."""
     rules = []
@@ -102,7 +116,8 @@ def _start(context):
         value = LaunchConfiguration(name).perform(context)
         if value != '':
             overrides[name] = _namespaces(value) if name == 'input_namespaces' else value
-    namespaces = overrides.get('input_namespaces', [''])
+    namespaces = (overrides.get('input_namespaces')
+                  or _file_namespaces(LaunchConfiguration('params_file').perform(context)) or [''])
     env = {}
     profile = LaunchConfiguration('fastdds_profile').perform(context)
     if profile and not os.environ.get(PROFILE_ENV):
