@@ -33,13 +33,21 @@ DEFAULT_QOS = QoSProfile(depth=10)  # what a normal consumer (depth_image_proc, 
 NOISE = ('Traceback', 'KeyboardInterrupt', 'exit code -2')
 
 
+# Starts ros2 with SIGINT at its default, as from a terminal. A test run started as a background
+# job of a script (as CI may start it) inherits SIGINT *ignored*, and Python - hence ros2 launch -
+# keeps it ignored: "Ctrl-C" would then never reach launch.
+SIGINT_DEFAULT = ('import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); '
+                  'os.execv(sys.argv[1], sys.argv[1:])')
+
+
 class Launched:
     """`ros2 <args>` in its own process group, output in a temporary file."""
 
     def __init__(self, *args, env=None):
         self.log = tempfile.TemporaryFile(mode='w+')
         full_env = dict(os.environ, OMP_WAIT_POLICY='PASSIVE', **(env or {}))
-        self.proc = subprocess.Popen([str(ROS2), *args], stdout=self.log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([sys.executable, '-c', SIGINT_DEFAULT, str(ROS2), *args],
+                                     stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True, env=full_env, cwd=ROOT)
         self.pgid = self.proc.pid
 
