@@ -95,18 +95,25 @@ def launch(*args, env=None):
     return Launched('launch', 'depth_sr_ros', 'sr.launch.py', *args, env=env)
 
 
-def _send_until_served(pub_img, pub_info, out, lr, info_size=None, sec0=1, tries=40):
-    """Publish (CameraInfo, image) with stamps sec0, sec0+1, ... until ``out`` got one; the input is
-    best effort, so the first frames after discovery may be lost."""
+def _send_until_served(pub_img, pub_info, out, lr, out_info=None, sec0=1, tries=40):
+    """Publish (CameraInfo, image) with stamps sec0, sec0+1, ... until ``out`` got an image (and,
+    with ``out_info``, its CameraInfo); returns that image. The input is best effort, so the first
+    frames after discovery may be lost - and an image that reaches the node before any CameraInfo
+    is rightly published without one."""
     h, w = lr.shape
+
+    def served():
+        infos = {m.header.stamp.sec for m in out_info.messages} if out_info is not None else None
+        return next((m for m in list(out.messages) if infos is None or m.header.stamp.sec in infos), None)
     for sec in range(sec0, sec0 + tries):
         hdr = header(sec)
-        pub_info.publish(camera_info(*(info_size or (w, h)), hdr))
+        pub_info.publish(camera_info(w, h, hdr))
         time.sleep(0.02)
         pub_img.publish(array_to_image(lr, '16UC1', hdr))
-        if out.wait(1, timeout=1.0):
-            return
-    pytest.fail('no output frame arrived')
+        img = wait_for(served, 1.0)
+        if img is not None:
+            return img
+    pytest.fail('no output frame (with its CameraInfo) arrived')
 
 
 def _check_pair(img, info, lr, scale, encoding='16UC1'):
@@ -132,8 +139,7 @@ def test_defaults_serve_an_outside_client_and_ctrl_c_is_clean_even_with_use_rviz
         out_info = probe.collect(CameraInfo, 'depth_sr/camera_info', DEFAULT_QOS)
         assert probe.connected([pub_img, pub_info], [out_img, out_info], timeout=90), run.output()
         lr = ramp_depth_mm(32, 24)
-        _send_until_served(pub_img, pub_info, out_img, lr)
-        img = out_img.wait(1)[0]
+        img = _send_until_served(pub_img, pub_info, out_img, lr, out_info)
         _check_pair(img, out_info.with_stamp(img.header.stamp.sec, timeout=5), lr, 4)
         sr = image_to_array(img)
         assert sr.max() <= lr.max() and (sr == 0).any()       # the invalid hole stays invalid (0)
@@ -166,8 +172,7 @@ def test_every_launch_argument_does_what_it_says(tmp_path):
         out_color = probe.collect(Image, '/robot/front/depth_sr/colorized', DEFAULT_QOS)
         assert probe.connected([pub_img, pub_info], [out_img, out_info, out_color], timeout=90), run.output()
         lr = ramp_depth_mm(32, 24)
-        _send_until_served(pub_img, pub_info, out_img, lr)
-        img = out_img.wait(1)[0]
+        img = _send_until_served(pub_img, pub_info, out_img, lr, out_info)
         _check_pair(img, out_info.with_stamp(img.header.stamp.sec, timeout=5), lr, 2, encoding='32FC1')
         depth = image_to_array(img)
         assert np.isnan(depth).any() and np.nanmax(depth) <= lr.max() / 1000 + 1e-3   # metres, NaN invalid
@@ -316,8 +321,7 @@ def test_ros2_run_depth_sr_node_and_ros2_pkg():
         out_info = probe.collect(CameraInfo, 'depth_sr/camera_info', DEFAULT_QOS)
         assert probe.connected([pub_img, pub_info], [out_img, out_info], timeout=90), run.output()
         lr = ramp_depth_mm(32, 24)
-        _send_until_served(pub_img, pub_info, out_img, lr)
-        img = out_img.wait(1)[0]
+        img = _send_until_served(pub_img, pub_info, out_img, lr, out_info)
         _check_pair(img, out_info.with_stamp(img.header.stamp.sec, timeout=5), lr, 2)
     finally:
         probe.close()

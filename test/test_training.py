@@ -188,6 +188,12 @@ def _ddp_worker(rank, world, port, pairs, cfg, run_dir):
                       WORLD_SIZE=str(world), LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
     fit(pairs[:4], pairs[4:], cfg, run_dir / f'rank{rank}', progress=False)
+    # fit() must not leave its DDP wrapper alive (in reference cycles): it holds the process group,
+    # so destroy_process_group would not destroy it, and gloo's worker threads could then release
+    # a Python-owned tensor during interpreter finalization -> SIGABRT (training/distributed.py).
+    import gc
+    from torch.nn.parallel import DistributedDataParallel
+    assert not [o for o in gc.get_objects() if isinstance(o, DistributedDataParallel)]
     import torch.distributed as dist
     dist.destroy_process_group()
 

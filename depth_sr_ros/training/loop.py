@@ -205,9 +205,9 @@ def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True):
         return trainer.run()
     finally:
         if trainer.world > 1:
-            # The DDP wrapper holds the process group from reference cycles: free it now, so the
-            # caller's destroy_process_group() (or distributed.shutdown at exit) joins gloo's
-            # worker threads while the interpreter is alive (see training/distributed.py).
+            # Free the DDP wrapper and what it holds now, in this thread with the interpreter
+            # whole, not at exit (distributed.shutdown covers gloo's worker threads; see
+            # training/distributed.py for the SIGABRT this is about).
             trainer.model = trainer.system
             del trainer
             gc.collect()
