@@ -1,0 +1,53 @@
+"""Markdown tables of an evaluation matrix (benchmarks/quality.py JSON), for the model card.
+
+Prints, per scale and held-out set, every method under every LR sampling (headline metric:
+RMSE cm for RGB-D-D, MAD for Middlebury; "% lower than hole-aware bicubic" beside it; flying-
+pixel share), then the recommended model per sampling. Numbers are copied, never retyped.
+
+  .venv/bin/python benchmarks/matrix_tables.py benchmarks/results/quality.json
+"""
+import json
+import sys
+from pathlib import Path
+
+BASELINE = 'bicubic_hole_aware'
+HEADLINE = {'rgbdd': ('rmse', 'RMSE, cm'), 'middlebury': ('mae', 'MAD, 0..255')}
+SET_NAMES = {'rgbdd': 'RGB-D-D held-out captures', 'middlebury': 'Middlebury held-out scenes'}
+
+
+def main(path):
+    data = json.loads(Path(path).read_text())
+    cells = data['results']
+    for scale in sorted({c['scale'] for c in cells}):
+        for set_name in ('rgbdd', 'middlebury'):
+            row_cells = [c for c in cells if c['scale'] == scale and c['set'] == set_name]
+            if not row_cells:
+                continue
+            key, unit = HEADLINE[set_name]
+            samplings = [c['sampling'] for c in row_cells]
+            frames = row_cells[0]['held_out_frames']
+            print(f'\n**x{scale}, {SET_NAMES[set_name]} ({frames} frames), {unit}; % = lower than hole-aware '
+                  f'bicubic; flying pixels at depth steps in brackets**\n')
+            print('| method | ' + ' | '.join(samplings) + ' |')
+            print('|---' * (len(samplings) + 1) + '|')
+            for method in row_cells[0]['methods']:
+                out = []
+                for c in row_cells:
+                    m, b = c['methods'][method], c['methods'][BASELINE]
+                    gain = 100 * (1 - m[key] / b[key])
+                    pct = '' if method == BASELINE else f' ({gain:+.0f}%)'
+                    out.append(f"{m[key]:.3f}{pct} [{m['flying_pct']:.1f}%]")
+                label = 'bicubic (holes as 0)' if method == 'bicubic' else method
+                print(f'| {label} | ' + ' | '.join(out) + ' |')
+    print('\n**Recommended model per LR sampling (largest gain over hole-aware bicubic)**\n')
+    recs_by_scale = data['recommendations']
+    samplings = list(next(iter(next(iter(recs_by_scale.values())).values())))
+    print('| scale | set | ' + ' | '.join(samplings) + ' |')
+    print('|---' * (len(samplings) + 2) + '|')
+    for scale, sets in recs_by_scale.items():
+        for set_name, recs in sets.items():
+            print(f'| {scale} | {set_name} | ' + ' | '.join(f"{recs[s]['model']} ({recs[s]['gain_pct']:+.0f}%)"
+                                                         for s in samplings) + ' |')
+
+if __name__ == '__main__':
+    main(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / 'results' / 'quality.json')
