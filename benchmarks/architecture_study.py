@@ -1,0 +1,83 @@
+"""Architecture study: validation quality against CPU cost, one Pareto chart and table.
+
+Quality comes from inner-validation pilots (benchmarks/recipe_validation.py: the same data,
+recipe, budget and seed per architecture, validated on blocks of the training captures, never
+on the held-out frames); cost from benchmarks/model_speed.py --presets on the idle machine
+(DepthSuperResolver.upsample median ms, random weights cost the same) and nets/macs.py.
+
+  .venv/bin/python benchmarks/architecture_study.py \
+      --validation benchmarks/results/recipe_validation_x4.json \
+      --speed benchmarks/results/preset_speed.json \
+      --pilots fast=fast_blind_anyphase lrres_fast=lrres_fast_blind_anyphase lrres_mid=lrres_mid_blind_anyphase \
+      --out benchmarks/results/architecture_study_x4.json
+"""
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from depth_sr_ros.atomic import atomic_path, write_text_atomic
+
+
+def speed_rows(speed, preset, scale):
+    return {(r['input'], r['threads']): r for r in speed['rows']
+            if r['model'].split(':')[-1] == preset and r['scale'] == scale}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--validation', required=True, help='recipe_validation JSON with one pilot per architecture')
+    p.add_argument('--speed', required=True, help='model_speed --presets JSON')
+    p.add_argument('--pilots', nargs='+', required=True, help='preset=pilot-label pairs')
+    p.add_argument('--scale', type=int, default=4)
+    p.add_argument('--out', required=True)
+    args = p.parse_args()
+    val = json.loads(Path(args.validation).read_text())['runs']
+    speed = json.loads(Path(args.speed).read_text())
+    rows = []
+    for preset, label in (x.split('=', 1) for x in args.pilots):
+        by = speed_rows(speed, preset, args.scale)
+        if not by:
+            raise SystemExit(f'{args.speed}: no x{args.scale} timing for preset {preset}')
+        any_row = next(iter(by.values()))
+        gains = val[label]['gain_pct']
+        rows.append({'preset': preset, 'pilot': label, 'family': any_row['family'], 'params': any_row['params'],
+                     'gmac_160x120': by.get(('160x120', 1), any_row)['gmac'],
+                     'gain_pct': gains, 'mean_gain_pct': float(np.mean(list(gains.values()))),
+                     'upsample_ms': {f'{k[0]} {k[1]}thr': r['upsample']['median_ms'] for k, r in sorted(by.items())}})
+    out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '), 'command': ' '.join(shlex.quote(a) for a in sys.argv),
+           'speed_meta': speed.get('meta'), 'rows': rows}
+    write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
+
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for r in rows:
+        ms = r['upsample_ms'].get('160x120 1thr')
+        ax.scatter(ms, r['mean_gain_pct'], s=40 + 30 * r['gmac_160x120'])
+        ax.annotate(f"{r['preset']}\n{r['gmac_160x120']:.2f} GMAC, {r['params'] / 1e3:.0f}k", (ms, r['mean_gain_pct']),
+                    fontsize=7, xytext=(5, 5), textcoords='offset points')
+    ax.axvline(1000 / 15, color='gray', ls='--', lw=1, label='15 fps (the default model\'s contract)')
+    ax.set_xlabel(f'ms per 160x120 frame, x{args.scale}, 1 thread (DepthSuperResolver.upsample, idle VM)')
+    ax.set_ylabel('% lower RMSE than bicubic\n(inner validation, mean over samplings)')
+    ax.set_title(f'x{args.scale} architectures: quality vs CPU cost', fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(Path(args.out).with_suffix('.png')) as tmp:
+        fig.savefig(tmp, dpi=100, format='png')
+    plt.close(fig)
+    cols = sorted({k for r in rows for k in r['upsample_ms']})
+    print('| preset | family | params | GMAC (160x120) | mean gain | ' + ' | '.join(f'ms {c}' for c in cols) + ' |')
+    print('|---' * (5 + len(cols)) + '|')
+    for r in rows:
+        print(f"| {r['preset']} | {r['family']} | {r['params']:,} | {r['gmac_160x120']:.2f} | {r['mean_gain_pct']:+.1f}% | "
+              + ' | '.join(f"{r['upsample_ms'].get(c, float('nan')):.1f}" for c in cols) + ' |')
+    print(f'wrote {args.out} and {Path(args.out).with_suffix(".png")}')
+
+
+if __name__ == '__main__':
+    main()
