@@ -35,8 +35,12 @@ def test_train_from_realsense_style_bag_and_load_model(tmp_path, capsys):
     assert bag_info['rgb_topic'] == '/camera/color/image_raw/compressed'
     assert bag_info['depth_topic'] == '/camera/aligned_depth_to_color/image_raw'
     assert report['data']['split']['train_pairs'] + report['data']['split']['val_pairs'] <= 12
-    assert 'bicubic' in (out / 'report.md').read_text()
+    md = (out / 'report.md').read_text()
+    assert 'Training LR: `blind`' in md
+    for sampling in ('bicubic_aa', 'cubic', 'area', 'nearest'):     # the matrix row of every sampling
+        assert f'| {sampling} | ' in md and f'bicubic_rmse_cm_{sampling}' in v
     meta = json.loads((out / 'model.json').read_text())
+    assert meta['degradation'] == 'blind'
     assert meta['training_data']['source'] == 'rosbag' and meta['scale'] == 4
     assert meta['training']['scheme'] == 'ctkt'
     from depth_sr_ros.inference import DepthSuperResolver
@@ -61,6 +65,22 @@ def test_scheme_dsr_only_trains_dsrnet_alone(tmp_path, capsys):
                                 '--scheme', 'dsr_only', '--no-cache', '--dedup', '0', '--quiet'])
     assert code == 0, capsys.readouterr().err
     assert json.loads((out / 'model.json').read_text())['training']['scheme'] == 'dsr_only'
+
+
+def test_degradation_option_trains_and_reports_the_chosen_recipe(tmp_path, capsys):
+    bag = tmp_path / 'bag'
+    write_rgbd_bag(bag, storage='sqlite3', n=8, size=(64, 48))
+    out = tmp_path / 'sensor'
+    code = train_from_bag.main(['--bag', str(bag), '--out', str(out), '--scale', '4', '--max-steps', '2',
+                                '--degradation', 'sensor_like', '--no-cache', '--dedup', '0', '--quiet'])
+    assert code == 0, capsys.readouterr().err
+    meta = json.loads((out / 'model.json').read_text())
+    assert meta['degradation'] == 'sensor_like' and meta['degradation_recipe']['noise_std'] > 0
+    assert '| sensor_like (the training recipe) |' in (out / 'report.md').read_text()
+    bad = train_from_bag.main(['--bag', str(bag), '--out', str(tmp_path / 'bad'), '--max-steps', '2',
+                               '--degradation', 'lanczos', '--no-cache', '--quiet'])
+    assert bad != 0 and 'unknown degradation' in capsys.readouterr().err
+    assert not (tmp_path / 'bad').exists() or not any((tmp_path / 'bad').iterdir())
 
 
 def test_no_depth_topic_exits_nonzero_and_out_stays_empty(tmp_path):

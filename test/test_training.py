@@ -14,6 +14,8 @@ from safetensors.torch import load_file
 
 from depth_sr_ros.data.crops import CropBatches
 from depth_sr_ros.data.degradation import make_recipe
+from depth_sr_ros.data.image_folder import load_image_folder
+from depth_sr_ros.data.splits import split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training import fit
 from depth_sr_ros.training.checkpoint import load_checkpoint
@@ -234,6 +236,28 @@ def test_train_cli_holds_out_the_last_train_only_images(pairs, tmp_path):
     summary = json.loads((tmp_path / 'run' / 'model' / 'model.json').read_text())['training']['data_summary']
     assert summary['train_only_pairs'] == 3 and summary['train_only_held_out_last'] == 2
     assert 3 < summary['train_pairs'] < 3 + len(pairs) - summary['val_pairs'] + 1
+
+
+def test_train_cli_inner_validation_and_depth_only_folders(pairs, tmp_path):
+    """--validation inner validates on blocks of the training captures (the held-out blocks stay
+    unused); --depth-only folders (no rgb/) feed DSRNet alone, and are refused for the cross-task scheme."""
+    import shutil
+    data = write_image_folder(tmp_path / 'data', synthetic_pairs(n=12, seed=5))
+    depth_only = write_image_folder(tmp_path / 'kinect', synthetic_pairs(n=3, seed=7))
+    shutil.rmtree(depth_only / 'rgb')
+    base = _train_cmd(data, tmp_path / 'run', 2) + ['--depth-only', str(depth_only), '--degradation', 'cubic']
+    refused = subprocess.run(base, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and '--scheme dsr_only' in refused.stderr
+    ok = subprocess.run(base + ['--scheme', 'dsr_only', '--validation', 'inner'], capture_output=True,
+                        text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    meta = json.loads((tmp_path / 'run' / 'model' / 'model.json').read_text())
+    summary = meta['training']['data_summary']
+    assert meta['degradation'] == 'cubic' and 'twice' in summary['split']
+    assert summary['train_only_pairs'] == 3 and summary['depth_only_folders'] == [str(depth_only)]
+    outer = load_image_folder(data)
+    held_out = {p.capture_id for p in split_by_time_blocks(outer, val_fraction=0.34)[1]}
+    assert summary['val_pairs'] + summary['train_pairs'] - 3 <= len(outer) - len(held_out)
 
 
 def test_hold_out_last_keeps_file_order_and_rejects_impossible_counts():
