@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from depth_sr_ros.atomic import atomic_path, write_text_atomic
+from depth_sr_ros.atomic import write_text_atomic
+from depth_sr_ros.training.reports import save_png
 
 
 def speed_rows(speed, preset, scale):
@@ -67,9 +68,7 @@ def main():
     ax.set_title(f'x{args.scale} architectures: quality vs CPU cost', fontsize=9)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    with atomic_path(Path(args.out).with_suffix('.png')) as tmp:
-        fig.savefig(tmp, dpi=100, format='png')
-    plt.close(fig)
+    save_png(fig, Path(args.out).with_suffix('.png'))
     cols = sorted({k for r in rows for k in r['upsample_ms']})
     print('| preset | family | params | GMAC (160x120) | mean gain | ' + ' | '.join(f'ms {c}' for c in cols) + ' |')
     print('|---' * (5 + len(cols)) + '|')

@@ -29,14 +29,14 @@ from pathlib import Path
 
 import numpy as np
 
-from depth_sr_ros.atomic import atomic_path, write_text_atomic
+from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.data.degradation import EVALUATION
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training.evaluate import (bicubic_upsample, flying_pixel_counts, frame_errors, lr_frames,
                                             naive_bicubic_upsample, nearest_upsample)
-from depth_sr_ros.training.reports import before_after_panel
+from depth_sr_ros.training.reports import before_after_panel, label_cells, save_png
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 MIDDLEBURY_HELD_OUT = 6   # last N Middlebury scenes (by file name) are never trained on
@@ -133,18 +133,12 @@ def heatmap(path, cells, labels_by_scale, title):
         ax.set_xticks(range(len(columns)), col_names, fontsize=7)
         ax.set_yticks(range(len(names)), [lab if lab.startswith(f'x{s}') else f'x{s} {lab}' for s, lab in names],
                       fontsize=8)
-        for (i, j), v in np.ndenumerate(data):
-            if np.isfinite(v):
-                dark = abs(v) > 0.7 * vmax if cmap == 'RdYlGn' else v > 0.6 * vmax
-                ax.text(j, i, fmt.format(v), ha='center', va='center', fontsize=7,
-                        color='white' if dark else 'black')
+        label_cells(ax, data, fmt, (lambda v: abs(v) > 0.7 * vmax) if cmap == 'RdYlGn' else (lambda v: v > 0.6 * vmax))
         ax.set_title(label, fontsize=9)
         fig.colorbar(im, ax=ax, fraction=0.03)
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=100, format='png')
-    plt.close(fig)
+    save_png(fig, path)
 
 
 def main():

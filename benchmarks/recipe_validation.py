@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from depth_sr_ros.atomic import atomic_path, write_text_atomic
+from depth_sr_ros.atomic import write_text_atomic
+from depth_sr_ros.training.reports import label_cells, save_png
 
 
 def last_row(run_dir):
@@ -58,15 +59,11 @@ def heatmap(path, rows, title):
     im = ax.imshow(data, cmap='RdYlGn', vmin=-vmax, vmax=vmax, aspect='auto')
     ax.set_xticks(range(len(samplings)), samplings, fontsize=8)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
-    for (i, j), v in np.ndenumerate(data):
-        ax.text(j, i, f'{v:.1f}', ha='center', va='center', fontsize=8,
-                color='white' if abs(v) > 0.7 * vmax else 'black')
+    label_cells(ax, data, '{:.1f}', lambda v: abs(v) > 0.7 * vmax)
     ax.set_title(title, fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.03, label='% lower RMSE than hole-aware bicubic')
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=100, format='png')
-    plt.close(fig)
+    save_png(fig, path)
 
 
 def main():

@@ -69,3 +69,18 @@ def before_after_panel(path, lr, bicubic, sr, hr, hr_valid, title=''):
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+def label_cells(ax, data, fmt, is_dark):
+    """Write each finite value of a heat map into its cell, white on dark cells."""
+    for (i, j), v in np.ndenumerate(data):
+        if np.isfinite(v):
+            ax.text(j, i, fmt.format(v), ha='center', va='center', fontsize=7,
+                    color='white' if is_dark(v) else 'black')
+
+
+def save_png(fig, path):
+    """Write a matplotlib figure atomically (a reader never sees half a PNG) and close it."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100, format='png')
+    _pyplot().close(fig)
