@@ -274,10 +274,12 @@ def _blur(depth, valid, sigma):
 
 # -- sensor effects on LR ---------------------------------------------------------------------
 
-def _local_extremes(depth, valid):
-    """3x3 min and max over valid neighbours (invalid ones ignored)."""
+def local_extremes(depth, valid, radius=1):
+    """Min and max over the valid pixels of each (2r+1)^2 window (invalid ones ignored; a window
+    without valid pixels gives +max / -max). Shared by the flying-pixel degradation and the
+    flying-pixel metric (training/evaluate.py), so both see depth steps the same way."""
     big = np.float32(np.finfo(np.float32).max)
-    kernel = np.ones((3, 3), np.uint8)
+    kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
     lo = cv2.erode(np.where(valid, depth, big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE)
     hi = cv2.dilate(np.where(valid, depth, -big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE)
     return lo, hi
@@ -285,7 +287,7 @@ def _local_extremes(depth, valid):
 
 def _flying_pixels(depth, valid, fraction, jump, rng):
     """Mix near and far depth at discontinuities, as a pixel straddling an edge reports."""
-    lo, hi = _local_extremes(depth, valid)
+    lo, hi = local_extremes(depth, valid)
     with np.errstate(over='ignore', invalid='ignore'):   # invalid pixels see +-max: not edges
         edge = valid & ((hi - lo) > jump)
     pick = edge & (rng.random(depth.shape) < fraction)
@@ -294,21 +296,16 @@ def _flying_pixels(depth, valid, fraction, jump, rng):
 
 
 def _shadow_band(depth, valid, width, jump, rng):
-    """Invalidate ``width`` pixels on the far side of row-wise depth steps (projector shadow)."""
-    step = np.zeros(depth.shape, bool)
-    diff = depth[:, 1:] - depth[:, :-1]
-    both = valid[:, 1:] & valid[:, :-1]
-    if rng.random() < 0.5:   # far surface to the right of the step
-        step[:, 1:] = both & (diff > jump)
-        shadow = np.zeros_like(step)
-        for k in range(width):
-            shadow[:, k:] |= step[:, :step.shape[1] - k]
-    else:                    # far surface to the left
-        step[:, :-1] = both & (-diff > jump)
-        shadow = np.zeros_like(step)
-        for k in range(width):
-            shadow[:, :step.shape[1] - k] |= step[:, k:]
-    return valid & ~shadow
+    """Invalidate ``width`` pixels on the far side of row-wise depth steps (projector shadow).
+    The projector's side is random: for a left-hand one the rows are mirrored, shadowed, mirrored back."""
+    mirror = rng.random() >= 0.5
+    d, v = (depth[:, ::-1], valid[:, ::-1]) if mirror else (depth, valid)
+    step = np.zeros(d.shape, bool)
+    step[:, 1:] = v[:, 1:] & v[:, :-1] & (d[:, 1:] - d[:, :-1] > jump)   # far surface to the right
+    shadow = np.zeros_like(step)
+    for k in range(width):
+        shadow[:, k:] |= step[:, :step.shape[1] - k]
+    return valid & ~(shadow[:, ::-1] if mirror else shadow)
 
 
 def _quantize(depth, valid, spec):

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from depth_sr_ros.data.degradation import BICUBIC_AA, EVALUATION, degrade
+from depth_sr_ros.data.degradation import BICUBIC_AA, EVALUATION, degrade, local_extremes
 from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
 
 
@@ -105,14 +105,10 @@ def flying_pixel_counts(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface
       - flying: the output is finite and farther than float_tol * (hi - lo) from both lo and hi.
     Summed over frames, the share flying / candidates is reported (lower is better).
     """
-    import cv2
     scored = mask & hr_valid & np.isfinite(pred)
     if not scored.any():
         return 0, 0
-    big = np.float32(np.finfo(np.float32).max)
-    kernel = np.ones((2 * scale + 1, 2 * scale + 1), np.uint8)
-    lo = cv2.erode(np.where(hr_valid, hr, big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE)
-    hi = cv2.dilate(np.where(hr_valid, hr, -big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE)
+    lo, hi = local_extremes(hr, hr_valid, radius=scale)
     values = hr[hr_valid]
     with np.errstate(over='ignore', invalid='ignore'):   # pixels without valid neighbours: +-max
         jump = np.where(hr_valid, hi - lo, 0).astype(np.float32)
