@@ -7,17 +7,17 @@ is a stride-s convolution, so most work happens at LR and no transposed convolut
 The network predicts a residual over bicubic upsampling of its input. Family name 'dbpn' in the
 registry (nets/registry.py), which also holds the named presets.
 """
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-SCALES = (2, 4, 8, 16)
+from depth_sr_ros.nets.arch_config import ArchConfig
 
 
 @dataclass(frozen=True)
-class DSRNetConfig:
+class DSRNetConfig(ArchConfig):
     """Architecture of DSRNet; stored in every exported model's metadata.
 
     channels: LR feature width. hr_channels: HR feature width inside the projection units.
@@ -38,27 +38,12 @@ class DSRNetConfig:
     tail_channels: int = 4
     family: str = 'dbpn'
 
+    FAMILY = 'dbpn'
+    POSITIVE = ('channels', 'hr_channels', 'num_blocks', 'tail_channels')
+    LABEL = 'DSRNet'
+
     def __post_init__(self):
-        if self.family != 'dbpn':
-            raise ValueError(f"DSRNetConfig family must be 'dbpn', got {self.family!r}")
-        if self.scale not in SCALES:
-            raise ValueError(f'scale must be one of {SCALES}, got {self.scale}')
-        for name in ('channels', 'hr_channels', 'num_blocks', 'tail_channels'):
-            if getattr(self, name) < 1:
-                raise ValueError(f'{name} must be >= 1')
-        if self.up_kernel % 2 != 1:
-            raise ValueError('up_kernel must be odd')
-
-    def to_dict(self):
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data):
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f'unknown DSRNet config keys: {sorted(unknown)}')
-        return cls(**data)
+        self.check_common()
 
 
 def __getattr__(name):

@@ -8,17 +8,17 @@ zero, so an untrained net is exactly bicubic. Same contract as the DBPN-style DS
 ``forward(lr, lr_valid)`` and ``forward_with_features(lr, lr_valid)`` -> (sr, LR features of
 ``feature_taps`` evenly spaced blocks) for the training-only cross-task heads.
 """
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from depth_sr_ros.nets.dsrnet import SCALES
+from depth_sr_ros.nets.arch_config import ArchConfig
 
 
 @dataclass(frozen=True)
-class LRResConfig:
+class LRResConfig(ArchConfig):
     """Architecture of the 'lrres' family; stored in exported models' metadata.
 
     channels: LR feature width. num_blocks: residual blocks at LR. attention: squeeze-excite
@@ -39,29 +39,14 @@ class LRResConfig:
     up_kernel: int = 3
     feature_taps: int = 3
 
+    FAMILY = 'lrres'
+    POSITIVE = ('channels', 'num_blocks', 'attention_reduction', 'up_channels', 'feature_taps')
+    LABEL = 'lrres'
+
     def __post_init__(self):
-        if self.family != 'lrres':
-            raise ValueError(f"LRResConfig family must be 'lrres', got {self.family!r}")
-        if self.scale not in SCALES:
-            raise ValueError(f'scale must be one of {SCALES}, got {self.scale}')
-        for name in ('channels', 'num_blocks', 'attention_reduction', 'up_channels', 'feature_taps'):
-            if getattr(self, name) < 1:
-                raise ValueError(f'{name} must be >= 1')
+        self.check_common()
         if self.feature_taps > self.num_blocks:
             raise ValueError(f'feature_taps ({self.feature_taps}) must be <= num_blocks ({self.num_blocks})')
-        if self.up_kernel % 2 != 1:
-            raise ValueError('up_kernel must be odd')
-
-    def to_dict(self):
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data):
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f'unknown lrres config keys: {sorted(unknown)}')
-        return cls(**data)
 
     def tap_indices(self):
         """0-based blocks whose outputs are exposed: evenly spaced, the last one included."""
