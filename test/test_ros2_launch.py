@@ -129,18 +129,27 @@ def _check_pair(img, info, lr, scale, encoding='16UC1'):
     np.testing.assert_allclose([info.p[0], info.p[2], info.p[6]], [info.k[0], info.k[2], info.k[5]])
 
 
+def _serve_a_ramp(probe, run, scale, inputs=('depth/image_raw', 'depth/camera_info'),
+                  outputs=('depth_sr/image_raw', 'depth_sr/camera_info'), encoding='16UC1', also=()):
+    """An outside client on the node's input and output topics (``also``: more collectors that
+    must connect too) sends a ramp frame until it is served and checks the image/CameraInfo
+    pair; returns (served image, LR frame)."""
+    pub_img = probe.publisher(Image, inputs[0])
+    pub_info = probe.publisher(CameraInfo, inputs[1])
+    out_img = probe.collect(Image, outputs[0], DEFAULT_QOS)
+    out_info = probe.collect(CameraInfo, outputs[1], DEFAULT_QOS)
+    assert probe.connected([pub_img, pub_info], [out_img, out_info, *also], timeout=90), run.output()
+    lr = ramp_depth_mm(32, 24)
+    img = _send_until_served(pub_img, pub_info, out_img, lr, out_info)
+    _check_pair(img, out_info.with_stamp(img.header.stamp.sec, timeout=5), lr, scale, encoding=encoding)
+    return img, lr
+
+
 def test_defaults_serve_an_outside_client_and_ctrl_c_is_clean_even_with_use_rviz_and_no_rviz2():
     run = launch('use_rviz:=true')
     probe = Probe()
     try:
-        pub_img = probe.publisher(Image, 'depth/image_raw')
-        pub_info = probe.publisher(CameraInfo, 'depth/camera_info')
-        out_img = probe.collect(Image, 'depth_sr/image_raw', DEFAULT_QOS)
-        out_info = probe.collect(CameraInfo, 'depth_sr/camera_info', DEFAULT_QOS)
-        assert probe.connected([pub_img, pub_info], [out_img, out_info], timeout=90), run.output()
-        lr = ramp_depth_mm(32, 24)
-        img = _send_until_served(pub_img, pub_info, out_img, lr, out_info)
-        _check_pair(img, out_info.with_stamp(img.header.stamp.sec, timeout=5), lr, 4)
+        img, lr = _serve_a_ramp(probe, run, 4)
         sr = image_to_array(img)
         assert sr.max() <= lr.max() and (sr == 0).any()       # the invalid hole stays invalid (0)
     finally:
@@ -165,15 +174,10 @@ def test_every_launch_argument_does_what_it_says(tmp_path):
                  'input_namespaces:=front', 'input_topic:=/cam/depth', 'input_info_topic:=/cam/info')
     probe = Probe()
     try:
-        pub_img = probe.publisher(Image, '/cam/depth')
-        pub_info = probe.publisher(CameraInfo, '/cam/info')
-        out_img = probe.collect(Image, '/robot/front/depth_sr/image_raw', DEFAULT_QOS)
-        out_info = probe.collect(CameraInfo, '/robot/front/depth_sr/camera_info', DEFAULT_QOS)
         out_color = probe.collect(Image, '/robot/front/depth_sr/colorized', DEFAULT_QOS)
-        assert probe.connected([pub_img, pub_info], [out_img, out_info, out_color], timeout=90), run.output()
-        lr = ramp_depth_mm(32, 24)
-        img = _send_until_served(pub_img, pub_info, out_img, lr, out_info)
-        _check_pair(img, out_info.with_stamp(img.header.stamp.sec, timeout=5), lr, 2, encoding='32FC1')
+        img, lr = _serve_a_ramp(probe, run, 2, inputs=('/cam/depth', '/cam/info'),
+                                outputs=('/robot/front/depth_sr/image_raw', '/robot/front/depth_sr/camera_info'),
+                                encoding='32FC1', also=(out_color,))
         depth = image_to_array(img)
         assert np.isnan(depth).any() and np.nanmax(depth) <= lr.max() / 1000 + 1e-3   # metres, NaN invalid
         assert out_color.wait(1, timeout=10), 'params_file (publish_colorized: true) was not applied'
@@ -315,14 +319,7 @@ def test_ros2_run_depth_sr_node_and_ros2_pkg():
     run = Launched('run', 'depth_sr_ros', 'depth_sr_node', '--ros-args', '-p', 'model:=x2')
     probe = Probe()
     try:
-        pub_img = probe.publisher(Image, 'depth/image_raw')
-        pub_info = probe.publisher(CameraInfo, 'depth/camera_info')
-        out_img = probe.collect(Image, 'depth_sr/image_raw', DEFAULT_QOS)
-        out_info = probe.collect(CameraInfo, 'depth_sr/camera_info', DEFAULT_QOS)
-        assert probe.connected([pub_img, pub_info], [out_img, out_info], timeout=90), run.output()
-        lr = ramp_depth_mm(32, 24)
-        img = _send_until_served(pub_img, pub_info, out_img, lr, out_info)
-        _check_pair(img, out_info.with_stamp(img.header.stamp.sec, timeout=5), lr, 2)
+        _serve_a_ramp(probe, run, 2)
     finally:
         probe.close()
         rc = run.interrupt()
