@@ -150,9 +150,6 @@ def main():
     p.add_argument('--samplings', nargs='+', default=list(EVALUATION), choices=list(EVALUATION),
                    help='how held-out LR frames are made (each one is scored separately)')
     p.add_argument('--out', default=str(RESULTS / 'quality.json'))
-    p.add_argument('--add', nargs='*', default=[], type=Path,
-                   help='earlier quality.py JSONs (same protocol, other scales) whose cells join this '
-                        'file, its heat map and recommendations (so scales can be scored as their models finish)')
     p.add_argument('--panels', nargs='*', default=['rgbdd:nearest', 'middlebury:cubic'],
                    help='set:sampling cells that get a before/after panel of each scale\'s first model')
     args = p.parse_args()
@@ -192,15 +189,6 @@ def main():
                                    bicubic_upsample(lr, lv, scale), resolver_method(r)(lr, lv, scale), hr, hv,
                                    f'{set_name} held-out {pair.capture_id}, x{scale} {sampling} LR, model {label}')
     labels_by_scale = {s: [lab for lab, _ in rs] for s, rs in by_scale.items()}
-    for earlier in args.add:
-        old = json.loads(earlier.read_text())
-        cells = [c for c in old['results'] if c['scale'] not in by_scale]
-        out['results'] += cells
-        out.setdefault('added', []).append({'file': str(earlier), 'command': old['command'],
-                                            'scales': sorted({c['scale'] for c in cells})})
-        for c in cells:
-            labels_by_scale.setdefault(c['scale'], list(c['models']))
-    out['results'].sort(key=lambda c: c['scale'])
     out['recommendations'] = recommendations(out['results'], labels_by_scale)
     write_text_atomic(out_path, json.dumps(out, indent=2) + '\n')
     heatmap(out_path.with_suffix('.png'), out['results'], labels_by_scale,
