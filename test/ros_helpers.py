@@ -14,6 +14,7 @@ os.environ.pop('ROS_LOCALHOST_ONLY', None)
 DOMAIN_ID = int(os.environ['ROS_DOMAIN_ID'])
 
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 import rclpy  # noqa: E402
 from rclpy.context import Context  # noqa: E402
 from rclpy.executors import MultiThreadedExecutor  # noqa: E402
@@ -22,6 +23,8 @@ from rclpy.parameter import Parameter  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import CameraInfo  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
+
+from depth_sr_ros.ros.conversions import array_to_image  # noqa: E402
 
 RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 
@@ -61,6 +64,27 @@ def ramp_depth_mm(width, height, hole=True):
     if hole:
         d[height // 3:height // 2, width // 3:width // 2] = 0
     return d
+
+
+def send_until_served(pub_img, pub_info, out, lr, out_info=None, sec0=1, tries=40):
+    """Publish (CameraInfo, image) with stamps sec0, sec0+1, ... until ``out`` got an image (and,
+    with ``out_info``, its CameraInfo); returns that image. The input is best effort, so the first
+    frames after discovery may be lost - and an image that reaches the node before any CameraInfo
+    is rightly published without one."""
+    h, w = lr.shape
+
+    def served():
+        infos = {m.header.stamp.sec for m in out_info.messages} if out_info is not None else None
+        return next((m for m in list(out.messages) if infos is None or m.header.stamp.sec in infos), None)
+    for sec in range(sec0, sec0 + tries):
+        hdr = header(sec)
+        pub_info.publish(camera_info(w, h, hdr))
+        time.sleep(0.02)
+        pub_img.publish(array_to_image(lr, '16UC1', hdr))
+        img = wait_for(served, 1.0)
+        if img is not None:
+            return img
+    pytest.fail('no output frame (with its CameraInfo) arrived')
 
 
 class Collector:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from sensor_msgs.msg import CameraInfo, Image
 
-from ros_helpers import Probe, camera_info, header, ramp_depth_mm, wait_for  # isort: skip
-from depth_sr_ros.ros.conversions import array_to_image, image_to_array
+from ros_helpers import Probe, ramp_depth_mm, send_until_served  # isort: skip
+from depth_sr_ros.ros.conversions import image_to_array
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = str(Path(sys.executable).parent / 'depth_sr_node')
@@ -35,14 +35,9 @@ def test_params_file_run_processes_frames(tiny_model_dir):
         assert probe.connected([pub_img, pub_info], [out_img, out_info], timeout=60), \
             'node never matched the probe topics'
         lr = ramp_depth_mm(32, 24)
-        for sec in range(5, 25):  # repeat until one arrives (best-effort input)
-            hdr = header(sec)
-            pub_info.publish(camera_info(32, 24, hdr))
-            wait_for(lambda: False, 0.05)
-            pub_img.publish(array_to_image(lr, '16UC1', hdr))
-            if out_img.wait(1, timeout=1.0):
-                break
-        img = out_img.wait(1, timeout=5)[0]
+        # best-effort input: repeat until an output with its CameraInfo arrives (an image that
+        # reaches the node before any CameraInfo is rightly published without one)
+        img = send_until_served(pub_img, pub_info, out_img, lr, out_info, sec0=5, tries=20)
         assert (img.width, img.height, img.encoding) == (128, 96, '16UC1')
         assert image_to_array(img).max() <= lr.max()
         info = out_info.with_stamp(img.header.stamp.sec, timeout=5)

@@ -21,7 +21,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import QoSProfile
 from sensor_msgs.msg import CameraInfo, Image
 
-from ros_helpers import Probe, camera_info, header, ramp_depth_mm, wait_for  # isort: skip
+from ros_helpers import Probe, camera_info, header, ramp_depth_mm, send_until_served, wait_for  # isort: skip
 from depth_sr_ros.ros.conversions import array_to_image, image_to_array
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,27 +95,6 @@ def launch(*args, env=None):
     return Launched('launch', 'depth_sr_ros', 'sr.launch.py', *args, env=env)
 
 
-def _send_until_served(pub_img, pub_info, out, lr, out_info=None, sec0=1, tries=40):
-    """Publish (CameraInfo, image) with stamps sec0, sec0+1, ... until ``out`` got an image (and,
-    with ``out_info``, its CameraInfo); returns that image. The input is best effort, so the first
-    frames after discovery may be lost - and an image that reaches the node before any CameraInfo
-    is rightly published without one."""
-    h, w = lr.shape
-
-    def served():
-        infos = {m.header.stamp.sec for m in out_info.messages} if out_info is not None else None
-        return next((m for m in list(out.messages) if infos is None or m.header.stamp.sec in infos), None)
-    for sec in range(sec0, sec0 + tries):
-        hdr = header(sec)
-        pub_info.publish(camera_info(w, h, hdr))
-        time.sleep(0.02)
-        pub_img.publish(array_to_image(lr, '16UC1', hdr))
-        img = wait_for(served, 1.0)
-        if img is not None:
-            return img
-    pytest.fail('no output frame (with its CameraInfo) arrived')
-
-
 def _check_pair(img, info, lr, scale, encoding='16UC1'):
     h, w = lr.shape
     assert (img.width, img.height, img.encoding) == (w * scale, h * scale, encoding)
@@ -140,7 +119,7 @@ def _serve_a_ramp(probe, run, scale, inputs=('depth/image_raw', 'depth/camera_in
     out_info = probe.collect(CameraInfo, outputs[1], DEFAULT_QOS)
     assert probe.connected([pub_img, pub_info], [out_img, out_info, *also], timeout=90), run.output()
     lr = ramp_depth_mm(32, 24)
-    img = _send_until_served(pub_img, pub_info, out_img, lr, out_info)
+    img = send_until_served(pub_img, pub_info, out_img, lr, out_info)
     _check_pair(img, out_info.with_stamp(img.header.stamp.sec, timeout=5), lr, scale, encoding=encoding)
     return img, lr
 
@@ -205,7 +184,7 @@ def test_two_sensor_namespaces_relative_remap_matching_pairs_and_info_size_misma
         assert probe.connected([p for pair in pubs.values() for p in pair],
                                [c for pair in outs.values() for c in pair] + [diags], timeout=90), run.output()
         lr = ramp_depth_mm(160, 120)
-        _send_until_served(*pubs['front'], outs['front'][0], lr)
+        send_until_served(*pubs['front'], outs['front'][0], lr)
         for rnd in range(3):              # bursts of 4 frames per sensor at 15 Hz
             for f in range(4):
                 hdr = header(100 + rnd, f * 1000)
