@@ -238,6 +238,25 @@ def test_train_cli_holds_out_the_last_train_only_images(pairs, tmp_path):
     assert 3 < summary['train_pairs'] < 3 + len(pairs) - summary['val_pairs'] + 1
 
 
+def test_train_only_weight_repeats_train_only_images_in_the_crop_pool(pairs, tmp_path):
+    """--train-only-weight K: each train-only image is K entries of the list crops are drawn
+    from (so K times as likely per crop as a capture); the summary counts distinct images."""
+    from depth_sr_ros.cli.train import assemble_pairs, build_parser
+    data = write_image_folder(tmp_path / 'data', pairs)
+    extra = write_image_folder(tmp_path / 'extra', synthetic_pairs(n=5, seed=3))
+    base = ['--data', str(data), '--run-dir', str(tmp_path / 'r'), '--train-only', str(extra),
+            '--hold-out-last', '2', '--no-progress']
+    one, _, s1 = assemble_pairs(build_parser().parse_args(base), 'dsr_only')
+    three, _, s3 = assemble_pairs(build_parser().parse_args(base + ['--train-only-weight', '3']), 'dsr_only')
+    from_extra = [p for p in three if p.source == str(extra)]
+    assert len(from_extra) == 9 and len({p.capture_id for p in from_extra}) == 3
+    assert len(three) == len(one) + 6
+    assert s1['train_pairs'] == s3['train_pairs'] and s3['train_only_pairs'] == 3
+    assert s3['train_only_weight'] == 3
+    with pytest.raises(ValueError, match='--train-only-weight'):
+        assemble_pairs(build_parser().parse_args(base + ['--train-only-weight', '0']), 'dsr_only')
+
+
 def test_train_cli_inner_validation_and_depth_only_folders(pairs, tmp_path):
     """--validation inner validates on blocks of the training captures (the held-out blocks stay
     unused); --depth-only folders (no rgb/) feed DSRNet alone, and are refused for the cross-task scheme."""

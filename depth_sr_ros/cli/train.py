@@ -36,6 +36,9 @@ def build_parser():
     p.add_argument('--hold-out-last', type=int, default=0,
                    help='leave the last N images (by file name) of each --train-only folder out of '
                         'training, for evaluation elsewhere (benchmarks/quality.py holds out 6 Middlebury scenes)')
+    p.add_argument('--train-only-weight', type=int, default=1,
+                   help='draw each --train-only image this many times as often as a capture (default 1); '
+                        'a few clean Middlebury scenes among hundreds of captures otherwise hardly count')
     p.add_argument('--run-dir', required=True, help='where checkpoints, reports and model/ go')
     p.add_argument('--config', default='fast', help="DSRNet preset (depth_sr_ros.nets.registry.PRESETS: fast, quality, deep_bp, lrres_fast, "
                         "lrres_quality, ...) or a YAML of training options")
@@ -71,40 +74,52 @@ def make_config(args):
     return cfg.replace(**changes)
 
 
+def assemble_pairs(args, scheme):
+    """(train, val, data_summary) from the folders in ``args``; a --train-only image appears
+    --train-only-weight times in ``train`` (crops are drawn uniformly over that list)."""
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
+    pairs = []
+    for folder in args.data:
+        pairs += load_image_folder(folder, depth_scale=args.depth_scale, progress=not args.no_progress)
+    train, val = split_by_time_blocks(pairs, val_fraction=args.val_fraction)
+    if args.validation == 'inner':
+        train, val = split_by_time_blocks(train, val_fraction=args.val_fraction)
+    if args.train_subset and args.train_subset < len(train):
+        import numpy as np
+        train = [train[i] for i in np.linspace(0, len(train) - 1, args.train_subset).round().astype(int)]
+    if args.train_only_weight < 1:
+        raise ValueError(f'--train-only-weight must be >= 1, got {args.train_only_weight}')
+    extra = []
+    for folder in args.train_only:
+        extra += hold_out_last(load_image_folder(folder, depth_scale=None, progress=not args.no_progress),
+                               args.hold_out_last)[0] * args.train_only_weight
+    if args.depth_only and scheme != 'dsr_only':
+        raise ValueError('--depth-only folders have no RGB for DENet: use them with --scheme dsr_only')
+    for folder in args.depth_only:
+        extra += load_image_folder(folder, depth_scale=None, progress=not args.no_progress, depth_only=True)
+    train = train + extra
+    summary = {'folders': [str(Path(d)) for d in args.data],
+               'train_only_folders': [str(Path(d)) for d in args.train_only],
+               'depth_only_folders': [str(Path(d)) for d in args.depth_only],
+               'train_pairs': len({id(p) for p in train}),
+               'train_only_pairs': len({id(p) for p in extra}),
+               'train_only_held_out_last': args.hold_out_last,
+               'train_only_weight': args.train_only_weight,
+               'val_pairs': len(val),
+               'split': f'split_by_time_blocks(val_fraction={args.val_fraction})'
+                        + (' twice: validation on blocks of the training captures'
+                           if args.validation == 'inner' else '')}
+    return train, val, summary
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        from depth_sr_ros.data.image_folder import load_image_folder
-        from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
         from depth_sr_ros.training import fit
         cfg = make_config(args)
-        pairs = []
-        for folder in args.data:
-            pairs += load_image_folder(folder, depth_scale=args.depth_scale, progress=not args.no_progress)
-        train, val = split_by_time_blocks(pairs, val_fraction=args.val_fraction)
-        if args.validation == 'inner':
-            train, val = split_by_time_blocks(train, val_fraction=args.val_fraction)
-        if args.train_subset and args.train_subset < len(train):
-            import numpy as np
-            train = [train[i] for i in np.linspace(0, len(train) - 1, args.train_subset).round().astype(int)]
-        extra = []
-        for folder in args.train_only:
-            extra += hold_out_last(load_image_folder(folder, depth_scale=None, progress=not args.no_progress),
-                                   args.hold_out_last)[0]
-        if args.depth_only and cfg.scheme != 'dsr_only':
-            raise ValueError('--depth-only folders have no RGB for DENet: use them with --scheme dsr_only')
-        for folder in args.depth_only:
-            extra += load_image_folder(folder, depth_scale=None, progress=not args.no_progress, depth_only=True)
-        train = train + extra
-        cfg = cfg.replace(data_summary={**cfg.data_summary, 'folders': [str(Path(d)) for d in args.data],
-                                        'train_only_folders': [str(Path(d)) for d in args.train_only],
-                                        'depth_only_folders': [str(Path(d)) for d in args.depth_only],
-                                        'train_pairs': len(train), 'train_only_pairs': len(extra),
-                                        'train_only_held_out_last': args.hold_out_last,
-                                        'val_pairs': len(val),
-                                        'split': f'split_by_time_blocks(val_fraction={args.val_fraction})'
-                                                 + (' twice: validation on blocks of the training captures'
-                                                    if args.validation == 'inner' else '')})
+        train, val, summary = assemble_pairs(args, cfg.scheme)
+        cfg = cfg.replace(data_summary={**cfg.data_summary, **summary})
         result = fit(train, val, cfg, args.run_dir, resume=args.resume, progress=not args.no_progress)
     except (ValueError, FileNotFoundError, OSError) as exc:
         print(f'train: error: {exc}', file=sys.stderr)
