@@ -6,8 +6,14 @@ time; the held-out blocks and the last 6 Middlebury scenes are untouched), whose
 validation row holds RMSE under every evaluation sampling beside hole-aware bicubic on the
 same frames and pixels. Writes a JSON table and a heat map of "% lower RMSE than bicubic".
 
+With --middlebury, each pilot is also scored on the *inner* Middlebury scenes: the 6 scenes
+before the 6 held-out ones (by file name), which a pilot trained with --hold-out-last 12 never
+saw; MAD (0..255) under --middlebury-samplings beside hole-aware bicubic (quality.py's scoring).
+A pilot whose training saw those scenes (hold-out-last < 12) is refused.
+
   .venv/bin/python benchmarks/recipe_validation.py --runs blind=runs/pilots/x4_fast_blind \
       cubic=runs/pilots/x4_fast_cubic --out benchmarks/results/recipe_validation_x4.json
+  ... --middlebury ../shared/data/middlebury --middlebury-samplings cubic nearest
 """
 import argparse
 import json
@@ -47,6 +53,36 @@ def table(runs):
     return out
 
 
+INNER_MIDDLEBURY = 6   # scenes scored, just before quality.py's 6 held-out ones
+
+
+def inner_middlebury(rows, folder, samplings):
+    """Add MAD on the inner Middlebury scenes (-12..-7 by file name) to every row, in place."""
+    from depth_sr_ros.data.degradation import EVALUATION
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import hold_out_last
+    from depth_sr_ros.inference import DepthSuperResolver
+    from depth_sr_ros.training.evaluate import lr_frames
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from quality import BASELINE, MIDDLEBURY_HELD_OUT, baselines, resolver_method, score
+    kept = hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
+    scenes = hold_out_last(kept, INNER_MIDDLEBURY)[1]
+    needed = MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY
+    for label, row in rows.items():
+        summary = json.loads((Path(row['run']) / 'model' / 'model.json').read_text())['training']['data_summary']
+        if summary.get('train_only_folders') and summary.get('train_only_held_out_last', 0) < needed:
+            raise SystemExit(f'{label}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
+                             f'the inner Middlebury scenes need --hold-out-last {needed}')
+        resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu')
+        row['middlebury_inner'] = {'scenes': [p.capture_id for p in scenes]}
+        for sampling in samplings:
+            frames = lr_frames(scenes, resolver.scale, EVALUATION[sampling])
+            cell = score(frames, {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}, 1.0)
+            row['middlebury_inner'][sampling] = {
+                'mad': cell[label]['mae'], 'bicubic_mad': cell[BASELINE]['mae'],
+                'gain_pct': 100 * (1 - cell[label]['mae'] / cell[BASELINE]['mae'])}
+
+
 def heatmap(path, rows, title):
     import matplotlib
     matplotlib.use('Agg')
@@ -70,19 +106,27 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--runs', nargs='+', required=True, help='label=run_dir pairs')
     p.add_argument('--out', required=True)
+    p.add_argument('--middlebury', help='Middlebury folder: also score the inner scenes (see above)')
+    p.add_argument('--middlebury-samplings', nargs='+', default=['cubic'])
     args = p.parse_args()
     runs = [r.split('=', 1) for r in args.runs]
     rows = table(runs)
+    if args.middlebury:
+        inner_middlebury(rows, args.middlebury, args.middlebury_samplings)
     out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
            'command': ' '.join(shlex.quote(a) for a in sys.argv), 'runs': rows}
     write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
     heatmap(Path(args.out).with_suffix('.png'), rows, f'inner validation (training captures only): {Path(args.out).name}')
     samplings = list(next(iter(rows.values()))['gain_pct'])
-    print('| run | step | ' + ' | '.join(samplings) + ' | mean |')
-    print('|---' * (len(samplings) + 3) + '|')
+    mb = args.middlebury_samplings if args.middlebury else []
+    print('| run | step | ' + ' | '.join(samplings) + ' | mean | '
+          + ''.join(f'Middlebury inner {s} MAD | ' for s in mb))
+    print('|---' * (len(samplings) + 3 + len(mb)) + '|')
     for label, r in rows.items():
         cells = ' | '.join(f"{r['rmse_cm'][s]:.3f} ({r['gain_pct'][s]:+.1f}%)" for s in samplings)
-        print(f"| {label} | {r['step']} | {cells} | {np.mean(list(r['gain_pct'].values())):+.1f}% |")
+        mb_cells = ''.join(f"{r['middlebury_inner'][s]['mad']:.3f} ({r['middlebury_inner'][s]['gain_pct']:+.1f}%) | "
+                           for s in mb)
+        print(f"| {label} | {r['step']} | {cells} | {np.mean(list(r['gain_pct'].values())):+.1f}% | {mb_cells}")
     print(f'wrote {args.out}')
 
 
