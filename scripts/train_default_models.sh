@@ -7,11 +7,14 @@
 # are kept for benchmarks/quality.py); DSRNet alone (the cross-task scheme measured worse, see
 # TRAINING.md); every model is an ordinary resumable `train` run under runs/default/<name>.
 #
-#   name       scale  LR recipe (depth_sr_ros.data.degradation.RECIPES)   for
-#   x4         4      blind: every sampling kernel + sensor effects        the default, any sensor
-#   x2/x8/x16  2/8/16 blind                                                 other factors
-#   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    benchmark files, Middlebury
-#   x4_point   4      point_sensor: point sampling + sensor effects         decimated / LiDAR-like input
+#   name       scale  LR recipe (depth_sr_ros.data.degradation.RECIPES)   DSRNet          for
+#   x4         4      blind: every sampling kernel + sensor effects        lrres_mid       the default, any sensor
+#   x2/x8/x16  2/8/16 blind                                                 lrres_mid       other factors
+#   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    lrres_quality   benchmark files, Middlebury
+#   x4_point   4      point_sensor: point sampling + sensor effects         lrres_quality   decimated / LiDAR-like input
+# The specialists are offline class (about 16 fps at 160x120 on 1 thread) and draw each
+# Middlebury training scene 4x as often as a capture (--train-only-weight 4); both choices come
+# from the cubic-LR pilots in docs/TRAINING.md (inner validation, incl. inner Middlebury scenes).
 #
 # x2_smooth, x4_smooth, x8_smooth and x4_quality are the previous recipe's models (antialiased
 # bicubic + area with noise/holes; this script at commit 21f0765), kept because they still win
@@ -28,35 +31,36 @@ PY=${PY:-.venv/bin/python}
 DATA=${DATA:-../shared/data}
 RUNS=${RUNS:-runs/default}
 JOBS=${JOBS:-2}
-ARCH=${ARCH:-lrres_mid}                      # nets/registry.py preset
+ARCH=${ARCH:-}                                # nets/registry.py preset for every model (default: per model)
 MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8 x2"}
 
-# name -> scale recipe steps crop batch
+# name -> scale recipe steps crop batch preset train-only-weight
 spec() {
   case "$1" in
-    x4)        echo "4 blind 16000 96 16" ;;
-    x2)        echo "2 blind 8000 64 16" ;;
-    x8)        echo "8 blind 10000 96 16" ;;
-    x16)       echo "16 blind 8000 192 16" ;;
-    x4_cubic)  echo "4 cubic 10000 96 16" ;;
-    x4_point)  echo "4 point_sensor 8000 96 16" ;;
+    x4)        echo "4 blind 16000 96 16 lrres_mid 1" ;;
+    x2)        echo "2 blind 8000 64 16 lrres_mid 1" ;;
+    x8)        echo "8 blind 10000 96 16 lrres_mid 1" ;;
+    x16)       echo "16 blind 8000 192 16 lrres_mid 1" ;;
+    x4_cubic)  echo "4 cubic 12000 96 16 lrres_quality 4" ;;
+    x4_point)  echo "4 point_sensor 10000 96 16 lrres_quality 4" ;;
     *) echo "train_default_models: unknown model $1" >&2; return 1 ;;
   esac
 }
 
 train_one() {
-  local name=$1 scale recipe steps crop batch
-  read -r scale recipe steps crop batch <<<"$(spec "$name")"
+  local name=$1 scale recipe steps crop batch arch weight
+  read -r scale recipe steps crop batch arch weight <<<"$(spec "$name")"
+  arch=${ARCH:-$arch}
   local run="$RUNS/$name"
   if [ -f "$run/model/model.json" ] && [ -f "$run/metrics.json" ]; then
     echo "[$name] done already"; return 0
   fi
   mkdir -p "$RUNS"
-  echo "[$name] x$scale $recipe, $steps steps of $batch crops ${crop}x$crop, $ARCH -> $run"
+  echo "[$name] x$scale $recipe, $steps steps of $batch crops ${crop}x$crop, $arch, train-only weight $weight -> $run"
   OMP_WAIT_POLICY=PASSIVE "$PY" -m depth_sr_ros.cli.train --data "$DATA/rgbdd_dev" \
-    --train-only "$DATA/middlebury" --hold-out-last 6 --run-dir "$run" --scale "$scale" \
+    --train-only "$DATA/middlebury" --hold-out-last 6 --train-only-weight "$weight" --run-dir "$run" --scale "$scale" \
     --max-steps "$steps" --scheme dsr_only --degradation "$recipe" --seed 0 --resume --no-progress \
-    --options "{\"preset\": \"$ARCH\", \"crop\": $crop, \"batch_size\": $batch,
+    --options "{\"preset\": \"$arch\", \"crop\": $crop, \"batch_size\": $batch,
                 \"val_every\": 2000, \"checkpoint_every\": 250, \"threads\": 1}" \
     >> "$RUNS/$name.log" 2>&1 || { echo "[$name] FAILED: see $RUNS/$name.log" >&2; return 1; }
   echo "[$name] $(tail -n 2 "$RUNS/$name.log" | head -n 1)"
