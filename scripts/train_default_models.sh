@@ -37,12 +37,13 @@ MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8 x2"}
 # name -> scale recipe steps crop batch preset train-only-weight
 spec() {
   case "$1" in
-    x4)        echo "4 blind 16000 96 16 lrres_mid 1" ;;
+    x4)        echo "4 blind 24000 96 16 lrres_mid 1" ;;
     x2)        echo "2 blind 8000 64 16 lrres_mid 1" ;;
     x8)        echo "8 blind 10000 96 16 lrres_mid 1" ;;
     x16)       echo "16 blind 8000 192 16 lrres_mid 1" ;;
     x4_cubic)  echo "4 cubic 12000 96 16 lrres_quality 4" ;;
     x4_point)  echo "4 point_sensor 10000 96 16 lrres_quality 4" ;;
+    x8_cubic)  echo "8 cubic 8000 96 16 lrres_quality 4" ;;
     *) echo "train_default_models: unknown model $1" >&2; return 1 ;;
   esac
 }
