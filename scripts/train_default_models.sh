@@ -12,6 +12,7 @@
 #   x2/x8/x16  2/8/16 blind                                                 lrres_mid       other factors
 #   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    lrres_quality   benchmark files, Middlebury
 #   x4_point   4      point_sensor: point sampling + sensor effects         lrres_quality   decimated / LiDAR-like input
+#   x8_cubic   8      cubic                                                 lrres_quality   benchmark files at x8
 # The specialists are offline class (about 16 fps at 160x120 on 1 thread) and draw each
 # Middlebury training scene 4x as often as a capture (--train-only-weight 4); both choices come
 # from the cubic-LR pilots in docs/TRAINING.md (inner validation, incl. inner Middlebury scenes).
@@ -32,7 +33,7 @@ DATA=${DATA:-../shared/data}
 RUNS=${RUNS:-runs/default}
 JOBS=${JOBS:-2}
 ARCH=${ARCH:-}                                # nets/registry.py preset for every model (default: per model)
-MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8 x2"}
+MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8_cubic x8 x2"}
 
 # name -> scale recipe steps crop batch preset train-only-weight
 spec() {
