@@ -10,6 +10,8 @@ With --middlebury, each pilot is also scored on the *inner* Middlebury scenes: t
 before the 6 held-out ones (by file name), which a pilot trained with --hold-out-last 12 never
 saw; MAD (0..255) under --middlebury-samplings beside hole-aware bicubic (quality.py's scoring).
 A pilot whose training saw those scenes (hold-out-last < 12) is refused.
+With --extra-samplings (e.g. sensor_like), each pilot is also scored under those evaluation
+samplings on its own inner validation frames (the RGB-D-D training captures split again).
 
   .venv/bin/python benchmarks/recipe_validation.py --runs blind=runs/pilots/x4_fast_blind \
       cubic=runs/pilots/x4_fast_cubic --out benchmarks/results/recipe_validation_x4.json
@@ -83,6 +85,34 @@ def inner_middlebury(rows, folder, samplings):
                 'gain_pct': 100 * (1 - cell[label]['mae'] / cell[BASELINE]['mae'])}
 
 
+def extra_samplings(rows, samplings, val_fraction=0.15):
+    """Score every row under more evaluation samplings on its inner RGB-D-D frames, in place."""
+    from depth_sr_ros.data.degradation import EVALUATION
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import split_by_time_blocks
+    from depth_sr_ros.inference import DepthSuperResolver
+    from depth_sr_ros.training.evaluate import lr_frames
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from quality import BASELINE, baselines, resolver_method, score
+    cache = {}
+    for label, row in rows.items():
+        summary = json.loads((Path(row['run']) / 'model' / 'model.json').read_text())['training']['data_summary']
+        if 'twice' not in summary.get('split', '') or f'val_fraction={val_fraction})' not in summary['split']:
+            raise SystemExit(f'{label}: not an inner-validation run with val_fraction {val_fraction}')
+        key = tuple(summary['folders'])
+        if key not in cache:
+            pairs = [p for f in key for p in load_image_folder(f, depth_scale=0.001)]
+            train = split_by_time_blocks(pairs, val_fraction=val_fraction)[0]
+            cache[key] = split_by_time_blocks(train, val_fraction=val_fraction)[1]
+        resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu')
+        for sampling in samplings:
+            cell = score(lr_frames(cache[key], resolver.scale, EVALUATION[sampling]),
+                         {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}, 100.0)
+            row['rmse_cm'][sampling] = cell[label]['rmse']
+            row['bicubic_rmse_cm'][sampling] = cell[BASELINE]['rmse']
+            row['gain_pct'][sampling] = 100 * (1 - cell[label]['rmse'] / cell[BASELINE]['rmse'])
+
+
 def heatmap(path, rows, title):
     import matplotlib
     matplotlib.use('Agg')
@@ -108,9 +138,13 @@ def main():
     p.add_argument('--out', required=True)
     p.add_argument('--middlebury', help='Middlebury folder: also score the inner scenes (see above)')
     p.add_argument('--middlebury-samplings', nargs='+', default=['cubic'])
+    p.add_argument('--extra-samplings', nargs='+', default=[],
+                   help='more evaluation samplings scored on each pilot\'s inner RGB-D-D frames')
     args = p.parse_args()
     runs = [r.split('=', 1) for r in args.runs]
     rows = table(runs)
+    if args.extra_samplings:
+        extra_samplings(rows, args.extra_samplings)
     if args.middlebury:
         inner_middlebury(rows, args.middlebury, args.middlebury_samplings)
     out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
