@@ -57,7 +57,8 @@ def build_parser():
     t = p.add_argument_group('training')
     t.add_argument('--out', help='output model directory (must not exist or be empty)')
     t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
-    t.add_argument('--config', default='fast', help="a DSRNet preset (fast, quality, deep_bp, lrres_fast, lrres_quality, ...: "
+    t.add_argument('--config', default='lrres_mid', help="a DSRNet preset (default lrres_mid: the bundled models' real-time "
+                        "architecture; lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
                         "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file")
     t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')
     t.add_argument('--max-steps', type=int, default=None, help='training steps')
