@@ -13,6 +13,7 @@
 #   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    lrres_quality   benchmark files, Middlebury
 #   x4_point   4      point_sensor: point sampling + sensor effects         lrres_quality   decimated / LiDAR-like input
 #   x8_cubic   8      cubic                                                 lrres_quality   benchmark files at x8
+#   x16_cubic  16     cubic                                                 lrres_quality   benchmark files at x16
 # The specialists are offline class (about 16 fps at 160x120 on 1 thread) and draw each
 # Middlebury training scene 4x as often as a capture (--train-only-weight 4); both choices come
 # from the cubic-LR pilots in docs/TRAINING.md (inner validation, incl. inner Middlebury scenes).
@@ -33,7 +34,7 @@ DATA=${DATA:-../shared/data}
 RUNS=${RUNS:-runs/default}
 JOBS=${JOBS:-2}
 ARCH=${ARCH:-}                                # nets/registry.py preset for every model (default: per model)
-MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8_cubic x8 x2"}
+MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8_cubic x16_cubic x8 x2"}
 
 # name -> scale recipe steps crop batch preset train-only-weight
 spec() {
@@ -45,6 +46,7 @@ spec() {
     x4_cubic)  echo "4 cubic 12000 96 16 lrres_quality 4" ;;
     x4_point)  echo "4 point_sensor 10000 96 16 lrres_quality 4" ;;
     x8_cubic)  echo "8 cubic 8000 96 16 lrres_quality 4" ;;
+    x16_cubic) echo "16 cubic 6000 192 16 lrres_quality 4" ;;
     *) echo "train_default_models: unknown model $1" >&2; return 1 ;;
   esac
 }
