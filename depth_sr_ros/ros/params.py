@@ -22,8 +22,9 @@ PARAMS = (
           'the path of an exported model (directory, .safetensors or .json). No downloads. Which one '
           'for which sensor (measured matrix in models/README.md): x4 (default) for any sensor: '
           'trained on every sampling with noise and holes; x4_point for point-sampled depth '
-          '(decimation, LiDAR-like, many structured-light pipelines); x4_cubic for LR made by '
-          'cv2.resize INTER_CUBIC (benchmark files); x2, x8, x16 for other factors.'),
+          '(decimation, LiDAR-like, many structured-light pipelines); x4_cubic, x8_cubic, x16_cubic '
+          'for LR made by cv2.resize INTER_CUBIC (benchmark files); the specialists are about 2x '
+          'slower than x4; x2, x8, x16 for other factors.'),
     Param('scale', 0, 'Required upscale factor; 0 accepts the model\'s own scale. A model with '
           'another scale fails at start-up.', range=(0, 16)),
     Param('device', 'auto', "Inference device: 'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'."),
