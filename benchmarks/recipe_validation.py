@@ -58,45 +58,53 @@ def table(runs):
 INNER_MIDDLEBURY = 6   # scenes scored, just before quality.py's 6 held-out ones
 
 
-def inner_middlebury(rows, folder, samplings):
-    """Add MAD on the inner Middlebury scenes (-12..-7 by file name) to every row, in place."""
-    from depth_sr_ros.data.degradation import EVALUATION
-    from depth_sr_ros.data.image_folder import load_image_folder
-    from depth_sr_ros.data.splits import hold_out_last
-    from depth_sr_ros.inference import DepthSuperResolver
-    from depth_sr_ros.training.evaluate import lr_frames
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from quality import BASELINE, MIDDLEBURY_HELD_OUT, baselines, resolver_method, score
-    kept = hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
-    scenes = hold_out_last(kept, INNER_MIDDLEBURY)[1]
-    needed = MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY
-    for label, row in rows.items():
-        summary = json.loads((Path(row['run']) / 'model' / 'model.json').read_text())['training']['data_summary']
-        if summary.get('train_only_folders') and summary.get('train_only_held_out_last', 0) < needed:
-            raise SystemExit(f'{label}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
-                             f'the inner Middlebury scenes need --hold-out-last {needed}')
-        resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu')
-        row['middlebury_inner'] = {'scenes': [p.capture_id for p in scenes]}
-        for sampling in samplings:
-            frames = lr_frames(scenes, resolver.scale, EVALUATION[sampling])
-            cell = score(frames, {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}, 1.0)
-            row['middlebury_inner'][sampling] = {
-                'mad': cell[label]['mae'], 'bicubic_mad': cell[BASELINE]['mae'],
-                'gain_pct': 100 * (1 - cell[label]['mae'] / cell[BASELINE]['mae'])}
+def data_summary(row):
+    return json.loads((Path(row['run']) / 'model' / 'model.json').read_text())['training']['data_summary']
 
 
-def extra_samplings(rows, samplings, val_fraction=0.15):
-    """Score every row under more evaluation samplings on its inner RGB-D-D frames, in place."""
+def score_against_bicubic(row, label, pairs, samplings, factor):
+    """{sampling: quality.score cell of the row's model and hole-aware bicubic} on ``pairs``."""
     from depth_sr_ros.data.degradation import EVALUATION
-    from depth_sr_ros.data.image_folder import load_image_folder
-    from depth_sr_ros.data.splits import split_by_time_blocks
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.training.evaluate import lr_frames
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from quality import BASELINE, baselines, resolver_method, score
+    resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu')
+    methods = {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}
+    cells = {}
+    for sampling in samplings:
+        cell = score(lr_frames(pairs, resolver.scale, EVALUATION[sampling]), methods, factor)
+        cells[sampling] = (cell[label], cell[BASELINE])
+    return cells
+
+
+def inner_middlebury(rows, folder, samplings):
+    """Add MAD on the inner Middlebury scenes (-12..-7 by file name) to every row, in place."""
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import hold_out_last
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from quality import MIDDLEBURY_HELD_OUT
+    kept = hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
+    scenes = hold_out_last(kept, INNER_MIDDLEBURY)[1]
+    needed = MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY
+    for label, row in rows.items():
+        summary = data_summary(row)
+        if summary.get('train_only_folders') and summary.get('train_only_held_out_last', 0) < needed:
+            raise SystemExit(f'{label}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
+                             f'the inner Middlebury scenes need --hold-out-last {needed}')
+        row['middlebury_inner'] = {'scenes': [p.capture_id for p in scenes]}
+        for sampling, (model, bicubic) in score_against_bicubic(row, label, scenes, samplings, 1.0).items():
+            row['middlebury_inner'][sampling] = {'mad': model['mae'], 'bicubic_mad': bicubic['mae'],
+                                                 'gain_pct': 100 * (1 - model['mae'] / bicubic['mae'])}
+
+
+def extra_samplings(rows, samplings, val_fraction=0.15):
+    """Score every row under more evaluation samplings on its inner RGB-D-D frames, in place."""
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import split_by_time_blocks
     cache = {}
     for label, row in rows.items():
-        summary = json.loads((Path(row['run']) / 'model' / 'model.json').read_text())['training']['data_summary']
+        summary = data_summary(row)
         if 'twice' not in summary.get('split', '') or f'val_fraction={val_fraction})' not in summary['split']:
             raise SystemExit(f'{label}: not an inner-validation run with val_fraction {val_fraction}')
         key = tuple(summary['folders'])
@@ -104,13 +112,10 @@ def extra_samplings(rows, samplings, val_fraction=0.15):
             pairs = [p for f in key for p in load_image_folder(f, depth_scale=0.001)]
             train = split_by_time_blocks(pairs, val_fraction=val_fraction)[0]
             cache[key] = split_by_time_blocks(train, val_fraction=val_fraction)[1]
-        resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu')
-        for sampling in samplings:
-            cell = score(lr_frames(cache[key], resolver.scale, EVALUATION[sampling]),
-                         {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}, 100.0)
-            row['rmse_cm'][sampling] = cell[label]['rmse']
-            row['bicubic_rmse_cm'][sampling] = cell[BASELINE]['rmse']
-            row['gain_pct'][sampling] = 100 * (1 - cell[label]['rmse'] / cell[BASELINE]['rmse'])
+        for sampling, (model, bicubic) in score_against_bicubic(row, label, cache[key], samplings, 100.0).items():
+            row['rmse_cm'][sampling] = model['rmse']
+            row['bicubic_rmse_cm'][sampling] = bicubic['rmse']
+            row['gain_pct'][sampling] = 100 * (1 - model['rmse'] / bicubic['rmse'])
 
 
 def heatmap(path, rows, title):

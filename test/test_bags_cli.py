@@ -57,22 +57,24 @@ def test_train_from_realsense_style_bag_and_load_model(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == before
 
 
-def test_scheme_dsr_only_trains_dsrnet_alone(tmp_path, capsys):
+def _train_two_steps(tmp_path, out_name, *options):
+    """A small sqlite3 bag trained for 2 steps with ``options``: (bag, out, exit code)."""
     bag = tmp_path / 'bag'
     write_rgbd_bag(bag, storage='sqlite3', n=8, size=(64, 48))
-    out = tmp_path / 'alone'
+    out = tmp_path / out_name
     code = train_from_bag.main(['--bag', str(bag), '--out', str(out), '--scale', '4', '--max-steps', '2',
-                                '--scheme', 'dsr_only', '--no-cache', '--dedup', '0', '--quiet'])
+                                *options, '--no-cache', '--dedup', '0', '--quiet'])
+    return bag, out, code
+
+
+def test_scheme_dsr_only_trains_dsrnet_alone(tmp_path, capsys):
+    _, out, code = _train_two_steps(tmp_path, 'alone', '--scheme', 'dsr_only')
     assert code == 0, capsys.readouterr().err
     assert json.loads((out / 'model.json').read_text())['training']['scheme'] == 'dsr_only'
 
 
 def test_degradation_option_trains_and_reports_the_chosen_recipe(tmp_path, capsys):
-    bag = tmp_path / 'bag'
-    write_rgbd_bag(bag, storage='sqlite3', n=8, size=(64, 48))
-    out = tmp_path / 'sensor'
-    code = train_from_bag.main(['--bag', str(bag), '--out', str(out), '--scale', '4', '--max-steps', '2',
-                                '--degradation', 'sensor_like', '--no-cache', '--dedup', '0', '--quiet'])
+    bag, out, code = _train_two_steps(tmp_path, 'sensor', '--degradation', 'sensor_like')
     assert code == 0, capsys.readouterr().err
     meta = json.loads((out / 'model.json').read_text())
     assert meta['degradation'] == 'sensor_like' and meta['degradation_recipe']['noise_std'] > 0
