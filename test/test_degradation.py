@@ -94,6 +94,20 @@ def test_every_recipe_keeps_holes_out_of_values(name):
         assert lr[lv].min() > 0.8 and lr[lv].max() < 2.2       # noise is relative and small
 
 
+@pytest.mark.parametrize('sampling', ['cubic', 'bicubic_aa'])
+def test_cubic_overshoot_below_zero_becomes_a_hole_not_a_negative_depth(sampling):
+    """Middlebury scene 15 (disparity 1 beside 180) gave a 'valid' LR pixel of -0.7 under
+    `cubic`; the resolver reads <= 0 as no measurement, so the output had NaN where the scorer
+    expected depth. A sensor reports no depth <= 0: such LR pixels are holes."""
+    depth = np.full((64, 64), 0.05, np.float32)
+    depth[:, 31:] = 3.0                                  # the step between two LR samples' taps
+    valid = np.ones_like(depth, bool)
+    raw, _ = downsample(depth, valid, 4, sampling)
+    assert raw.min() < 0                                  # the kernel itself rings below zero here
+    lr, lv = degrade(depth, valid, 4, EVALUATION[sampling])
+    assert np.all(lr[lv] > 0) and np.all(lr[~lv] == 0) and (~lv).sum() == (raw <= 0).sum()
+
+
 def test_bicubic_of_constant_is_constant():
     depth = np.full((32, 40), 3.25, np.float32)
     for sampling in SAMPLINGS:

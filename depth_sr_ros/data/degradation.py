@@ -351,7 +351,7 @@ def degrade(depth_hr, valid_hr, scale, spec=BICUBIC_AA, rng=None, metric=True):
         phase = tuple(int(np.clip(scale // 2 + j, 0, scale - 1)) for j in jitter)
     depth_lr, valid_lr = downsample(depth_hr, valid_hr, scale, spec.sampling, spec.min_valid_fraction, phase)
     if not spec.sensor_effects or not valid_lr.any():
-        return depth_lr, valid_lr
+        return _positive_only(depth_lr, valid_lr)
     values = depth_lr[valid_lr]
     lo, hi = float(values.min()), float(values.max())
     span = max(hi - lo, 1e-6)
@@ -370,7 +370,12 @@ def degrade(depth_hr, valid_hr, scale, spec=BICUBIC_AA, rng=None, metric=True):
         valid_lr = valid_lr & (rng.random(valid_lr.shape) >= spec.drop_prob)
     if spec.hole_blobs:
         valid_lr = valid_lr & ~_blob_holes(valid_lr.shape, spec.hole_blobs, rng)
-    valid_lr = valid_lr & (depth_lr > 0)   # noise must not make negative depth
-    depth_lr = np.where(valid_lr, depth_lr, 0).astype(np.float32)
-    return depth_lr, valid_lr
+    return _positive_only(depth_lr, valid_lr)
+
+
+def _positive_only(depth_lr, valid_lr):
+    """A sensor reports no depth <= 0 (the resolver reads it as 'no measurement'): cubic
+    overshoot beside a near-zero surface, or noise, makes such values, so they become holes."""
+    valid_lr = valid_lr & (depth_lr > 0)
+    return np.where(valid_lr, depth_lr, 0).astype(np.float32), valid_lr
 
