@@ -64,26 +64,6 @@ def test_masked_l1_ignores_invalid_pixels_entirely():
     assert torch.allclose(loss, expected)
 
 
-def test_reconstruction_losses_pick_the_median_or_the_mean_at_an_ambiguous_edge():
-    """One pixel seen as foreground (0) in 3 crops and background (1) in 1: the L1 minimiser
-    is the median 0 (no flying pixel), the L2 one the mean 0.25 (what RMSE rewards)."""
-    target = torch.tensor([0.0, 0.0, 0.0, 1.0]).view(4, 1, 1, 1)
-    valid = torch.ones_like(target)
-    for kind, best in (('l1', 0.0), ('l2', 0.25)):
-        guesses = torch.linspace(0, 1, 101)
-        losses = [L.reconstruction_loss(kind, torch.full_like(target, float(g)), target, valid) for g in guesses]
-        assert abs(float(guesses[int(torch.stack(losses).argmin())]) - best) < 1e-6
-    with pytest.raises(ValueError, match='l1'):
-        L.reconstruction_loss('huber', target, target, valid)
-
-
-def test_train_config_keeps_l2_to_dsrnet_alone():
-    from depth_sr_ros.training import TrainConfig
-    assert TrainConfig(scheme='dsr_only', sr_loss='l2').sr_loss == 'l2'
-    with pytest.raises(ValueError, match='dsr_only'):
-        TrainConfig(scheme='ctkt', sr_loss='l2')
-
-
 def test_structure_target_marks_depth_edges_only_between_valid_pixels():
     hr = torch.zeros(1, 1, 8, 8)
     hr[..., 4:] = 1.0
