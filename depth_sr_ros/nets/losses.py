@@ -18,20 +18,6 @@ def masked_l1(pred, target, valid):
     return masked_mean((pred - target).abs(), valid)
 
 
-RECONSTRUCTION_LOSSES = ('l1', 'l2')
-
-
-def reconstruction_loss(kind, pred, target, valid):
-    """DSRNet's loss against D_hr. 'l1' (the paper's) predicts the median where an edge is
-    ambiguous: a sharp choice of side, good for MAD and for flying pixels; 'l2' predicts the
-    mean: a blend, which is what RMSE rewards."""
-    if kind == 'l1':
-        return masked_l1(pred, target, valid)
-    if kind == 'l2':
-        return masked_mean((pred - target) ** 2, valid)
-    raise ValueError(f'reconstruction loss must be one of {RECONSTRUCTION_LOSSES}, got {kind!r}')
-
-
 def structure_target(hr, valid, threshold=0.08):
     """Edge map of the normalised HR depth: gradient magnitude (central differences) > threshold."""
     gx = F.pad(hr[..., :, 2:] - hr[..., :, :-2], (1, 1, 0, 0)) / 2

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from depth_sr_ros.data.crops import AUGMENTATIONS
 from depth_sr_ros.data.degradation import EVALUATION, make_recipe
-from depth_sr_ros.nets.losses import RECONSTRUCTION_LOSSES
 from depth_sr_ros.nets.registry import PRESETS, preset_config
 
 SCHEMES = ('dsr_only', 'ctkt')
@@ -51,7 +50,6 @@ class TrainConfig:
     crop: int = 96
     augment: str = 'hflip'                             # 'hflip' or 'dihedral' (data.crops)
     lr: float = 1e-3
-    sr_loss: str = 'l1'                                # DSRNet alone: 'l1' or 'l2' (nets.losses)
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
     val_every: int = 500
@@ -72,8 +70,6 @@ class TrainConfig:
                   (self.teacher_update in TEACHER_UPDATES, f'teacher_update must be one of {TEACHER_UPDATES}'),
                   (self.role_source in ('output', 'side'), "role_source must be 'output' or 'side'"),
                   (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
-                  (self.sr_loss in RECONSTRUCTION_LOSSES, f'sr_loss must be one of {RECONSTRUCTION_LOSSES}'),
-                  (self.sr_loss == 'l1' or self.scheme == 'dsr_only', "sr_loss 'l2' is for scheme 'dsr_only'"),
                   (self.augment in AUGMENTATIONS, f'augment must be one of {AUGMENTATIONS}'),
                   (self.crop % self.scale == 0, f'crop {self.crop} must be a multiple of scale {self.scale}'),
                   (self.batch_size >= 1 and self.max_steps >= 1, 'batch_size and max_steps must be >= 1'),

@@ -53,7 +53,7 @@ class CTKTSystem(nn.Module):
         hr, valid = batch['hr'], batch['hr_valid']
         if phase == 'dsr_only':
             sr = self.dsr(batch['lr'], batch['lr_valid'])
-            loss = L.reconstruction_loss(self.cfg.sr_loss, sr, hr, valid)
+            loss = L.masked_l1(sr, hr, valid)
             return {'total': loss, 'l_dsr': loss.detach()}
         sr, f_sr = self.dsr.forward_with_features(batch['lr'], batch['lr_valid'])
         de, f_de = self.de(batch['rgb'])
