@@ -52,31 +52,6 @@ def test_crop_batches_are_a_pure_function_of_seed_and_step(pairs):
     del cfg
 
 
-def _orientation(hr):
-    """Which way a ramp of slope 2 down / 1 across points after a crop's symmetries."""
-    dy, dx = np.diff(hr, axis=0).mean(), np.diff(hr, axis=1).mean()
-    return (abs(dy) > abs(dx), bool(np.sign(dy) > 0), bool(np.sign(dx) > 0))
-
-
-@pytest.mark.parametrize('augment, expected', [('hflip', 2), ('dihedral', 8)])
-def test_crop_augmentation_shows_the_symmetries_it_names_and_keeps_rgb_registered(augment, expected):
-    from depth_sr_ros.data.pairs import RGBDPair
-    y, x = np.mgrid[0:32, 0:32].astype(np.float32)
-    depth = 1.0 + 0.02 * y + 0.01 * x                    # steeper down than across: orientation readable
-    rgb = np.repeat(np.uint8(np.round((depth - 1.0) / 0.95 * 255))[..., None], 3, axis=2)
-    pair = RGBDPair(rgb=rgb, depth=depth, valid=np.ones_like(depth, bool))
-    batches = CropBatches([pair], 4, 32, 16, seed=1, recipe=make_recipe('cubic'), augment=augment)
-    seen = set()
-    for step in range(8):
-        batch = batches.batch(step)
-        for hr, red in zip(batch['hr'][:, 0].numpy(), batch['rgb'][:, 0].numpy()):
-            assert _orientation(hr) == _orientation(red)      # colour moved with depth
-            seen.add(_orientation(hr))
-    assert len(seen) == expected
-    with pytest.raises(ValueError, match='augment'):
-        CropBatches([pair], 4, 32, 2, augment='rot45').batch(0)
-
-
 def test_per_pixel_roles_send_distillation_gradient_only_where_the_other_network_is_better():
     err_sr = torch.tensor([[[[0.1, 0.5], [0.3, 0.2]]]])
     err_de = torch.tensor([[[[0.4, 0.2], [0.1, 0.9]]]])

@@ -23,16 +23,10 @@ class Sample:
     lr_valid: np.ndarray  # hxw
 
 
-AUGMENTATIONS = ('hflip', 'dihedral')
-
-
-def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA, augment='hflip'):
+def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA):
     """Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip, degrade by a spec drawn
     from ``recipe`` (data.degradation), normalise.
 
-    ``augment`` 'hflip' mirrors left-right half the time; 'dihedral' also flips upside down and
-    transposes (the 8 symmetries of the square), which multiplies the views of a few clean
-    scenes such as Middlebury's (depth SR has no preferred orientation at the scale of a crop).
     Returns None when the crop holds too little valid depth to learn from.
     """
     h, w = pair.shape
@@ -45,13 +39,6 @@ def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA, augment='hflip'):
     valid = pair.valid[y:y + size, x:x + size]
     if rng.random() < 0.5:
         rgb, depth, valid = rgb[:, ::-1], depth[:, ::-1], valid[:, ::-1]
-    if augment == 'dihedral':
-        if rng.random() < 0.5:
-            rgb, depth, valid = rgb[::-1], depth[::-1], valid[::-1]
-        if rng.random() < 0.5:
-            rgb, depth, valid = rgb.transpose(1, 0, 2), depth.T, valid.T
-    elif augment != 'hflip':
-        raise ValueError(f'augment must be one of {AUGMENTATIONS}, got {augment!r}')
     spec = recipe.sample(rng)
     depth = np.ascontiguousarray(depth)
     valid = np.ascontiguousarray(valid)
@@ -68,19 +55,19 @@ def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA, augment='hflip'):
 class CropBatches:
     """Global batch number ``step`` -> dict of tensors (B, C, H, W), deterministic in (seed, step)."""
 
-    def __init__(self, pairs, scale, crop, batch_size, seed=0, recipe=BICUBIC_AA, augment='hflip'):
+    def __init__(self, pairs, scale, crop, batch_size, seed=0, recipe=BICUBIC_AA):
         if not pairs:
             raise ValueError('no training pairs')
         self.pairs = pairs
         self.scale, self.crop, self.batch_size, self.seed = scale, crop, batch_size, seed
-        self.recipe, self.augment = recipe, augment
+        self.recipe = recipe
 
     def samples(self, step, index):
         """Sample ``index`` of global batch ``step`` (retries until a crop has enough depth)."""
         rng = np.random.default_rng([self.seed, step, index])
         for _ in range(20):
             pair = self.pairs[int(rng.integers(len(self.pairs)))]
-            sample = make_sample(pair, self.scale, self.crop, rng, self.recipe, self.augment)
+            sample = make_sample(pair, self.scale, self.crop, rng, self.recipe)
             if sample is not None:
                 return sample
         raise ValueError('could not find a crop with >= 50% valid depth in 20 tries; '
