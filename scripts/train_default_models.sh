@@ -43,8 +43,8 @@ spec() {
     x2)        echo "2 blind 8000 64 16 lrres_mid 1" ;;
     x8)        echo "8 blind 10000 96 16 lrres_mid 1" ;;
     x16)       echo "16 blind 8000 192 16 lrres_mid 1" ;;
-    x4_cubic)  echo "4 cubic 16000 96 16 lrres_quality 16" ;;
-    x4_point)  echo "4 point_sensor 12000 96 16 lrres_quality 4" ;;
+    x4_cubic)  echo "4 cubic 12000 96 16 lrres_large 16" ;;
+    x4_point)  echo "4 point_sensor 12000 96 16 lrres_large 4" ;;
     x8_cubic)  echo "8 cubic 8000 96 16 lrres_quality 4" ;;
     x16_cubic) echo "16 cubic 6000 192 16 lrres_quality 4" ;;
     *) echo "train_default_models: unknown model $1" >&2; return 1 ;;

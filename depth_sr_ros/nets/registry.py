@@ -25,6 +25,9 @@ PRESETS = {
     # The bundled models' architecture: twice lrres_fast's depth, still real time at x4 (2.4 GMAC).
     'lrres_mid': ('lrres', dict(channels=32, num_blocks=6, up_channels=4, up_kernel=1)),
     'lrres_quality': ('lrres', dict(channels=48, num_blocks=6, attention=True, up_channels=8, up_kernel=1)),
+    # Offline specialists: 1.8x lrres_quality's width x depth squared in cost (~3.5x); inner
+    # cubic-LR pilot +1.5 points RGB-D-D, +2.4 Middlebury over lrres_quality at equal steps.
+    'lrres_large': ('lrres', dict(channels=64, num_blocks=12, attention=True, up_channels=8, up_kernel=1)),
 }
 
 
