@@ -10,13 +10,14 @@
 #   name       scale  LR recipe (depth_sr_ros.data.degradation.RECIPES)   DSRNet          for
 #   x4         4      blind: every sampling kernel + sensor effects        lrres_mid       the default, any sensor
 #   x2/x8/x16  2/8/16 blind                                                 lrres_mid       other factors
-#   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    lrres_quality   benchmark files, Middlebury
-#   x4_point   4      point_sensor: point sampling + sensor effects         lrres_quality   decimated / LiDAR-like input
+#   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    lrres_large     benchmark files, Middlebury
+#   x4_point   4      point_sensor: point sampling + sensor effects         lrres_large     decimated / LiDAR-like input
 #   x8_cubic   8      cubic                                                 lrres_quality   benchmark files at x8
 #   x16_cubic  16     cubic                                                 lrres_quality   benchmark files at x16
-# The specialists are offline class (about 16 fps at 160x120 on 1 thread) and draw each
-# Middlebury training scene 4x as often as a capture (--train-only-weight 4); both choices come
-# from the cubic-LR pilots in docs/TRAINING.md (inner validation, incl. inner Middlebury scenes).
+# The specialists are offline class (x4: lrres_large, ~5 fps at 160x120 on 1 thread; x8/x16:
+# lrres_quality) and draw each Middlebury training scene 4x as often as a capture
+# (--train-only-weight 4; x4_cubic 16x); these choices come from the cubic-LR pilots in
+# docs/TRAINING.md (inner validation, incl. inner Middlebury scenes, sessions 5 and 6).
 #
 # x2_smooth, x4_smooth, x8_smooth and x4_quality are the previous recipe's models (antialiased
 # bicubic + area with noise/holes; this script at commit 21f0765), kept because they still win
