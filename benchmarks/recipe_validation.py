@@ -28,6 +28,8 @@ import numpy as np
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.training.reports import label_cells, save_png
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # quality.py's scorer (imported lazily: torch)
+
 
 def last_row(run_dir):
     data = json.loads((Path(run_dir) / 'metrics.json').read_text())
@@ -67,7 +69,6 @@ def score_against_bicubic(row, label, pairs, samplings, factor):
     from depth_sr_ros.data.degradation import EVALUATION
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.training.evaluate import lr_frames
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from quality import BASELINE, baselines, resolver_method, score
     resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu')
     methods = {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}
@@ -82,7 +83,6 @@ def inner_middlebury(rows, folder, samplings):
     """Add MAD on the inner Middlebury scenes (-12..-7 by file name) to every row, in place."""
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import hold_out_last
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from quality import MIDDLEBURY_HELD_OUT
     kept = hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
     scenes = hold_out_last(kept, INNER_MIDDLEBURY)[1]
