@@ -52,6 +52,18 @@ def test_crop_batches_are_a_pure_function_of_seed_and_step(pairs):
     del cfg
 
 
+def test_a_checkpoint_written_before_an_option_existed_resumes_with_its_default(pairs, tmp_path):
+    cfg = tiny_config(max_steps=2)
+    fit(pairs[:4], pairs[4:], cfg, tmp_path / 'run', progress=False)
+    ckpt = tmp_path / 'run' / 'checkpoint.pt'
+    state = load_checkpoint(ckpt)
+    del state['config']['val_max_frames']              # as written by a release without the option
+    torch.save(state, ckpt)
+    fit(pairs[:4], pairs[4:], cfg, tmp_path / 'run', progress=False, resume=True)
+    with pytest.raises(ValueError, match='val_max_frames'):
+        fit(pairs[:4], pairs[4:], cfg.replace(val_max_frames=1), tmp_path / 'run', progress=False, resume=True)
+
+
 def test_per_pixel_roles_send_distillation_gradient_only_where_the_other_network_is_better():
     err_sr = torch.tensor([[[[0.1, 0.5], [0.3, 0.2]]]])
     err_de = torch.tensor([[[[0.4, 0.2], [0.1, 0.9]]]])

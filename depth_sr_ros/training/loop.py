@@ -12,6 +12,7 @@ from depth_sr_ros.inference.export import save_model
 from depth_sr_ros.inference.resolver import DepthSuperResolver, select_device
 from depth_sr_ros.training import distributed, reports
 from depth_sr_ros.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from depth_sr_ros.training.config import TrainConfig
 from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings, sampling_frames
 from depth_sr_ros.training.roles import GlobalRoles
 from depth_sr_ros.training.system import CTKTSystem
@@ -69,8 +70,10 @@ class _Trainer:
                 'running': self._running, 'config': self.cfg.to_dict(), 'torch_rng': torch.get_rng_state()}
 
     def load(self, state):
-        if state['config'] != self.cfg.to_dict():
-            diff = sorted(k for k in state['config'] if state['config'][k] != self.cfg.to_dict().get(k))
+        # Options added after a checkpoint was written read as their defaults.
+        written = {**TrainConfig().to_dict(), **state['config']}
+        if written != self.cfg.to_dict():
+            diff = sorted(k for k in written if written[k] != self.cfg.to_dict().get(k))
             raise ValueError(f'checkpoint was written with other training options ({", ".join(diff)}); '
                              'resume with the same options or start a new run directory')
         self.system.load_state_dict(state['system'])
