@@ -17,6 +17,8 @@ from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings,
 from depth_sr_ros.training.roles import GlobalRoles
 from depth_sr_ros.training.system import CTKTSystem
 
+RESUME_MAY_CHANGE = ('threads', 'device')     # TrainConfig fields a resumed run may set anew
+
 LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'dsr_student_frac')
 
 
@@ -70,10 +72,12 @@ class _Trainer:
                 'running': self._running, 'config': self.cfg.to_dict(), 'torch_rng': torch.get_rng_state()}
 
     def load(self, state):
-        # Options added after a checkpoint was written read as their defaults.
-        written = {**TrainConfig().to_dict(), **state['config']}
-        if written != self.cfg.to_dict():
-            diff = sorted(k for k in written if written[k] != self.cfg.to_dict().get(k))
+        # Options added after a checkpoint was written read as their defaults; where the run
+        # executes (threads, device) may change between sessions, what it learns may not.
+        now = self.cfg.to_dict()
+        written = {**TrainConfig().to_dict(), **state['config'], **{k: now[k] for k in RESUME_MAY_CHANGE}}
+        if written != now:
+            diff = sorted(k for k in written if written[k] != now.get(k))
             raise ValueError(f'checkpoint was written with other training options ({", ".join(diff)}); '
                              'resume with the same options or start a new run directory')
         self.system.load_state_dict(state['system'])
