@@ -12,12 +12,13 @@
 #   x2/x8/x16  2/8/16 blind                                                 lrres_mid       other factors
 #   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    lrres_large     benchmark files, Middlebury
 #   x4_point   4      point_sensor: point sampling + sensor effects         lrres_large     decimated / LiDAR-like input
-#   x8_cubic   8      cubic                                                 lrres_quality   benchmark files at x8
+#   x8_cubic   8      cubic                                                 lrres_large     benchmark files at x8
 #   x16_cubic  16     cubic                                                 lrres_quality   benchmark files at x16
-# The specialists are offline class (x4: lrres_large, ~5 fps at 160x120 on 1 thread; x8/x16:
+# The specialists are offline class (lrres_large, ~5 fps at 160x120 x4 on 1 thread; x16:
 # lrres_quality) and draw each Middlebury training scene 4x as often as a capture
-# (--train-only-weight 4; x4_cubic 16x); these choices come from the cubic-LR pilots in
-# docs/TRAINING.md (inner validation, incl. inner Middlebury scenes, sessions 5 and 6).
+# (--train-only-weight 4; x4_cubic and x8_cubic 16x); x4_cubic trains at a peak learning rate of
+# 2e-3. These choices come from the cubic-LR pilots in docs/TRAINING.md (inner validation, incl.
+# inner Middlebury scenes, sessions 5-7).
 #
 # x2_smooth, x4_smooth, x8_smooth and x4_quality are the previous recipe's models (antialiased
 # bicubic + area with noise/holes; this script at commit 21f0765), kept because they still win
@@ -37,35 +38,35 @@ JOBS=${JOBS:-2}
 ARCH=${ARCH:-}                                # nets/registry.py preset for every model (default: per model)
 MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8_cubic x16_cubic x8 x2"}
 
-# name -> scale recipe steps crop batch preset train-only-weight
+# name -> scale recipe steps crop batch preset train-only-weight peak-learning-rate
 spec() {
   case "$1" in
-    x4)        echo "4 blind 24000 96 16 lrres_mid 1" ;;
-    x2)        echo "2 blind 8000 64 16 lrres_mid 1" ;;
-    x8)        echo "8 blind 10000 96 16 lrres_mid 1" ;;
-    x16)       echo "16 blind 8000 192 16 lrres_mid 1" ;;
-    x4_cubic)  echo "4 cubic 12000 96 16 lrres_large 16" ;;
-    x4_point)  echo "4 point_sensor 12000 96 16 lrres_large 4" ;;
-    x8_cubic)  echo "8 cubic 8000 96 16 lrres_quality 4" ;;
-    x16_cubic) echo "16 cubic 6000 192 16 lrres_quality 4" ;;
+    x4)        echo "4 blind 24000 96 16 lrres_mid 1 0.001" ;;
+    x2)        echo "2 blind 8000 64 16 lrres_mid 1 0.001" ;;
+    x8)        echo "8 blind 10000 96 16 lrres_mid 1 0.001" ;;
+    x16)       echo "16 blind 8000 192 16 lrres_mid 1 0.001" ;;
+    x4_cubic)  echo "4 cubic 20000 96 16 lrres_large 16 0.002" ;;
+    x4_point)  echo "4 point_sensor 12000 96 16 lrres_large 4 0.001" ;;
+    x8_cubic)  echo "8 cubic 8000 96 16 lrres_large 16 0.001" ;;
+    x16_cubic) echo "16 cubic 6000 192 16 lrres_quality 4 0.001" ;;
     *) echo "train_default_models: unknown model $1" >&2; return 1 ;;
   esac
 }
 
 train_one() {
-  local name=$1 scale recipe steps crop batch arch weight
-  read -r scale recipe steps crop batch arch weight <<<"$(spec "$name")"
+  local name=$1 scale recipe steps crop batch arch weight lr
+  read -r scale recipe steps crop batch arch weight lr <<<"$(spec "$name")"
   arch=${ARCH:-$arch}
   local run="$RUNS/$name"
   if [ -f "$run/model/model.json" ] && [ -f "$run/metrics.json" ]; then
     echo "[$name] done already"; return 0
   fi
   mkdir -p "$RUNS"
-  echo "[$name] x$scale $recipe, $steps steps of $batch crops ${crop}x$crop, $arch, train-only weight $weight -> $run"
+  echo "[$name] x$scale $recipe, $steps steps of $batch crops ${crop}x$crop, $arch, train-only weight $weight, lr $lr -> $run"
   OMP_WAIT_POLICY=PASSIVE "$PY" -m depth_sr_ros.cli.train --data "$DATA/rgbdd_dev" \
     --train-only "$DATA/middlebury" --hold-out-last 6 --train-only-weight "$weight" --run-dir "$run" --scale "$scale" \
     --max-steps "$steps" --scheme dsr_only --degradation "$recipe" --seed 0 --resume --no-progress \
-    --options "{\"preset\": \"$arch\", \"crop\": $crop, \"batch_size\": $batch,
+    --options "{\"preset\": \"$arch\", \"crop\": $crop, \"batch_size\": $batch, \"lr\": $lr,
                 \"val_every\": 2000, \"checkpoint_every\": 250, \"threads\": 1}" \
     >> "$RUNS/$name.log" 2>&1 || { echo "[$name] FAILED: see $RUNS/$name.log" >&2; return 1; }
   echo "[$name] $(tail -n 2 "$RUNS/$name.log" | head -n 1)"
