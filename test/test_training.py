@@ -65,16 +65,15 @@ def test_a_checkpoint_written_before_an_option_existed_resumes_with_its_default(
 
 
 def test_a_resumed_run_may_change_threads_but_not_what_it_learns(pairs, tmp_path):
-    cfg = tiny_config(max_steps=2)
-    fit(pairs[:4], pairs[4:], cfg.replace(max_steps=4), tmp_path / 'run', progress=False)
+    cfg = tiny_config(max_steps=4)
+    fit(pairs[:4], pairs[4:], cfg, tmp_path / 'run', progress=False)
     state = load_checkpoint(tmp_path / 'run' / 'checkpoint.pt')
     state['step'] = 2                                   # as if killed half-way
     torch.save(state, tmp_path / 'run' / 'checkpoint.pt')
-    fit(pairs[:4], pairs[4:], cfg.replace(max_steps=4, threads=2), tmp_path / 'run', progress=False, resume=True)
+    fit(pairs[:4], pairs[4:], cfg.replace(threads=2), tmp_path / 'run', progress=False, resume=True)
     assert load_checkpoint(tmp_path / 'run' / 'checkpoint.pt')['config']['threads'] == 2
     with pytest.raises(ValueError, match=r'\(lr\)'):
-        fit(pairs[:4], pairs[4:], cfg.replace(max_steps=4, threads=2, lr=0.5), tmp_path / 'run', progress=False,
-            resume=True)
+        fit(pairs[:4], pairs[4:], cfg.replace(threads=2, lr=0.5), tmp_path / 'run', progress=False, resume=True)
 
 
 def test_per_pixel_roles_send_distillation_gradient_only_where_the_other_network_is_better():
