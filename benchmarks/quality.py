@@ -17,7 +17,8 @@ Writes benchmarks/results/quality.json, a heat-map PNG of the matrix and before/
 
   .venv/bin/python benchmarks/quality.py --rgbdd ../shared/data/rgbdd_dev \
       --middlebury ../shared/data/middlebury --models x2 x4 x8 x16
-  (label=path pairs compare arbitrary exported models: --models alone=runs/a/model full=runs/b/model)
+  (label=path pairs compare arbitrary exported models: --models alone=runs/a/model full=runs/b/model;
+   a '+seN' suffix scores a model with an N-view self-ensemble: --models x4_cubic x4_cubic+se8)
 """
 import argparse
 import itertools
@@ -54,6 +55,16 @@ def held_out(args):
         pairs = load_image_folder(args.middlebury, depth_scale=1.0)
         sets['middlebury'] = (hold_out_last(pairs, MIDDLEBURY_HELD_OUT)[1], 1.0, 'disparity units (0..255)')
     return sets
+
+
+def parse_model(token):
+    """'name', 'path', 'label=path', each optionally ending in '+seN' -> (label, path, views)."""
+    views = 1
+    base, sep, suffix = token.rpartition('+se')
+    if sep and suffix.isdigit():
+        token, views = base, int(suffix)
+    label, path = token.split('=', 1) if '=' in token else (Path(token).name if '/' in token else token, token)
+    return (f'{label}+se{views}' if views > 1 else label), path, views
 
 
 def score(frames, methods, factor):
@@ -145,7 +156,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd', help='RGB-D-D style folder (uint16 mm); held out by capture-time blocks')
     p.add_argument('--middlebury', help='Middlebury style folder (uint8 disparity)')
-    p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help='names, paths or label=path')
+    p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help="names, paths or label=path; suffix '+seN' = N-view self-ensemble")
     p.add_argument('--val-fraction', type=float, default=0.15)
     p.add_argument('--samplings', nargs='+', default=list(EVALUATION), choices=list(EVALUATION),
                    help='how held-out LR frames are made (each one is scored separately)')
@@ -156,10 +167,9 @@ def main():
     sets = held_out(args)
     if not sets:
         p.error('give --rgbdd and/or --middlebury')
-    models = [m.split('=', 1) if '=' in m else (Path(m).name if '/' in m else m, m) for m in args.models]
     by_scale = {}
-    for label, path in models:
-        r = DepthSuperResolver.load(path, device='cpu')
+    for label, path, views in map(parse_model, args.models):
+        r = DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
         by_scale.setdefault(r.scale, []).append((label, r))
     out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
            'command': ' '.join(shlex.quote(a) for a in sys.argv),

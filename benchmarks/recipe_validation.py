@@ -12,6 +12,8 @@ saw; MAD (0..255) under --middlebury-samplings beside hole-aware bicubic (qualit
 A pilot whose training saw those scenes (hold-out-last < 12) is refused.
 With --extra-samplings (e.g. sensor_like), each pilot is also scored under those evaluation
 samplings on its own inner validation frames (the RGB-D-D training captures split again).
+A run given as label=run_dir+seN is scored with an N-view self-ensemble: its RGB-D-D row is
+then recomputed on the inner frames (the training log scored the plain network).
 
   .venv/bin/python benchmarks/recipe_validation.py --runs blind=runs/pilots/x4_fast_blind \
       cubic=runs/pilots/x4_fast_cubic --out benchmarks/results/recipe_validation_x4.json
@@ -41,7 +43,7 @@ def last_row(run_dir):
 
 def table(runs):
     out = {}
-    for label, run_dir in runs:
+    for label, run_dir, views in runs:
         row, final = last_row(run_dir)
         samplings = [k[len('rmse_cm_'):] for k in row if k.startswith('rmse_cm_')]
         cfg = json.loads((Path(run_dir) / 'model' / 'model.json').read_text())['training'] \
@@ -53,7 +55,7 @@ def table(runs):
                       'bicubic_rmse_cm': {s: row[f'bicubic_rmse_cm_{s}'] for s in samplings},
                       'gain_pct': {s: 100 * (1 - row[f'rmse_cm_{s}'] / row[f'bicubic_rmse_cm_{s}'])
                                    for s in samplings},
-                      'frames': row.get('frames')}
+                      'frames': row.get('frames'), 'self_ensemble': views}
     return out
 
 
@@ -70,7 +72,7 @@ def score_against_bicubic(row, label, pairs, samplings, factor):
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.training.evaluate import lr_frames
     from quality import BASELINE, baselines, resolver_method, score
-    resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu')
+    resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu', self_ensemble=row['self_ensemble'])
     methods = {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}
     cells = {}
     for sampling in samplings:
@@ -139,15 +141,18 @@ def heatmap(path, rows, title):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--runs', nargs='+', required=True, help='label=run_dir pairs')
+    p.add_argument('--runs', nargs='+', required=True, help="label=run_dir pairs ('+seN': N-view self-ensemble)")
     p.add_argument('--out', required=True)
     p.add_argument('--middlebury', help='Middlebury folder: also score the inner scenes (see above)')
     p.add_argument('--middlebury-samplings', nargs='+', default=['cubic'])
     p.add_argument('--extra-samplings', nargs='+', default=[],
                    help='more evaluation samplings scored on each pilot\'s inner RGB-D-D frames')
     args = p.parse_args()
-    runs = [r.split('=', 1) for r in args.runs]
-    rows = table(runs)
+    from quality import parse_model
+    rows = table([parse_model(r) for r in args.runs])
+    for label, row in rows.items():
+        if row['self_ensemble'] > 1:
+            extra_samplings({label: row}, list(row['rmse_cm']))
     if args.extra_samplings:
         extra_samplings(rows, args.extra_samplings)
     if args.middlebury:

@@ -138,3 +138,50 @@ def test_torchscript_path_matches_eager(tiny_model_dir):
     frames = [_ramp(), _ramp(17, 23), _ramp(40, 9)]  # one trace, several sizes
     for f in frames:
         np.testing.assert_array_equal(traced.upsample(f), eager.upsample(f))
+
+
+def _random_lrres_model(tmp_path):
+    """An exported lrres x4 net with random (non-zero) output conv: not flip-equivariant."""
+    import torch
+    from depth_sr_ros.nets.lrres import LRResConfig, LRResNet
+    torch.manual_seed(1)
+    net = LRResNet(LRResConfig(scale=4, channels=8, num_blocks=2, up_channels=2, feature_taps=2))
+    torch.nn.init.normal_(net.tail.weight, std=0.3)
+    return save_model(tmp_path / 'random_x4', net, {'training_data': 'none (test model)'})
+
+
+def _flip_sensitive_frame():
+    y, x = np.mgrid[0:24, 0:24].astype(np.float32)
+    depth = 1.0 + 0.02 * x + 0.005 * y * y + 0.3 * (x > 0.7 * y + 5)   # a slanted step on a ramp
+    return depth.astype(np.float32)
+
+
+def test_self_ensemble_of_8_views_is_dihedral_equivariant(tmp_path):
+    """Averaging all 8 views, each undone, makes the output commute with flips and transposes;
+    a view left un-undone, or one net pass, would not (checked: the plain net is not)."""
+    model = _random_lrres_model(tmp_path)
+    plain = DepthSuperResolver.load(model, device='cpu')
+    ensemble = DepthSuperResolver.load(model, device='cpu', self_ensemble=8)
+    depth = _flip_sensitive_frame()
+    for transform in (np.transpose, np.fliplr, np.flipud):
+        moved = np.ascontiguousarray(transform(depth))
+        np.testing.assert_allclose(ensemble.upsample(moved), transform(ensemble.upsample(depth)), atol=1e-5)
+        assert np.abs(plain.upsample(moved) - transform(plain.upsample(depth))).max() > 1e-3
+    # Two views (identity + column flip) commute with the column flip only.
+    two = DepthSuperResolver.load(model, device='cpu', self_ensemble=2)
+    np.testing.assert_allclose(two.upsample(np.ascontiguousarray(depth[:, ::-1])), two.upsample(depth)[:, ::-1],
+                               atol=1e-5)
+    assert np.abs(two.upsample(np.ascontiguousarray(depth.T)) - two.upsample(depth).T).max() > 1e-3
+
+
+def test_self_ensemble_keeps_holes_units_and_rejects_bad_counts(tmp_path):
+    model = _random_lrres_model(tmp_path)
+    r = DepthSuperResolver.load(model, device='cpu', self_ensemble=4)
+    mm = _ramp()
+    mm[5:9, 6:12] = 0
+    out = r.upsample(mm)
+    assert out.dtype == np.uint16 and out.shape == (120, 164)
+    assert (out[20:36, 24:48] == 0).all()
+    for bad in (0, 3, 16, True, 2.0):
+        with pytest.raises(ValueError, match='self_ensemble'):
+            DepthSuperResolver.load(model, device='cpu', self_ensemble=bad)

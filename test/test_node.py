@@ -226,6 +226,22 @@ def test_runtime_parameters_and_read_only(harness_factory):
     assert (sr[far] == 0).all() and (sr[~far] > 0).all() and sr.max() <= 2000
 
 
+def test_self_ensemble_is_set_at_run_time_and_bad_counts_are_refused(harness_factory):
+    from rclpy.parameter import Parameter
+    h = harness_factory()
+    pub_img, pub_info, out_img, _ = _io(h)
+    assert h.node.resolver.self_ensemble == 1
+    refused = h.node.set_parameters([Parameter('self_ensemble', value=3)])[0]
+    assert not refused.successful and 'self_ensemble' in refused.reason
+    assert h.node.set_parameters([Parameter('self_ensemble', value=8)])[0].successful
+    assert h.node.resolver.self_ensemble == 8
+    lr = ramp_depth_mm(W, H)
+    _send(pub_img, pub_info, lr, '16UC1', sec=91)
+    img = out_img.with_stamp(91)
+    assert img is not None and (img.width, img.height) == (W * S, H * S)
+    np.testing.assert_array_equal(image_to_array(img) > 0, np.repeat(np.repeat(lr > 0, S, 0), S, 1))
+
+
 def test_warnings_reach_rosout(harness_factory):
     """No-input and incompatible-QoS warnings are logged (once) with the resolved topic."""
     from rcl_interfaces.msg import Log

@@ -15,6 +15,11 @@ from depth_sr_ros.inference import bundled
 from depth_sr_ros.inference.export import load_model
 
 _BORDER = 2  # LR pixels of replicate padding so the network sees context at image borders
+# Geometric self-ensemble (EDSR+): (transpose, flip rows, flip columns) of each view, in the
+# order the first 1, 2, 4 or 8 are used. Every view is undone before the outputs are averaged.
+DIHEDRAL_VIEWS = ((False, False, False), (False, False, True), (False, True, False), (False, True, True),
+                  (True, False, False), (True, False, True), (True, True, False), (True, True, True))
+SELF_ENSEMBLE_CHOICES = (1, 2, 4, 8)
 
 
 def select_device(device='auto'):
@@ -34,6 +39,27 @@ def select_device(device='auto'):
     elif dev.type != 'cpu':
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda[:N]', got {device!r}")
     return dev
+
+
+def check_self_ensemble(views):
+    """The number of dihedral views to average: 1 (off), 2, 4 or 8."""
+    if isinstance(views, bool) or not isinstance(views, (int, np.integer)) or views not in SELF_ENSEMBLE_CHOICES:
+        raise ValueError(f'self_ensemble must be one of {SELF_ENSEMBLE_CHOICES} (views averaged), got {views!r}')
+    return int(views)
+
+
+def _view(t, transpose, flip_rows, flip_cols):
+    """One dihedral view of (B,C,H,W) tensors; applying it in reverse order undoes it."""
+    if transpose:
+        t = t.transpose(-1, -2)
+    dims = [d for d, f in ((-2, flip_rows), (-1, flip_cols)) if f]
+    return torch.flip(t, dims) if dims else t
+
+
+def _unview(t, transpose, flip_rows, flip_cols):
+    dims = [d for d, f in ((-2, flip_rows), (-1, flip_cols)) if f]
+    t = torch.flip(t, dims) if dims else t
+    return t.transpose(-1, -2) if transpose else t
 
 
 def _trace(net, *example):
@@ -58,10 +84,13 @@ class DepthSuperResolver:
     large hole). half: use fp16 on CUDA (ignored on CPU). torchscript: trace and freeze the
     network on first use (same outputs; ~8% faster at 160x120 on 2 threads, slower on 320x240
     and larger frames, where torchscript=False is better: docs/NODE.md, benchmarks/model_speed.py).
+    self_ensemble: average the outputs of 1 (off), 2, 4 or 8 flipped/transposed views of each
+    frame (EDSR+): a little more accuracy for that many times the cost (models/README.md).
     """
 
-    def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True):
+    def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1):
         self.net = net
+        self.self_ensemble = check_self_ensemble(self_ensemble)
         self._runner = None if torchscript else net
         self.metadata = metadata
         self.device = device
@@ -71,11 +100,13 @@ class DepthSuperResolver:
             self.net.half()
 
     @classmethod
-    def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False, torchscript=True):
+    def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False, torchscript=True, self_ensemble=1):
         """None = the bundled default model, a name = a bundled model, a path = an exported model."""
+        check_self_ensemble(self_ensemble)
         dev = select_device(device)
         net, meta = load_model(bundled.resolve(name_or_path), device=dev)
-        return cls(net, meta, dev, fill_holes=fill_holes, half=half, torchscript=torchscript)
+        return cls(net, meta, dev, fill_holes=fill_holes, half=half, torchscript=torchscript,
+                   self_ensemble=self_ensemble)
 
     @property
     def scale(self):
@@ -140,7 +171,9 @@ class DepthSuperResolver:
             if self._runner is None:
                 # Traced graphs keep sizes symbolic, so one trace serves every frame size.
                 self._runner = _trace(self.net, xt, vt)
-            sr = self._runner(xt, vt)[:, 0].float().cpu().numpy()
+            views = DIHEDRAL_VIEWS[:self.self_ensemble]
+            sr = sum(_unview(self._runner(_view(xt, *k), _view(vt, *k)), *k) for k in views)
+            sr = (sr / len(views))[:, 0].float().cpu().numpy()
         b = _BORDER * self.scale
         return sr[:, b:-b, b:-b]
 

@@ -43,6 +43,10 @@ PARAMS = (
     Param('fill_holes', 0, 'Hole filling: 0 keeps every invalid input pixel invalid; N > 0 fills '
           'output pixels within N LR pixels of valid data (never the middle of a large hole).',
           read_only=False, range=(0, 64)),
+    Param('self_ensemble', 1, 'Average 1 (off), 2, 4 or 8 flipped/transposed views of each frame '
+          '(geometric self-ensemble): slightly lower error at that many times the inference cost '
+          '(measured gains in models/README.md); for offline or GPU use.',
+          read_only=False, range=(1, 8), choices=(1, 2, 4, 8)),
     Param('max_input_pixels', 640 * 480, 'Input images with more pixels are rejected (cause '
           'too_large) to protect memory and latency.', range=(1, 100_000_000)),
     Param('publish_points', False, 'Also publish depth_sr/points: organised PointCloud2 (x, y, z '
@@ -72,7 +76,7 @@ def declare(node):
     for p in PARAMS:
         desc = ParameterDescriptor(name=p.name, description=p.description, read_only=p.read_only)
         if p.choices:
-            desc.additional_constraints = 'one of: ' + ', '.join(p.choices)
+            desc.additional_constraints = 'one of: ' + ', '.join(str(c) for c in p.choices)
         if p.range is not None:
             if isinstance(p.default, float):
                 desc.floating_point_range = [FloatingPointRange(from_value=float(p.range[0]),
@@ -91,7 +95,7 @@ def check(name, value):
     """Raise ValueError naming the parameter when ``value`` is not allowed (choices)."""
     p = BY_NAME[name]
     if p.choices and value not in p.choices:
-        raise ValueError(f"parameter {name}={value!r} is not one of {', '.join(p.choices)}")
+        raise ValueError(f"parameter {name}={value!r} is not one of {', '.join(str(c) for c in p.choices)}")
 
 
 def to_yaml():

@@ -95,7 +95,8 @@ class DepthSRNode(Node):
         if self.cfg['torch_threads'] > 0:
             torch.set_num_threads(self.cfg['torch_threads'])
         self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
-                                                fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'])
+                                                fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
+                                                self_ensemble=self.cfg['self_ensemble'])
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
             raise ModelLoadError(f"model {self.cfg['model']!r} upscales x{self.resolver.scale} but "
@@ -143,6 +144,8 @@ class DepthSRNode(Node):
                 self.cfg[p.name] = p.value
                 if p.name == 'fill_holes':
                     self.resolver.fill_holes = float(p.value)
+                elif p.name == 'self_ensemble':
+                    self.resolver.self_ensemble = p.value
 
     # -- executor side: store newest, wake the worker ------------------------------------------
     def _on_image(self, stream, msg):
