@@ -11,6 +11,7 @@ benchmarks/results/model_speed.json. ``--presets`` times architectures without t
 
     .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8 x16] [--repeats 30] \
         [--exports onnxruntime compile]
+    ... --models x4_cubic x4_cubic+se8   (a '+seN' suffix times the N-view self-ensemble)
     .venv/bin/python benchmarks/model_speed.py --presets fast lrres_fast deep_bp --scale 4 8 \
         [--sizes 160x120 320x240] [--threads 1 2] --out benchmarks/results/preset_speed.json
 """
@@ -99,10 +100,13 @@ def _resolver(name):
         torch.manual_seed(0)
         net = build_dsrnet(preset(preset_name, scale)).eval()
         return DepthSuperResolver(net, {'model_id': f'{preset_name} x{scale} (random init)'}, torch.device('cpu'))
-    return DepthSuperResolver.load(name, device='cpu')
+    from quality import parse_model
+    _, path, views = parse_model(name)
+    return DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
 
 
 def _label(name):
+    """The preset's name, or the model as given ('x4_cubic+se8' = with an 8-view self-ensemble)."""
     return f'{name[1]}' if isinstance(name, tuple) else str(name)
 
 
