@@ -28,6 +28,9 @@ PRESETS = {
     # Offline specialists: 1.8x lrres_quality's width x depth squared in cost (~3.5x); inner
     # cubic-LR pilot +1.5 points RGB-D-D, +2.4 Middlebury over lrres_quality at equal steps.
     'lrres_large': ('lrres', dict(channels=64, num_blocks=12, attention=True, up_channels=8, up_kernel=1)),
+    # Twice lrres_large's depth (2x its cost); inner cubic-LR pilot at x4, 3000 steps: +0.5 points
+    # RGB-D-D, +0.4 Middlebury over lrres_large (docs/TRAINING.md, "Session 8").
+    'lrres_xl': ('lrres', dict(channels=64, num_blocks=24, attention=True, up_channels=8, up_kernel=1)),
 }
 
 
