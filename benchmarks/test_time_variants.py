@@ -1,0 +1,113 @@
+"""Test-time variants of one pilot, scored on its *inner* frames: what inference alone can add.
+
+For a pilot trained with ``--validation inner --hold-out-last 12`` (recipe_validation.py's
+protocol), scores under one LR sampling, beside hole-aware bicubic on the same frames and pixels:
+  plain        DepthSuperResolver.upsample (the deployment path)
+  se2/se4/se8  the geometric self-ensemble (DepthSuperResolver(self_ensemble=N), EDSR+)
+  ibp1/ibp3    iterative back-projection onto the known degradation: add the bicubic upsampling
+               of (LR - downsample(SR)) once / three times (Irani-Peleg); only meaningful when
+               the LR was made by that exact downsampling, as in the benchmark files
+  mean_with_B  the average of this pilot's and a second pilot's output (--second): a two-model
+               ensemble, i.e. how much of the error is training noise rather than bias
+on the RGB-D-D inner validation frames (RMSE, cm) and the 6 inner Middlebury scenes (MAD).
+
+  .venv/bin/python benchmarks/test_time_variants.py --run runs/pilots/x4_large \\
+      --second runs/pilots/x4_large_lr1 --rgbdd ../shared/data/rgbdd_dev \\
+      --middlebury ../shared/data/middlebury --out benchmarks/results/test_time_variants_x4.json
+"""
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from depth_sr_ros.atomic import write_text_atomic
+from depth_sr_ros.data.degradation import EVALUATION, downsample
+from depth_sr_ros.data.image_folder import load_image_folder
+from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
+from depth_sr_ros.inference import DepthSuperResolver
+from depth_sr_ros.training.evaluate import lr_frames
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from quality import BASELINE, MIDDLEBURY_HELD_OUT, baselines, resolver_method, score  # noqa: E402
+from recipe_validation import INNER_MIDDLEBURY, data_summary  # noqa: E402
+
+
+def back_projection(resolver, sampling, iterations):
+    """SR, then ``iterations`` corrections by the upsampled LR residual under ``sampling``."""
+    s = resolver.scale
+
+    def fn(lr, lv, _):
+        sr = resolver.upsample(np.where(lv, lr, np.nan).astype(np.float32)).astype(np.float32)
+        valid = np.isfinite(sr)
+        for _ in range(iterations):
+            lr_hat, v_hat = downsample(np.where(valid, sr, 0).astype(np.float32), valid, s, sampling)
+            residual = np.where(lv & v_hat, lr - lr_hat, 0).astype(np.float32)
+            up = F.interpolate(torch.from_numpy(residual)[None, None], scale_factor=s, mode='bicubic',
+                               align_corners=False)[0, 0].numpy()
+            sr = np.where(valid, sr + up, np.nan).astype(np.float32)
+        return sr
+    return fn
+
+
+def inner_sets(rgbdd, middlebury):
+    sets = {}
+    if rgbdd:
+        train = split_by_time_blocks(load_image_folder(rgbdd, depth_scale=0.001), val_fraction=0.15)[0]
+        sets['rgbdd'] = (split_by_time_blocks(train, val_fraction=0.15)[1], 100.0, 'rmse')
+    if middlebury:
+        kept = hold_out_last(load_image_folder(middlebury, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
+        sets['middlebury'] = (hold_out_last(kept, INNER_MIDDLEBURY)[1], 1.0, 'mae')
+    return sets
+
+
+def check_inner(run_dir):
+    """Refuse a run whose training saw the frames scored here (not an inner-validation pilot)."""
+    summary = data_summary({'run': run_dir})
+    if 'twice' not in summary.get('split', ''):
+        raise SystemExit(f'{run_dir}: not an inner-validation run (train --validation inner)')
+    if summary.get('train_only_folders') and summary.get('train_only_held_out_last', 0) < MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY:
+        raise SystemExit(f'{run_dir}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
+                         f'the inner Middlebury scenes need {MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY}')
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--run', required=True, help='pilot run directory (inner validation, --hold-out-last 12)')
+    p.add_argument('--second', help='a second pilot of the same scale: also score the two-model mean')
+    p.add_argument('--rgbdd')
+    p.add_argument('--middlebury')
+    p.add_argument('--sampling', default='cubic', choices=list(EVALUATION))
+    p.add_argument('--out', required=True)
+    args = p.parse_args()
+    for run in filter(None, (args.run, args.second)):
+        check_inner(run)
+    plain = DepthSuperResolver.load(Path(args.run) / 'model', device='cpu')
+    methods = {BASELINE: baselines()[BASELINE], 'plain': resolver_method(plain)}
+    for views in (2, 4, 8):
+        methods[f'se{views}'] = resolver_method(
+            DepthSuperResolver.load(Path(args.run) / 'model', device='cpu', self_ensemble=views))
+    if args.sampling in ('cubic', 'bicubic_aa', 'area'):
+        methods.update(ibp1=back_projection(plain, args.sampling, 1), ibp3=back_projection(plain, args.sampling, 3))
+    if args.second:
+        other = resolver_method(DepthSuperResolver.load(Path(args.second) / 'model', device='cpu'))
+        here = methods['plain']
+        methods['second'] = other
+        methods['mean_with_second'] = lambda lr, lv, s: 0.5 * (here(lr, lv, s) + other(lr, lv, s))
+    out = {'command': ' '.join(shlex.quote(a) for a in sys.argv), 'sampling': args.sampling, 'sets': {}}
+    for name, (pairs, factor, key) in inner_sets(args.rgbdd, args.middlebury).items():
+        cell = score(lr_frames(pairs, plain.scale, EVALUATION[args.sampling]), methods, factor)
+        base = cell[BASELINE][key]
+        out['sets'][name] = {m: {key: c[key], 'gain_pct': 100 * (1 - c[key] / base)} for m, c in cell.items()}
+        print(f'{name} ({key}, {len(pairs)} frames, {args.sampling} LR): ' + ', '.join(
+            f"{m} {c[key]:.4f} ({100 * (1 - c[key] / base):+.2f}%)" for m, c in cell.items()), flush=True)
+    write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
+    print(f'wrote {args.out}')
+
+
+if __name__ == '__main__':
+    main()
