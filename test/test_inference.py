@@ -185,3 +185,22 @@ def test_self_ensemble_keeps_holes_units_and_rejects_bad_counts(tmp_path):
     for bad in (0, 3, 16, True, 2.0):
         with pytest.raises(ValueError, match='self_ensemble'):
             DepthSuperResolver.load(model, device='cpu', self_ensemble=bad)
+
+
+def test_self_ensemble_warns_for_models_trained_on_point_sampled_lr(tmp_path):
+    """Flipping mirrors where a point sample sits in its LR pixel: such models must say so."""
+    import warnings
+
+    from depth_sr_ros.nets.lrres import LRResConfig, LRResNet
+    net = LRResNet(LRResConfig(scale=4, channels=8, num_blocks=2, up_channels=2, feature_taps=2))
+    point = save_model(tmp_path / 'point', net, {'degradation': 'point_sensor'})
+    cubic = save_model(tmp_path / 'cubic', net, {'degradation': 'cubic'})
+    with pytest.warns(UserWarning, match='point-sampled LR'):
+        r = DepthSuperResolver.load(point, device='cpu', self_ensemble=4)
+    with pytest.warns(UserWarning, match='self_ensemble=2'):
+        r.self_ensemble = 2
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        r.self_ensemble = 1
+        DepthSuperResolver.load(point, device='cpu')
+        DepthSuperResolver.load(cubic, device='cpu', self_ensemble=8)

@@ -242,6 +242,27 @@ def test_self_ensemble_is_set_at_run_time_and_bad_counts_are_refused(harness_fac
     np.testing.assert_array_equal(image_to_array(img) > 0, np.repeat(np.repeat(lr > 0, S, 0), S, 1))
 
 
+def test_self_ensemble_on_a_point_sampled_model_is_logged(tmp_path):
+    """Asking a point-trained model for the self-ensemble works but warns on /rosout."""
+    import torch
+    from rcl_interfaces.msg import Log
+    from rclpy.parameter import Parameter
+    from rclpy.qos import DurabilityPolicy, QoSProfile
+    from depth_sr_ros.inference import save_model
+    from depth_sr_ros.nets.lrres import LRResConfig, LRResNet
+    torch.manual_seed(0)
+    net = LRResNet(LRResConfig(scale=4, channels=8, num_blocks=2, up_channels=2, feature_taps=2))
+    h = NodeHarness(model=str(save_model(tmp_path / 'point', net, {'degradation': 'point_sensor'})))
+    try:
+        logs = h.collect(Log, '/rosout', QoSProfile(depth=100, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+        assert h.node.set_parameters([Parameter('self_ensemble', value=2)])[0].successful
+        assert h.node.resolver.self_ensemble == 2
+        assert wait_for(lambda: [m for m in list(logs.messages) if 'point-sampled LR' in m.msg
+                                 and m.level == Log.WARN], 10)
+    finally:
+        h.close()
+
+
 def test_warnings_reach_rosout(harness_factory):
     """No-input and incompatible-QoS warnings are logged (once) with the resolved topic."""
     from rcl_interfaces.msg import Log

@@ -20,6 +20,9 @@ _BORDER = 2  # LR pixels of replicate padding so the network sees context at ima
 DIHEDRAL_VIEWS = ((False, False, False), (False, False, True), (False, True, False), (False, True, True),
                   (True, False, False), (True, False, True), (True, True, False), (True, True, True))
 SELF_ENSEMBLE_CHOICES = (1, 2, 4, 8)
+# Recipes whose models learn where a point sample sits inside its LR footprint (off-centre for
+# even scales); a flipped view mirrors that position, so the self-ensemble blurs their edges.
+POINT_SAMPLED_RECIPES = ('nearest', 'point_sensor')
 
 
 def select_device(device='auto'):
@@ -46,6 +49,16 @@ def check_self_ensemble(views):
     if isinstance(views, bool) or not isinstance(views, (int, np.integer)) or views not in SELF_ENSEMBLE_CHOICES:
         raise ValueError(f'self_ensemble must be one of {SELF_ENSEMBLE_CHOICES} (views averaged), got {views!r}')
     return int(views)
+
+
+def self_ensemble_caveat(metadata, views):
+    """Why averaging flipped views hurts this model, or None (the node logs it, the API warns)."""
+    recipe = metadata.get('degradation')
+    if views > 1 and isinstance(recipe, str) and recipe in POINT_SAMPLED_RECIPES:
+        return (f'self_ensemble={views} with a model trained on point-sampled LR ({recipe!r}): a flipped '
+                'view mirrors where each sample sits in its LR pixel, so edges move by one HR pixel '
+                '(x4_point under point-sampled LR: 31% -> 16% lower RMSE than bicubic); use self_ensemble=1')
+    return None
 
 
 def _view(t, transpose, flip_rows, flip_cols):
@@ -85,14 +98,16 @@ class DepthSuperResolver:
     network on first use (same outputs; ~8% faster at 160x120 on 2 threads, slower on 320x240
     and larger frames, where torchscript=False is better: docs/NODE.md, benchmarks/model_speed.py).
     self_ensemble: average the outputs of 1 (off), 2, 4 or 8 flipped/transposed views of each
-    frame (EDSR+): a little more accuracy for that many times the cost (models/README.md).
+    frame (EDSR+) for that many times the cost: more accurate when LR samples are centred on
+    their pixels (cubic, area, antialiased), less when a sensor point-samples off-centre, since
+    a flip mirrors where the sample sits (models/README.md; warns for point-trained models).
     """
 
     def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1):
         self.net = net
-        self.self_ensemble = check_self_ensemble(self_ensemble)
         self._runner = None if torchscript else net
         self.metadata = metadata
+        self.self_ensemble = self_ensemble
         self.device = device
         self.fill_holes = float(fill_holes)
         self.half = bool(half) and device.type == 'cuda'
@@ -107,6 +122,17 @@ class DepthSuperResolver:
         net, meta = load_model(bundled.resolve(name_or_path), device=dev)
         return cls(net, meta, dev, fill_holes=fill_holes, half=half, torchscript=torchscript,
                    self_ensemble=self_ensemble)
+
+    @property
+    def self_ensemble(self):
+        return self._self_ensemble
+
+    @self_ensemble.setter
+    def self_ensemble(self, views):
+        self._self_ensemble = check_self_ensemble(views)
+        caveat = self_ensemble_caveat(self.metadata, self._self_ensemble)
+        if caveat:
+            warnings.warn(caveat, stacklevel=2)
 
     @property
     def scale(self):

@@ -44,8 +44,10 @@ PARAMS = (
           'output pixels within N LR pixels of valid data (never the middle of a large hole).',
           read_only=False, range=(0, 64)),
     Param('self_ensemble', 1, 'Average 1 (off), 2, 4 or 8 flipped/transposed views of each frame '
-          '(geometric self-ensemble): slightly lower error at that many times the inference cost '
-          '(measured gains in models/README.md); for offline or GPU use.',
+          '(geometric self-ensemble) at that many times the inference cost: lower error when each LR '
+          'sample is centred on its pixel (cubic, area, antialiased resizing), higher when the sensor '
+          'point-samples off-centre (decimation), because a flip mirrors where the sample sits '
+          '(measured in models/README.md). Offline or GPU use.',
           read_only=False, range=(1, 8), choices=(1, 2, 4, 8)),
     Param('max_input_pixels', 640 * 480, 'Input images with more pixels are rejected (cause '
           'too_large) to protect memory and latency.', range=(1, 100_000_000)),

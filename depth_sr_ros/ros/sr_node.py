@@ -9,6 +9,7 @@ inference, so diagnostics and parameter services stay responsive under load.
 """
 import threading
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -17,6 +18,7 @@ from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError
+from depth_sr_ros.inference.resolver import self_ensemble_caveat
 from depth_sr_ros.ros import params, qos
 from depth_sr_ros.ros.camera_info import NO_INTRINSICS, P_FROM_K, expected_image_size, scale_camera_info
 from depth_sr_ros.ros.colorize import colorize
@@ -94,9 +96,12 @@ class DepthSRNode(Node):
         self.cfg = params.declare(self)
         if self.cfg['torch_threads'] > 0:
             torch.set_num_threads(self.cfg['torch_threads'])
-        self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
-                                                fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
-                                                self_ensemble=self.cfg['self_ensemble'])
+        with warnings.catch_warnings():   # the caveat goes to the ROS log below instead
+            warnings.simplefilter('ignore', UserWarning)
+            self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
+                                                    fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
+                                                    self_ensemble=self.cfg['self_ensemble'])
+        self._log_self_ensemble_caveat()
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
             raise ModelLoadError(f"model {self.cfg['model']!r} upscales x{self.resolver.scale} but "
@@ -145,7 +150,15 @@ class DepthSRNode(Node):
                 if p.name == 'fill_holes':
                     self.resolver.fill_holes = float(p.value)
                 elif p.name == 'self_ensemble':
-                    self.resolver.self_ensemble = p.value
+                    with warnings.catch_warnings():
+                        warnings.simplefilter('ignore', UserWarning)
+                        self.resolver.self_ensemble = p.value
+                    self._log_self_ensemble_caveat()
+
+    def _log_self_ensemble_caveat(self):
+        caveat = self_ensemble_caveat(self.resolver.metadata, self.resolver.self_ensemble)
+        if caveat:
+            self.get_logger().warning(caveat)
 
     # -- executor side: store newest, wake the worker ------------------------------------------
     def _on_image(self, stream, msg):
