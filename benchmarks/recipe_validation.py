@@ -81,40 +81,61 @@ def score_against_bicubic(row, label, pairs, samplings, factor):
     return cells
 
 
-def inner_middlebury(rows, folder, samplings):
-    """Add MAD on the inner Middlebury scenes (-12..-7 by file name) to every row, in place."""
+def inner_middlebury_scenes(folder):
+    """The inner Middlebury scenes: the INNER_MIDDLEBURY before quality.py's held-out ones, by file name."""
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import hold_out_last
     from quality import MIDDLEBURY_HELD_OUT
     kept = hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
-    scenes = hold_out_last(kept, INNER_MIDDLEBURY)[1]
+    return hold_out_last(kept, INNER_MIDDLEBURY)[1]
+
+
+def inner_rgbdd_frames(folders, val_fraction=0.15):
+    """The inner validation captures: the training captures of the held-out split, split again."""
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import split_by_time_blocks
+    pairs = [p for f in folders for p in load_image_folder(f, depth_scale=0.001)]
+    train = split_by_time_blocks(pairs, val_fraction=val_fraction)[0]
+    return split_by_time_blocks(train, val_fraction=val_fraction)[1]
+
+
+def check_middlebury_unseen(label, summary):
+    """Refuse a run whose training saw the inner Middlebury scenes (hold-out-last < 12)."""
+    from quality import MIDDLEBURY_HELD_OUT
     needed = MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY
+    if summary.get('train_only_folders') and summary.get('train_only_held_out_last', 0) < needed:
+        raise SystemExit(f'{label}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
+                         f'the inner Middlebury scenes need --hold-out-last {needed}')
+
+
+def check_inner_validation(label, summary, val_fraction=0.15):
+    """Refuse a run that was not validated inside its training captures at ``val_fraction``."""
+    if 'twice' not in summary.get('split', '') or f'val_fraction={val_fraction})' not in summary['split']:
+        raise SystemExit(f'{label}: not an inner-validation run with val_fraction {val_fraction}')
+
+
+def inner_middlebury(rows, folder, samplings):
+    """Add MAD on the inner Middlebury scenes (-12..-7 by file name) to every row, in place."""
+    scenes = inner_middlebury_scenes(folder)
     for label, row in rows.items():
-        summary = data_summary(row)
-        if summary.get('train_only_folders') and summary.get('train_only_held_out_last', 0) < needed:
-            raise SystemExit(f'{label}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
-                             f'the inner Middlebury scenes need --hold-out-last {needed}')
+        check_middlebury_unseen(label, data_summary(row))
         row['middlebury_inner'] = {'scenes': [p.capture_id for p in scenes]}
         for sampling, (model, bicubic) in score_against_bicubic(row, label, scenes, samplings, 1.0).items():
             row['middlebury_inner'][sampling] = {'mad': model['mae'], 'bicubic_mad': bicubic['mae'],
                                                  'gain_pct': 100 * (1 - model['mae'] / bicubic['mae'])}
 
 
-def extra_samplings(rows, samplings, val_fraction=0.15):
-    """Score every row under more evaluation samplings on its inner RGB-D-D frames, in place."""
-    from depth_sr_ros.data.image_folder import load_image_folder
-    from depth_sr_ros.data.splits import split_by_time_blocks
+def extra_samplings(rows, samplings=None, val_fraction=0.15):
+    """Score every row on its inner RGB-D-D frames under ``samplings`` (None: the row's own), in place."""
     cache = {}
     for label, row in rows.items():
         summary = data_summary(row)
-        if 'twice' not in summary.get('split', '') or f'val_fraction={val_fraction})' not in summary['split']:
-            raise SystemExit(f'{label}: not an inner-validation run with val_fraction {val_fraction}')
+        check_inner_validation(label, summary, val_fraction)
         key = tuple(summary['folders'])
         if key not in cache:
-            pairs = [p for f in key for p in load_image_folder(f, depth_scale=0.001)]
-            train = split_by_time_blocks(pairs, val_fraction=val_fraction)[0]
-            cache[key] = split_by_time_blocks(train, val_fraction=val_fraction)[1]
-        for sampling, (model, bicubic) in score_against_bicubic(row, label, cache[key], samplings, 100.0).items():
+            cache[key] = inner_rgbdd_frames(key, val_fraction)
+        todo = list(row['rmse_cm']) if samplings is None else samplings
+        for sampling, (model, bicubic) in score_against_bicubic(row, label, cache[key], todo, 100.0).items():
             row['rmse_cm'][sampling] = model['rmse']
             row['bicubic_rmse_cm'][sampling] = bicubic['rmse']
             row['gain_pct'][sampling] = 100 * (1 - model['rmse'] / bicubic['rmse'])
@@ -150,9 +171,9 @@ def main():
     args = p.parse_args()
     from quality import parse_model
     rows = table([parse_model(r) for r in args.runs])
-    for label, row in rows.items():
-        if row['self_ensemble'] > 1:
-            extra_samplings({label: row}, list(row['rmse_cm']))
+    ensembles = {label: row for label, row in rows.items() if row['self_ensemble'] > 1}
+    if ensembles:
+        extra_samplings(ensembles)   # the training log scored the plain network: rescore
     if args.extra_samplings:
         extra_samplings(rows, args.extra_samplings)
     if args.middlebury:

@@ -27,14 +27,13 @@ import torch.nn.functional as F
 
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.data.degradation import EVALUATION, downsample
-from depth_sr_ros.data.image_folder import load_image_folder
-from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training.evaluate import lr_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import BASELINE, MIDDLEBURY_HELD_OUT, baselines, resolver_method, score  # noqa: E402
-from recipe_validation import INNER_MIDDLEBURY, data_summary  # noqa: E402
+from quality import BASELINE, baselines, resolver_method, score  # noqa: E402
+from recipe_validation import (check_inner_validation, check_middlebury_unseen, data_summary,  # noqa: E402
+                               inner_middlebury_scenes, inner_rgbdd_frames)
 
 
 def back_projection(resolver, sampling, iterations):
@@ -57,22 +56,10 @@ def back_projection(resolver, sampling, iterations):
 def inner_sets(rgbdd, middlebury):
     sets = {}
     if rgbdd:
-        train = split_by_time_blocks(load_image_folder(rgbdd, depth_scale=0.001), val_fraction=0.15)[0]
-        sets['rgbdd'] = (split_by_time_blocks(train, val_fraction=0.15)[1], 100.0, 'rmse')
+        sets['rgbdd'] = (inner_rgbdd_frames([rgbdd]), 100.0, 'rmse')
     if middlebury:
-        kept = hold_out_last(load_image_folder(middlebury, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
-        sets['middlebury'] = (hold_out_last(kept, INNER_MIDDLEBURY)[1], 1.0, 'mae')
+        sets['middlebury'] = (inner_middlebury_scenes(middlebury), 1.0, 'mae')
     return sets
-
-
-def check_inner(run_dir):
-    """Refuse a run whose training saw the frames scored here (not an inner-validation pilot)."""
-    summary = data_summary({'run': run_dir})
-    if 'twice' not in summary.get('split', ''):
-        raise SystemExit(f'{run_dir}: not an inner-validation run (train --validation inner)')
-    if summary.get('train_only_folders') and summary.get('train_only_held_out_last', 0) < MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY:
-        raise SystemExit(f'{run_dir}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
-                         f'the inner Middlebury scenes need {MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY}')
 
 
 def main():
@@ -84,8 +71,10 @@ def main():
     p.add_argument('--sampling', default='cubic', choices=list(EVALUATION))
     p.add_argument('--out', required=True)
     args = p.parse_args()
-    for run in filter(None, (args.run, args.second)):
-        check_inner(run)
+    for run in filter(None, (args.run, args.second)):   # never score frames a pilot trained on
+        summary = data_summary({'run': run})
+        check_inner_validation(run, summary)
+        check_middlebury_unseen(run, summary)
     plain = DepthSuperResolver.load(Path(args.run) / 'model', device='cpu')
     methods = {BASELINE: baselines()[BASELINE], 'plain': resolver_method(plain)}
     for views in (2, 4, 8):

@@ -61,17 +61,19 @@ def self_ensemble_caveat(metadata, views):
     return None
 
 
-def _view(t, transpose, flip_rows, flip_cols):
-    """One dihedral view of (B,C,H,W) tensors; applying it in reverse order undoes it."""
-    if transpose:
-        t = t.transpose(-1, -2)
+def _flip(t, flip_rows, flip_cols):
     dims = [d for d, f in ((-2, flip_rows), (-1, flip_cols)) if f]
     return torch.flip(t, dims) if dims else t
 
 
+def _view(t, transpose, flip_rows, flip_cols):
+    """One dihedral view of (B,C,H,W) tensors: transpose, then flip."""
+    return _flip(t.transpose(-1, -2) if transpose else t, flip_rows, flip_cols)
+
+
 def _unview(t, transpose, flip_rows, flip_cols):
-    dims = [d for d, f in ((-2, flip_rows), (-1, flip_cols)) if f]
-    t = torch.flip(t, dims) if dims else t
+    """Undo :func:`_view`: flip back, then transpose back."""
+    t = _flip(t, flip_rows, flip_cols)
     return t.transpose(-1, -2) if transpose else t
 
 
@@ -197,9 +199,12 @@ class DepthSuperResolver:
             if self._runner is None:
                 # Traced graphs keep sizes symbolic, so one trace serves every frame size.
                 self._runner = _trace(self.net, xt, vt)
-            views = DIHEDRAL_VIEWS[:self.self_ensemble]
-            sr = sum(_unview(self._runner(_view(xt, *k), _view(vt, *k)), *k) for k in views)
-            sr = (sr / len(views))[:, 0].float().cpu().numpy()
+            if self.self_ensemble == 1:   # the real-time path: no extra HR-sized passes
+                sr = self._runner(xt, vt)
+            else:
+                views = DIHEDRAL_VIEWS[:self.self_ensemble]
+                sr = sum(_unview(self._runner(_view(xt, *k), _view(vt, *k)), *k) for k in views) / len(views)
+            sr = sr[:, 0].float().cpu().numpy()
         b = _BORDER * self.scale
         return sr[:, b:-b, b:-b]
 

@@ -96,12 +96,9 @@ class DepthSRNode(Node):
         self.cfg = params.declare(self)
         if self.cfg['torch_threads'] > 0:
             torch.set_num_threads(self.cfg['torch_threads'])
-        with warnings.catch_warnings():   # the caveat goes to the ROS log below instead
-            warnings.simplefilter('ignore', UserWarning)
-            self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
-                                                    fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
-                                                    self_ensemble=self.cfg['self_ensemble'])
-        self._log_self_ensemble_caveat()
+        self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
+                                                fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'])
+        self._set_self_ensemble(self.cfg['self_ensemble'])
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
             raise ModelLoadError(f"model {self.cfg['model']!r} upscales x{self.resolver.scale} but "
@@ -150,13 +147,14 @@ class DepthSRNode(Node):
                 if p.name == 'fill_holes':
                     self.resolver.fill_holes = float(p.value)
                 elif p.name == 'self_ensemble':
-                    with warnings.catch_warnings():
-                        warnings.simplefilter('ignore', UserWarning)
-                        self.resolver.self_ensemble = p.value
-                    self._log_self_ensemble_caveat()
+                    self._set_self_ensemble(p.value)
 
-    def _log_self_ensemble_caveat(self):
-        caveat = self_ensemble_caveat(self.resolver.metadata, self.resolver.self_ensemble)
+    def _set_self_ensemble(self, views):
+        """Set the resolver's views; its caveat (if any) goes to the ROS log, not stderr."""
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)
+            self.resolver.self_ensemble = views
+        caveat = self_ensemble_caveat(self.resolver.metadata, views)
         if caveat:
             self.get_logger().warning(caveat)
 
