@@ -312,3 +312,41 @@ def test_hold_out_last_keeps_file_order_and_rejects_impossible_counts():
         hold_out_last(items, 6)
     with pytest.raises(ValueError, match='>= 0'):
         hold_out_last(items, -1)
+
+
+def _ramp_pair(size=16):
+    """A square pair whose depth and RGB both encode (row, col), so every view is distinct."""
+    from depth_sr_ros.data.pairs import RGBDPair
+    yy, xx = np.mgrid[0:size, 0:size]
+    depth = (1.0 + 0.01 * yy + 0.001 * xx).astype(np.float32)
+    rgb = np.stack([yy * 8, xx * 8, np.zeros_like(yy)], axis=-1).astype(np.uint8)
+    return RGBDPair(rgb=rgb, depth=depth, valid=np.ones_like(depth, bool))
+
+
+@pytest.mark.parametrize('augment,expected_views', [('hflip', 2), ('dihedral', 8)])
+def test_augment_draws_every_view_of_its_group_and_moves_rgb_with_depth(augment, expected_views):
+    from depth_sr_ros.data.crops import make_sample
+    pair = _ramp_pair()
+    views = {}
+    for seed in range(200):
+        s = make_sample(pair, 4, 16, np.random.default_rng(seed), make_recipe('cubic'), augment)
+        rows, cols = np.rint(s.rgb[0] * 255 / 8).astype(int), np.rint(s.rgb[1] * 255 / 8).astype(int)
+        # Depth moved with RGB: re-rendering depth from the RGB-encoded (row, col) reproduces HR.
+        redepth = 1.0 + 0.01 * rows + 0.001 * cols
+        norm = (redepth - redepth.min()) / (redepth.max() - redepth.min())
+        hr = (s.hr - s.hr.min()) / (s.hr.max() - s.hr.min())
+        np.testing.assert_allclose(hr, norm, atol=1e-5)
+        views[(rows[0, 0], cols[0, 0], rows[0, 1], cols[0, 1])] = True
+    assert len(views) == expected_views
+
+
+def test_default_augment_is_hflip_and_dihedral_changes_the_batches():
+    # Checkpoints written before the option resume with 'hflip' (the from_dict default).
+    pairs = synthetic_pairs(n=3)
+    old_style = CropBatches(pairs, 4, 32, 4, seed=1).batch(2)
+    named = CropBatches(pairs, 4, 32, 4, seed=1, augment='hflip').batch(2)
+    other = CropBatches(pairs, 4, 32, 4, seed=1, augment='dihedral').batch(2)
+    assert all(torch.equal(old_style[k], named[k]) for k in named)
+    assert not torch.equal(old_style['hr'], other['hr'])
+    with pytest.raises(ValueError, match='augment must be one of'):
+        tiny_config(augment='rot45')
