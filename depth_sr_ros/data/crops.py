@@ -1,11 +1,5 @@
 """Training samples: random crops + flips of RGB-D pairs, degraded to LR, normalised by LR stats.
 
-``augment`` picks the geometric augmentation: 'hflip' (a random horizontal mirror; what every
-bundled model so far trained with) or 'dihedral' (any of the 8 flips/transposes of the square
-crop, as EDSR trains: more distinct views from few scenes, at the cost of the gravity prior of
-indoor captures). Flips are applied to HR *before* degradation, so the LR sampling phase of
-every view is the one the recipe draws.
-
 Every batch is a pure function of (seed, step): a resumed run sees exactly the batches the
 killed run would have seen, and DDP ranks take disjoint slices of the same global batch.
 """
@@ -16,8 +10,6 @@ import torch
 
 from depth_sr_ros.data.degradation import BICUBIC_AA, degrade
 from depth_sr_ros.data.normalization import network_input, valid_range
-
-AUGMENTATIONS = ('hflip', 'dihedral')
 
 
 @dataclass
@@ -31,27 +23,9 @@ class Sample:
     lr_valid: np.ndarray  # hxw
 
 
-def _augment(arrays, rng, augment):
-    """Mirror (and for 'dihedral' also flip vertically / transpose) HxW[xC] arrays alike.
-
-    'hflip' draws exactly one random number, as before the option existed, so old recipes
-    replay the same batches.
-    """
-    if augment not in AUGMENTATIONS:
-        raise ValueError(f'augment must be one of {AUGMENTATIONS}, got {augment!r}')
-    if rng.random() < 0.5:
-        arrays = [a[:, ::-1] for a in arrays]
-    if augment == 'dihedral':
-        if rng.random() < 0.5:
-            arrays = [a[::-1] for a in arrays]
-        if rng.random() < 0.5:
-            arrays = [a.swapaxes(0, 1) for a in arrays]
-    return arrays
-
-
-def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA, augment='hflip'):
-    """Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip (``augment``), degrade by
-    a spec drawn from ``recipe`` (data.degradation), normalise.
+def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA):
+    """Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip, degrade by a spec drawn
+    from ``recipe`` (data.degradation), normalise.
 
     Returns None when the crop holds too little valid depth to learn from.
     """
@@ -63,7 +37,8 @@ def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA, augment='hflip'):
     rgb = pair.rgb[y:y + size, x:x + size]
     depth = pair.depth[y:y + size, x:x + size]
     valid = pair.valid[y:y + size, x:x + size]
-    rgb, depth, valid = _augment([rgb, depth, valid], rng, augment)
+    if rng.random() < 0.5:
+        rgb, depth, valid = rgb[:, ::-1], depth[:, ::-1], valid[:, ::-1]
     spec = recipe.sample(rng)
     depth = np.ascontiguousarray(depth)
     valid = np.ascontiguousarray(valid)
@@ -80,19 +55,19 @@ def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA, augment='hflip'):
 class CropBatches:
     """Global batch number ``step`` -> dict of tensors (B, C, H, W), deterministic in (seed, step)."""
 
-    def __init__(self, pairs, scale, crop, batch_size, seed=0, recipe=BICUBIC_AA, augment='hflip'):
+    def __init__(self, pairs, scale, crop, batch_size, seed=0, recipe=BICUBIC_AA):
         if not pairs:
             raise ValueError('no training pairs')
         self.pairs = pairs
         self.scale, self.crop, self.batch_size, self.seed = scale, crop, batch_size, seed
-        self.recipe, self.augment = recipe, augment
+        self.recipe = recipe
 
     def samples(self, step, index):
         """Sample ``index`` of global batch ``step`` (retries until a crop has enough depth)."""
         rng = np.random.default_rng([self.seed, step, index])
         for _ in range(20):
             pair = self.pairs[int(rng.integers(len(self.pairs)))]
-            sample = make_sample(pair, self.scale, self.crop, rng, self.recipe, self.augment)
+            sample = make_sample(pair, self.scale, self.crop, rng, self.recipe)
             if sample is not None:
                 return sample
         raise ValueError('could not find a crop with >= 50% valid depth in 20 tries; '

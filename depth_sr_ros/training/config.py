@@ -3,7 +3,6 @@ import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from depth_sr_ros.data.crops import AUGMENTATIONS
 from depth_sr_ros.data.degradation import EVALUATION, make_recipe
 from depth_sr_ros.nets.registry import PRESETS, preset_config
 
@@ -48,7 +47,6 @@ class TrainConfig:
     edge_threshold: float = 0.08
     batch_size: int = 16
     crop: int = 96
-    augment: str = 'hflip'                             # 'hflip' or 'dihedral' (data/crops.py)
     lr: float = 1e-3
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
@@ -70,7 +68,6 @@ class TrainConfig:
                   (self.teacher_update in TEACHER_UPDATES, f'teacher_update must be one of {TEACHER_UPDATES}'),
                   (self.role_source in ('output', 'side'), "role_source must be 'output' or 'side'"),
                   (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
-                  (self.augment in AUGMENTATIONS, f'augment must be one of {AUGMENTATIONS}'),
                   (self.crop % self.scale == 0, f'crop {self.crop} must be a multiple of scale {self.scale}'),
                   (self.batch_size >= 1 and self.max_steps >= 1, 'batch_size and max_steps must be >= 1'),
                   (set(self.val_degradations) <= set(EVALUATION) and len(self.val_degradations) > 0,

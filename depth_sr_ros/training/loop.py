@@ -56,8 +56,7 @@ class _Trainer:
         self.total_steps = cfg.total_steps(len(train_pairs))
         self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
         self.sched = make_schedule(self.opt, cfg.lr, self.total_steps)
-        self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe(),
-                                   cfg.augment)
+        self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe())
         val = val_pairs[:cfg.val_max_frames] if cfg.val_max_frames else val_pairs
         self.val_frames = sampling_frames(val, cfg.scale, cfg.val_degradations) if val else {}
         self.roles = GlobalRoles(cfg.role_window)
