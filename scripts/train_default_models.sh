@@ -12,9 +12,9 @@
 #   x2/x8/x16  2/8/16 blind                                                 lrres_mid       other factors
 #   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    lrres_xl        benchmark files, Middlebury
 #   x4_point   4      point_sensor: point sampling + sensor effects         lrres_large     decimated / LiDAR-like input
-#   x8_cubic   8      cubic                                                 lrres_large     benchmark files at x8
+#   x8_cubic   8      cubic                                                 lrres_xl        benchmark files at x8
 #   x16_cubic  16     cubic                                                 lrres_quality   benchmark files at x16
-# The specialists are offline class (lrres_large, ~5 fps at 160x120 x4 on 1 thread; x4_cubic lrres_xl; x16:
+# The specialists are offline class (lrres_large, ~5 fps at 160x120 x4 on 1 thread; x4_cubic, x8_cubic lrres_xl; x16:
 # lrres_quality) and draw each Middlebury training scene 4x as often as a capture
 # (--train-only-weight 4; x4_cubic and x8_cubic 16x); x4_cubic and x8_cubic train at a peak
 # learning rate of 2e-3. These choices come from the cubic-LR pilots in docs/TRAINING.md (inner validation, incl.
@@ -47,7 +47,7 @@ spec() {
     x16)       echo "16 blind 8000 192 16 lrres_mid 1 0.001" ;;
     x4_cubic)  echo "4 cubic 20000 96 16 lrres_xl 16 0.002" ;;
     x4_point)  echo "4 point_sensor 12000 96 16 lrres_large 4 0.001" ;;
-    x8_cubic)  echo "8 cubic 16000 96 16 lrres_large 16 0.002" ;;
+    x8_cubic)  echo "8 cubic 16000 96 16 lrres_xl 16 0.002" ;;
     x16_cubic) echo "16 cubic 6000 192 16 lrres_quality 4 0.001" ;;
     *) echo "train_default_models: unknown model $1" >&2; return 1 ;;
   esac

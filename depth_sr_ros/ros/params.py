@@ -24,7 +24,7 @@ PARAMS = (
           'trained on every sampling with noise and holes; x4_point for point-sampled depth '
           '(decimation, LiDAR-like, many structured-light pipelines); x4_cubic, x8_cubic, x16_cubic '
           'for LR made by cv2.resize INTER_CUBIC (benchmark files); the specialists are offline class '
-          '(x4_point ~5 fps, x8_cubic ~3.5 fps, x4_cubic ~3 fps at 160x120 on 1 thread); x2, x8, x16 for other '
+          '(x4_point ~5 fps, x8_cubic ~2 fps, x4_cubic ~3 fps at 160x120 on 1 thread); x2, x8, x16 for other '
           'factors.'),
     Param('scale', 0, 'Required upscale factor; 0 accepts the model\'s own scale. A model with '
           'another scale fails at start-up.', range=(0, 16)),
