@@ -24,6 +24,9 @@ PRESETS = {
     'lrres_fast': ('lrres', dict(channels=30, num_blocks=3, up_channels=4, up_kernel=1)),
     # The bundled models' architecture: twice lrres_fast's depth, still real time at x4 (2.4 GMAC).
     'lrres_mid': ('lrres', dict(channels=32, num_blocks=6, up_channels=4, up_kernel=1)),
+    # lrres_mid with 10 blocks (3.8 GMAC at x4, 21 fps on 1 thread): the most depth the real-time
+    # contract leaves room for; blind x4 pilot +2.4 points inner RGB-D-D (TRAINING.md, "Session 10").
+    'lrres_mid_deep': ('lrres', dict(channels=32, num_blocks=10, up_channels=4, up_kernel=1)),
     'lrres_quality': ('lrres', dict(channels=48, num_blocks=6, attention=True, up_channels=8, up_kernel=1)),
     # Offline specialists: 1.8x lrres_quality's width x depth squared in cost (~3.5x); inner
     # cubic-LR pilot +1.5 points RGB-D-D, +2.4 Middlebury over lrres_quality at equal steps.
