@@ -57,8 +57,9 @@ def build_parser():
     t = p.add_argument_group('training')
     t.add_argument('--out', help='output model directory (must not exist or be empty)')
     t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
-    t.add_argument('--config', default='lrres_mid', help="a DSRNet preset (default lrres_mid: the bundled models' real-time "
-                        "architecture; lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
+    t.add_argument('--config', default='lrres_mid_deep', help="a DSRNet preset (default lrres_mid_deep: the bundled "
+                        "default x4's real-time architecture; lrres_mid: the blind x2/x8/x16's, 1.6x faster; "
+                        "lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
                         "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file")
     t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')
     t.add_argument('--max-steps', type=int, default=None, help='training steps')
