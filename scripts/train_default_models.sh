@@ -9,7 +9,7 @@
 #
 #   name       scale  LR recipe (depth_sr_ros.data.degradation.RECIPES)   DSRNet          for
 #   x4         4      blind: every sampling kernel + sensor effects        lrres_mid_deep  the default, any sensor
-#   x2/x8/x16  2/8/16 blind                                                 lrres_mid       other factors
+#   x2/x8/x16  2/8/16 blind                                                 lrres_mid_deep  other factors
 #   x4_cubic   4      cubic (cv2 INTER_CUBIC, the seed paper's protocol)    lrres_xl        benchmark files, Middlebury
 #   x4_point   4      point_sensor: point sampling + sensor effects         lrres_large     decimated / LiDAR-like input
 #   x8_cubic   8      cubic                                                 lrres_xl        benchmark files at x8
@@ -42,9 +42,9 @@ MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8_cubic x16_cubic x8 x2"}
 spec() {
   case "$1" in
     x4)        echo "4 blind 24000 96 16 lrres_mid_deep 1 0.001" ;;
-    x2)        echo "2 blind 8000 64 16 lrres_mid 1 0.001" ;;
-    x8)        echo "8 blind 10000 96 16 lrres_mid 1 0.001" ;;
-    x16)       echo "16 blind 8000 192 16 lrres_mid 1 0.001" ;;
+    x2)        echo "2 blind 8000 64 16 lrres_mid_deep 1 0.001" ;;
+    x8)        echo "8 blind 10000 96 16 lrres_mid_deep 1 0.001" ;;
+    x16)       echo "16 blind 8000 192 16 lrres_mid_deep 1 0.001" ;;
     x4_cubic)  echo "4 cubic 20000 96 16 lrres_xl 16 0.002" ;;
     x4_point)  echo "4 point_sensor 12000 96 16 lrres_large 4 0.001" ;;
     x8_cubic)  echo "8 cubic 16000 96 16 lrres_xl 16 0.002" ;;

@@ -41,7 +41,7 @@ def build_parser():
                         'a few clean Middlebury scenes among hundreds of captures otherwise hardly count')
     p.add_argument('--run-dir', required=True, help='where checkpoints, reports and model/ go')
     p.add_argument('--config', default='lrres_mid_deep', help="DSRNet preset (default lrres_mid_deep, the bundled default "
-                        "x4's real-time architecture; lrres_mid: the blind x2/x8/x16's; "
+                        "x4's and the other blind models' real-time architecture; lrres_mid: 1.6x faster; "
                         "depth_sr_ros.nets.registry.PRESETS: fast, quality, deep_bp, lrres_fast, "
                         "lrres_quality, ...) or a YAML of training options")
     p.add_argument('--scale', type=int, default=None)

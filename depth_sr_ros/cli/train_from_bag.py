@@ -58,7 +58,7 @@ def build_parser():
     t.add_argument('--out', help='output model directory (must not exist or be empty)')
     t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
     t.add_argument('--config', default='lrres_mid_deep', help="a DSRNet preset (default lrres_mid_deep: the bundled "
-                        "default x4's real-time architecture; lrres_mid: the blind x2/x8/x16's, 1.6x faster; "
+                        "blind models' real-time architecture; lrres_mid: 1.6x faster, a little less accurate; "
                         "lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
                         "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file")
     t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')

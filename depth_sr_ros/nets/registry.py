@@ -22,10 +22,11 @@ PRESETS = {
                              tail_channels=8)),
     # Same x4 budget as 'fast' (1.15 vs 1.16 GMAC), but plain LR 3x3 convs run ~2x faster per MAC.
     'lrres_fast': ('lrres', dict(channels=30, num_blocks=3, up_channels=4, up_kernel=1)),
-    # The bundled models' architecture: twice lrres_fast's depth, still real time at x4 (2.4 GMAC).
+    # The blind models' architecture in sessions 5-9: twice lrres_fast's depth (2.4 GMAC at x4).
     'lrres_mid': ('lrres', dict(channels=32, num_blocks=6, up_channels=4, up_kernel=1)),
     # lrres_mid with 10 blocks (3.8 GMAC at x4, 21 fps on 1 thread): the most depth the real-time
-    # contract leaves room for; blind x4 pilot +2.4 points inner RGB-D-D (TRAINING.md, "Session 10").
+    # contract leaves room for; the bundled blind models' architecture since session 10; blind x4
+    # pilot +2.5 points inner RGB-D-D over lrres_mid (docs/TRAINING.md, "Session 10").
     'lrres_mid_deep': ('lrres', dict(channels=32, num_blocks=10, up_channels=4, up_kernel=1)),
     'lrres_quality': ('lrres', dict(channels=48, num_blocks=6, attention=True, up_channels=8, up_kernel=1)),
     # Offline specialists: 1.8x lrres_quality's width x depth squared in cost (~3.5x); inner
