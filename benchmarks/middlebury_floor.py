@@ -8,7 +8,16 @@ blurred by a Gaussian of sigma 0.5..1.5 HR pixels (normalised over valid pixels)
 plus uniform +-0.5 noise (the error of a perfect real-valued estimate of a scene stored as
 integers). A target below "GT blurred by 0.7 px" asks for edges within a fraction of a pixel.
 
+Where the error lies: every estimate's MAD is split into the share from *edge* pixels (within 1 HR
+pixel of a depth step: the ground truth's 3x3 range exceeds --edge-step disparity units) and
+from the *interior* (everything else: surfaces, including fine relief below the step size).
+The two parts sum to the MAD. An estimate whose interior part alone exceeds a target MAD cannot
+reach that target by better edges alone. --models adds bundled models (or exported paths,
+``label=path``, ``+seN``) to the table, run through DepthSuperResolver as in quality.py.
+
   .venv/bin/python benchmarks/middlebury_floor.py --middlebury ../shared/data/middlebury
+  .venv/bin/python benchmarks/middlebury_floor.py --middlebury ../shared/data/middlebury \
+      --models x4 x4_cubic --scales 4 --out /tmp/floor_x4.json
 """
 import argparse
 import json
@@ -20,13 +29,14 @@ import cv2
 import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
-from depth_sr_ros.data.degradation import EVALUATION
+from depth_sr_ros.data.degradation import EVALUATION, local_extremes
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import hold_out_last
+from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors, lr_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import MIDDLEBURY_HELD_OUT, RESULTS  # noqa: E402
+from quality import MIDDLEBURY_HELD_OUT, RESULTS, parse_model  # noqa: E402
 
 TARGETS = {4: 55.0, 8: 50.0, 16: 40.0}     # issue 13: % below bicubic MAD
 SIGMAS = (0.5, 0.7, 1.0, 1.5)
@@ -37,32 +47,63 @@ def blurred(hr, hv, sigma):
     return cv2.GaussianBlur(np.where(hv, hr, 0).astype(np.float32), (0, 0), sigma) / np.maximum(w, 1e-6)
 
 
+def edge_zone(hr, hv, step):
+    """Pixels within 1 HR pixel of a depth step larger than ``step`` (valid pixels only)."""
+    lo, hi = local_extremes(hr, hv, radius=1)
+    with np.errstate(over='ignore', invalid='ignore'):
+        return hv & ((hi - lo) > step)
+
+
+def zone_parts(est, hr, mask, edge):
+    """(edge, interior) contributions to this frame's MAD: zone error sums over all scored pixels."""
+    err = np.abs(est - hr)
+    n = max(int(mask.sum()), 1)
+    return float(err[mask & edge].sum()) / n, float(err[mask & ~edge].sum()) / n
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--middlebury', required=True)
     p.add_argument('--scales', type=int, nargs='+', default=[4, 8, 16])
+    p.add_argument('--models', nargs='*', default=[], help='bundled names or label=path, optional +seN')
+    p.add_argument('--edge-step', type=float, default=2.0, help='disparity units; see "Where the error lies"')
     p.add_argument('--out', default=str(RESULTS / 'middlebury_floor.json'))
     args = p.parse_args()
+    models = {label: DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
+              for label, path, views in map(parse_model, args.models)}
     scenes = hold_out_last(load_image_folder(args.middlebury, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[1]
     out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
            'command': ' '.join(shlex.quote(a) for a in sys.argv),
-           'scenes': [s.capture_id for s in scenes], 'scales': {}}
+           'scenes': [s.capture_id for s in scenes], 'edge_step': args.edge_step, 'scales': {}, 'zones': {}}
     for scale in args.scales:
-        mads = {}
+        mads, parts, edge_share = {}, {}, []
         for hr, hv, lr, lv, _ in lr_frames(scenes, scale, EVALUATION['cubic']):
             mask = hv & np.repeat(np.repeat(lv, scale, 0), scale, 1)
             rng = np.random.default_rng(0)
             estimates = {'bicubic_hole_aware': bicubic_upsample(lr, lv, scale),
                          'gt_plus_uniform_0.5': hr + rng.uniform(-0.5, 0.5, hr.shape).astype(np.float32)}
             estimates.update({f'gt_blurred_sigma_{s}': blurred(hr, hv, s) for s in SIGMAS})
+            estimates.update({label: r.upsample(np.where(lv, lr, np.nan).astype(np.float32))
+                              for label, r in models.items() if r.scale == scale})
+            edge = edge_zone(hr, hv, args.edge_step)
+            edge_share.append(float((mask & edge).sum()) / max(int(mask.sum()), 1))
             for name, est in estimates.items():
                 mads.setdefault(name, []).append(frame_errors(est, hr, hv, mask)[1])
+                parts.setdefault(name, []).append(zone_parts(est, hr, mask, edge))
         row = {name: float(np.mean(v)) for name, v in mads.items()}
+        out['zones'][str(scale)] = {'edge_pixel_share': float(np.mean(edge_share)),
+                                    **{name: {'edge': float(np.mean([e for e, _ in v])),
+                                              'interior': float(np.mean([i for _, i in v]))}
+                                       for name, v in parts.items()}}
         target = TARGETS.get(scale)
         if target is not None:
             row['target_mad'] = row['bicubic_hole_aware'] * (1 - target / 100)
         out['scales'][str(scale)] = row
         print(f'x{scale}: ' + ', '.join(f'{k} {v:.3f}' for k, v in row.items()))
+        zones = out['zones'][str(scale)]
+        print(f'  x{scale} MAD = edge + interior ({100 * zones["edge_pixel_share"]:.1f}% of pixels are edge): '
+              + ', '.join(f'{k} {z["edge"]:.3f} + {z["interior"]:.3f}' for k, z in zones.items()
+                          if isinstance(z, dict)))
     write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
     print(f'wrote {args.out}')
 
