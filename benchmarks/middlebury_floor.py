@@ -91,19 +91,17 @@ def main():
                 mads.setdefault(name, []).append(frame_errors(est, hr, hv, mask)[1])
                 parts.setdefault(name, []).append(zone_parts(est, hr, mask, edge))
         row = {name: float(np.mean(v)) for name, v in mads.items()}
-        out['zones'][str(scale)] = {'edge_pixel_share': float(np.mean(edge_share)),
-                                    **{name: {'edge': float(np.mean([e for e, _ in v])),
-                                              'interior': float(np.mean([i for _, i in v]))}
-                                       for name, v in parts.items()}}
+        zones = {'edge_pixel_share': float(np.mean(edge_share)),
+                 'parts': {name: {'edge': float(np.mean([e for e, _ in v])),
+                                  'interior': float(np.mean([i for _, i in v]))} for name, v in parts.items()}}
+        out['zones'][str(scale)] = zones
         target = TARGETS.get(scale)
         if target is not None:
             row['target_mad'] = row['bicubic_hole_aware'] * (1 - target / 100)
         out['scales'][str(scale)] = row
         print(f'x{scale}: ' + ', '.join(f'{k} {v:.3f}' for k, v in row.items()))
-        zones = out['zones'][str(scale)]
         print(f'  x{scale} MAD = edge + interior ({100 * zones["edge_pixel_share"]:.1f}% of pixels are edge): '
-              + ', '.join(f'{k} {z["edge"]:.3f} + {z["interior"]:.3f}' for k, z in zones.items()
-                          if isinstance(z, dict)))
+              + ', '.join(f'{k} {z["edge"]:.3f} + {z["interior"]:.3f}' for k, z in zones['parts'].items()))
     write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
     print(f'wrote {args.out}')
 
