@@ -42,7 +42,7 @@ MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8_cubic x16_cubic x8 x2"}
 spec() {
   case "$1" in
     x4)        echo "4 blind 48000 96 16 lrres_mid_deep 1 0.001" ;;
-    x2)        echo "2 blind 8000 64 16 lrres_mid_deep 1 0.001" ;;
+    x2)        echo "2 blind 24000 64 16 lrres_mid_deep 1 0.001" ;;
     x8)        echo "8 blind 24000 96 16 lrres_mid_deep 1 0.001" ;;
     x16)       echo "16 blind 8000 192 16 lrres_mid_deep 1 0.001" ;;
     x4_cubic)  echo "4 cubic 20000 96 16 lrres_xl 16 0.002" ;;
