@@ -13,6 +13,11 @@ valid) for
 Metrics: RGB-D-D (held out by capture-time blocks) RMSE and MAE in cm; Middlebury (the last 6
 scenes by file name, never trained on) MAD and RMSE on the 0..255 disparity scale, as the
 field reports it; flying-pixel share near depth steps (training.evaluate.flying_pixel_counts).
+Optional cross-sensor set (--kinect): Kinect v1-class structured-light depth (osd_kinect,
+sevenscenes_depth), a sensor no bundled model was trained on (refused if a model's metadata
+lists the folder), --kinect-frames evenly spaced frames per folder, RMSE in cm; pixels within
+one LR pixel of an invalid HR pixel are not scored there (osd_kinect's invalid region is a crop
+outline drawn by its authors, not a depth edge: its README asks to mask it out of metrics).
 Writes benchmarks/results/quality.json, a heat-map PNG of the matrix and before/after panels.
 
   .venv/bin/python benchmarks/quality.py --rgbdd ../shared/data/rgbdd_dev \
@@ -28,6 +33,7 @@ import shlex
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
@@ -43,18 +49,46 @@ RESULTS = Path(__file__).resolve().parent / 'results'
 MIDDLEBURY_HELD_OUT = 6   # last N Middlebury scenes (by file name) are never trained on
 BASELINE = 'bicubic_hole_aware'
 # The headline metric per set: RMSE for RGB-D-D (cm), MAD for Middlebury (the field's).
-HEADLINE = {'rgbdd': 'rmse', 'middlebury': 'mae'}
+HEADLINE = {'rgbdd': 'rmse', 'middlebury': 'mae', 'kinect': 'rmse'}
+SET_TITLES = {'rgbdd': 'RGB-D-D RMSE', 'middlebury': 'Middlebury MAD', 'kinect': 'Kinect RMSE'}
 
 
 def held_out(args):
     sets = {}
     if args.rgbdd:
         pairs = load_image_folder(args.rgbdd, depth_scale=0.001)
-        sets['rgbdd'] = (split_by_time_blocks(pairs, val_fraction=args.val_fraction)[1], 100.0, 'cm')
+        sets['rgbdd'] = (split_by_time_blocks(pairs, val_fraction=args.val_fraction)[1], 100.0, 'cm', 0)
     if args.middlebury:
         pairs = load_image_folder(args.middlebury, depth_scale=1.0)
-        sets['middlebury'] = (hold_out_last(pairs, MIDDLEBURY_HELD_OUT)[1], 1.0, 'disparity units (0..255)')
+        sets['middlebury'] = (hold_out_last(pairs, MIDDLEBURY_HELD_OUT)[1], 1.0, 'disparity units (0..255)', 0)
+    if args.kinect:
+        frames = [p for folder in args.kinect
+                  for p in evenly_spaced(load_image_folder(folder, depth_scale=0.001, depth_only=True), args.kinect_frames)]
+        sets['kinect'] = (frames, 100.0, 'cm', 1)
     return sets
+
+
+def evenly_spaced(pairs, n):
+    """n pairs spread over the whole (time-ordered) folder, first and last included."""
+    if n <= 0 or n >= len(pairs):
+        return list(pairs)
+    return [pairs[i] for i in np.linspace(0, len(pairs) - 1, n).round().astype(int)]
+
+
+def check_unseen(label, metadata, folders):
+    """Refuse a model whose training data (model.json 'training_data') included one of ``folders``."""
+    seen = json.dumps(metadata.get('training_data', {}))
+    for folder in folders:
+        if f'/{Path(folder).resolve().name}"' in seen or f'"{Path(folder).resolve().name}"' in seen:
+            raise SystemExit(f'{label} was trained on {folder}: it cannot be scored on it as an unseen sensor')
+
+
+def hole_margin_mask(hv, margin):
+    """HR-valid pixels at least ``margin`` pixels (Chebyshev) away from every invalid HR pixel."""
+    if margin <= 0:
+        return hv
+    invalid = cv2.dilate((~hv).astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8))
+    return hv & (invalid == 0)
 
 
 def parse_model(token):
@@ -67,13 +101,14 @@ def parse_model(token):
     return (f'{label}+se{views}' if views > 1 else label), path, views
 
 
-def score(frames, methods, factor):
-    """methods: label -> fn(lr, lr_valid, scale) -> HR estimate (NaN = no output)."""
+def score(frames, methods, factor, hole_margin_lr=0):
+    """methods: label -> fn(lr, lr_valid, scale) -> HR estimate (NaN = no output). Scored pixels: HR
+    valid, LR valid, and (hole_margin_lr > 0) that many LR pixels away from any invalid HR pixel."""
     per = {m: [] for m in methods}
     flying = {m: [0, 0] for m in methods}
     for hr, hv, lr, lv, _ in frames:
         s = hr.shape[0] // lr.shape[0]
-        mask = hv & np.repeat(np.repeat(lv, s, 0), s, 1)
+        mask = hole_margin_mask(hv, hole_margin_lr * s) & np.repeat(np.repeat(lv, s, 0), s, 1)
         if not mask.any():
             continue
         for label, fn in methods.items():
@@ -121,7 +156,7 @@ def heatmap(path, cells, labels_by_scale, title):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     columns = sorted({(c['set'], c['sampling']) for c in cells},
-                     key=lambda k: (k[0] != 'rgbdd', list(EVALUATION).index(k[1])))
+                     key=lambda k: (list(SET_TITLES).index(k[0]), list(EVALUATION).index(k[1])))
     rows = [(s, lab) for s in sorted(labels_by_scale) for lab in labels_by_scale[s]]
     flying_rows = [(s, lab) for s in sorted(labels_by_scale) for lab in [BASELINE] + labels_by_scale[s]]
     index = {(c['scale'], c['set'], c['sampling']): c for c in cells}
@@ -133,7 +168,7 @@ def heatmap(path, cells, labels_by_scale, title):
     for (i, (s, lab)), (j, (st, sp)) in itertools.product(enumerate(flying_rows), enumerate(columns)):
         if (s, st, sp) in index:
             fly[i, j] = index[(s, st, sp)]['methods'][lab]['flying_pct']
-    col_names = [f"{'RGB-D-D RMSE' if st == 'rgbdd' else 'Middlebury MAD'}\n{sp}" for st, sp in columns]
+    col_names = [f'{SET_TITLES[st]}\n{sp}' for st, sp in columns]
     fig, axes = plt.subplots(1, 2, figsize=(1.25 * len(columns) * 2 + 4, 0.42 * len(flying_rows) + 2.5),
                              gridspec_kw={'width_ratios': [1, 1]})
     for ax, data, names, cmap, label, fmt in (
@@ -157,6 +192,9 @@ def main():
     p.add_argument('--rgbdd', help='RGB-D-D style folder (uint16 mm); held out by capture-time blocks')
     p.add_argument('--middlebury', help='Middlebury style folder (uint8 disparity)')
     p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help="names, paths or label=path; suffix '+seN' = N-view self-ensemble")
+    p.add_argument('--kinect', nargs='+', help='cross-sensor set: Kinect-class depth folders (uint16 mm, rgb/ optional) '
+                   'that no scored model was trained on, e.g. ../shared/data/osd_kinect ../shared/data/sevenscenes_depth')
+    p.add_argument('--kinect-frames', type=int, default=40, help='evenly spaced frames per --kinect folder (0 = all)')
     p.add_argument('--val-fraction', type=float, default=0.15)
     p.add_argument('--samplings', nargs='+', default=list(EVALUATION), choices=list(EVALUATION),
                    help='how held-out LR frames are made (each one is scored separately)')
@@ -166,10 +204,11 @@ def main():
     args = p.parse_args()
     sets = held_out(args)
     if not sets:
-        p.error('give --rgbdd and/or --middlebury')
+        p.error('give --rgbdd, --middlebury and/or --kinect')
     by_scale = {}
     for label, path, views in map(parse_model, args.models):
         r = DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
+        check_unseen(label, r.metadata, args.kinect or [])
         by_scale.setdefault(r.scale, []).append((label, r))
     out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
            'command': ' '.join(shlex.quote(a) for a in sys.argv),
@@ -178,12 +217,12 @@ def main():
     panels = out_path.parent / 'panels'
     panels.mkdir(parents=True, exist_ok=True)
     for scale, resolvers in sorted(by_scale.items()):
-        for (set_name, (pairs, factor, unit)), sampling in itertools.product(sets.items(), args.samplings):
+        for (set_name, (pairs, factor, unit, margin)), sampling in itertools.product(sets.items(), args.samplings):
             frames = lr_frames(pairs, scale, EVALUATION[sampling])
             methods = baselines()
             methods.update({label: resolver_method(r) for label, r in resolvers})
             cell = {'scale': scale, 'set': set_name, 'sampling': sampling, 'unit': unit,
-                    'held_out_frames': len(frames), 'methods': score(frames, methods, factor),
+                    'held_out_frames': len(frames), 'methods': score(frames, methods, factor, margin),
                     'models': {label: r.model_id for label, r in resolvers}}
             out['results'].append(cell)
             key = HEADLINE[set_name]

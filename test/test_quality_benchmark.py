@@ -1,0 +1,61 @@
+"""benchmarks/quality.py's cross-sensor (Kinect) set: frame choice, the hole margin, the unseen
+check, and one real run of the script on a small depth-only folder with a bundled model."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from training_helpers import synthetic_pairs, write_image_folder
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / 'benchmarks'
+sys.path.insert(0, str(BENCHMARKS))
+import quality  # noqa: E402
+
+
+def test_evenly_spaced_keeps_first_and_last_and_all_when_asked_for_more():
+    pairs = list(range(250))
+    picked = quality.evenly_spaced(pairs, 40)
+    assert len(picked) == 40 and picked[0] == 0 and picked[-1] == 249
+    assert np.all(np.diff(picked) >= 6)
+    assert quality.evenly_spaced(pairs, 0) == pairs and quality.evenly_spaced(pairs[:5], 40) == pairs[:5]
+
+
+def test_hole_margin_drops_exactly_the_pixels_near_invalid_ones():
+    hv = np.ones((20, 20), bool)
+    hv[10, 10] = False
+    kept = quality.hole_margin_mask(hv, 4)
+    assert not kept[6:15, 6:15].any()          # the 9x9 square around the hole
+    assert kept.sum() == 400 - 81
+    assert np.array_equal(quality.hole_margin_mask(hv, 0), hv)
+
+
+def test_a_model_trained_on_the_folder_is_refused():
+    meta = {'training_data': {'folders': ['/data/rgbdd_dev'], 'depth_only_folders': ['/data/sevenscenes_depth']}}
+    with pytest.raises(SystemExit, match='sevenscenes_depth'):
+        quality.check_unseen('m', meta, ['../shared/data/sevenscenes_depth'])
+    quality.check_unseen('m', meta, ['../shared/data/osd_kinect'])      # not trained on: fine
+    quality.check_unseen('m', meta, ['../shared/data/sevenscenes'])     # a prefix is another folder
+
+
+def test_quality_scores_a_depth_only_kinect_folder(tmp_path):
+    folder = write_image_folder(tmp_path / 'kinect', synthetic_pairs(n=3, width=128, height=96))
+    for png in (folder / 'rgb').iterdir():     # depth-only, like 7-Scenes
+        png.unlink()
+    (folder / 'rgb').rmdir()
+    out = tmp_path / 'results' / 'q.json'
+    run = subprocess.run([sys.executable, str(BENCHMARKS / 'quality.py'), '--kinect', str(folder),
+                          '--kinect-frames', '2', '--models', 'x4', '--samplings', 'cubic', 'nearest',
+                          '--panels', 'kinect:nearest', '--out', str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    cells = json.loads(out.read_text())['results']
+    assert [(c['set'], c['sampling'], c['held_out_frames']) for c in cells] == [
+        ('kinect', 'cubic', 2), ('kinect', 'nearest', 2)]
+    for cell in cells:
+        assert set(cell['methods']) == {'nearest', 'bicubic', 'bicubic_hole_aware', 'x4'}
+        assert all(np.isfinite(m['rmse']) and m['rmse'] > 0 for m in cell['methods'].values())
+    assert out.with_suffix('.png').stat().st_size > 0
+    assert (out.parent / 'panels' / 'x4_kinect_nearest_x4.png').exists()
