@@ -15,6 +15,11 @@ The two parts sum to the MAD. An estimate whose interior part alone exceeds a ta
 reach that target by better edges alone. --models adds bundled models (or exported paths,
 ``label=path``, ``+seN``) to the table, run through DepthSuperResolver as in quality.py.
 
+How much the scene set decides (--scenes all): every estimate's MAD per scene is written too.
+With --scenes all, all scenes of the folder are scored and a model trained on the folder is
+refused (quality.check_unseen), so a model trained without Middlebury shows how its gain over
+bicubic differs between quality.py's 6 held-out scenes and the other 18.
+
   .venv/bin/python benchmarks/middlebury_floor.py --middlebury ../shared/data/middlebury
   .venv/bin/python benchmarks/middlebury_floor.py --middlebury ../shared/data/middlebury \
       --models x4 x4_cubic --scales 4 --out /tmp/floor_x4.json
@@ -36,7 +41,7 @@ from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors, lr_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import MIDDLEBURY_HELD_OUT, RESULTS, parse_model  # noqa: E402
+from quality import MIDDLEBURY_HELD_OUT, RESULTS, check_unseen, parse_model  # noqa: E402
 
 TARGETS = {4: 55.0, 8: 50.0, 16: 40.0}     # issue 13: % below bicubic MAD
 SIGMAS = (0.5, 0.7, 1.0, 1.5)
@@ -61,23 +66,51 @@ def zone_parts(est, hr, mask, edge):
     return float(err[mask & edge].sum()) / n, float(err[mask & ~edge].sum()) / n
 
 
+def per_scene(ids, mads, held_out_ids, model_labels):
+    """MAD per scene of every estimate, and each model's gain over bicubic on the held-out scenes
+    vs the others (mean MADs of the group)."""
+    table = {sid: {name: v[i] for name, v in mads.items()} for i, sid in enumerate(ids)}
+    groups = {'held_out': [s for s in ids if s in held_out_ids], 'other': [s for s in ids if s not in held_out_ids]}
+    gains = {}
+    for label in [m for m in model_labels if m in mads]:
+        for group, members in groups.items():
+            if members:
+                bic = np.mean([table[s]['bicubic_hole_aware'] for s in members])
+                gains.setdefault(label, {})[group] = 100 * (1 - np.mean([table[s][label] for s in members]) / bic)
+    for sid in ids:
+        print(f'  {sid}{" (held out)" if sid in held_out_ids else ""}: bicubic {table[sid]["bicubic_hole_aware"]:.3f}, '
+              + ', '.join(f'{m} {table[sid][m]:.3f}' for m in model_labels if m in table[sid]))
+    for label, g in gains.items():
+        print(f'  {label}: ' + ', '.join(f'{k} scenes {v:+.1f}% vs bicubic' for k, v in g.items()))
+    return {'mad': table, 'gain_pct_by_group': gains, 'groups': groups}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--middlebury', required=True)
     p.add_argument('--scales', type=int, nargs='+', default=[4, 8, 16])
     p.add_argument('--models', nargs='*', default=[], help='bundled names or label=path, optional +seN')
     p.add_argument('--edge-step', type=float, default=2.0, help='disparity units; see "Where the error lies"')
+    p.add_argument('--scenes', choices=['held_out', 'all'], default='held_out',
+                   help="held_out: quality.py's last 6 scenes; all: every scene (models trained on the folder are refused)")
     p.add_argument('--out', default=str(RESULTS / 'middlebury_floor.json'))
     args = p.parse_args()
     models = {label: DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
               for label, path, views in map(parse_model, args.models)}
-    scenes = hold_out_last(load_image_folder(args.middlebury, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[1]
+    every_scene = load_image_folder(args.middlebury, depth_scale=1.0)
+    held_out_ids = [s.capture_id for s in hold_out_last(every_scene, MIDDLEBURY_HELD_OUT)[1]]
+    if args.scenes == 'all':
+        for label, r in models.items():
+            check_unseen(label, r.metadata, [args.middlebury])
+    scenes = every_scene if args.scenes == 'all' else [s for s in every_scene if s.capture_id in held_out_ids]
     out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
            'command': ' '.join(shlex.quote(a) for a in sys.argv),
-           'scenes': [s.capture_id for s in scenes], 'edge_step': args.edge_step, 'scales': {}, 'zones': {}}
+           'scenes': [s.capture_id for s in scenes], 'held_out_scenes': held_out_ids, 'edge_step': args.edge_step,
+           'scales': {}, 'zones': {}, 'per_scene': {}}
     for scale in args.scales:
-        mads, parts, edge_share = {}, {}, []
-        for hr, hv, lr, lv, _ in lr_frames(scenes, scale, EVALUATION['cubic']):
+        mads, parts, edge_share, ids = {}, {}, [], []
+        for hr, hv, lr, lv, scene in lr_frames(scenes, scale, EVALUATION['cubic']):
+            ids.append(scene.capture_id)
             mask = hv & np.repeat(np.repeat(lv, scale, 0), scale, 1)
             rng = np.random.default_rng(0)
             estimates = {'bicubic_hole_aware': bicubic_upsample(lr, lv, scale),
@@ -95,6 +128,7 @@ def main():
                  'parts': {name: {'edge': float(np.mean([e for e, _ in v])),
                                   'interior': float(np.mean([i for _, i in v]))} for name, v in parts.items()}}
         out['zones'][str(scale)] = zones
+        out['per_scene'][str(scale)] = per_scene(ids, mads, held_out_ids, list(models))
         target = TARGETS.get(scale)
         if target is not None:
             row['target_mad'] = row['bicubic_hole_aware'] * (1 - target / 100)

@@ -80,7 +80,7 @@ def check_unseen(label, metadata, folders):
     seen = json.dumps(metadata.get('training_data', {}))
     for folder in folders:
         if f'/{Path(folder).resolve().name}"' in seen or f'"{Path(folder).resolve().name}"' in seen:
-            raise SystemExit(f'{label} was trained on {folder}: it cannot be scored on it as an unseen sensor')
+            raise SystemExit(f'{label} was trained on {folder}: its scores there would not be held out')
 
 
 def hole_margin_mask(hv, margin):

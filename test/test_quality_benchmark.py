@@ -59,3 +59,12 @@ def test_quality_scores_a_depth_only_kinect_folder(tmp_path):
         assert all(np.isfinite(m['rmse']) and m['rmse'] > 0 for m in cell['methods'].values())
     assert out.with_suffix('.png').stat().st_size > 0
     assert (out.parent / 'panels' / 'x4_kinect_nearest_x4.png').exists()
+
+
+def test_middlebury_floor_splits_gains_by_scene_group():
+    import middlebury_floor
+    mads = {'bicubic_hole_aware': [1.0, 1.0, 2.0], 'm': [0.5, 0.7, 1.8], 'gt_blurred_sigma_0.5': [0.1, 0.1, 0.1]}
+    out = middlebury_floor.per_scene(['a', 'b', 'c'], mads, held_out_ids=['c'], model_labels=['m'])
+    assert out['groups'] == {'held_out': ['c'], 'other': ['a', 'b']}
+    assert out['gain_pct_by_group']['m'] == pytest.approx({'held_out': 10.0, 'other': 40.0})
+    assert out['mad']['b'] == {'bicubic_hole_aware': 1.0, 'm': 0.7, 'gt_blurred_sigma_0.5': 0.1}
