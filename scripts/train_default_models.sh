@@ -43,7 +43,7 @@ spec() {
   case "$1" in
     x4)        echo "4 blind 48000 96 16 lrres_mid_deep 1 0.001" ;;
     x2)        echo "2 blind 24000 64 16 lrres_mid_deep 1 0.001" ;;
-    x8)        echo "8 blind 24000 96 16 lrres_mid_deep 1 0.001" ;;
+    x8)        echo "8 blind 48000 96 16 lrres_mid_deep 1 0.001" ;;
     x16)       echo "16 blind 24000 192 16 lrres_mid_deep 1 0.001" ;;
     x4_cubic)  echo "4 cubic 20000 96 16 lrres_xl 16 0.002" ;;
     x4_point)  echo "4 point_sensor 12000 96 16 lrres_large 4 0.001" ;;
