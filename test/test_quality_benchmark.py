@@ -68,3 +68,16 @@ def test_middlebury_floor_splits_gains_by_scene_group():
     assert out['groups'] == {'held_out': ['c'], 'other': ['a', 'b']}
     assert out['gain_pct_by_group']['m'] == pytest.approx({'held_out': 10.0, 'other': 40.0})
     assert out['mad']['b'] == {'bicubic_hole_aware': 1.0, 'm': 0.7, 'gt_blurred_sigma_0.5': 0.1}
+
+
+def test_flying_steps_reports_the_height_of_the_steps_a_ramp_floats_on():
+    import flying_steps
+    hr = np.full((32, 32), 1.0, np.float32)
+    hr[:, 16:] = 1.3                                   # one 0.3 m step
+    hv = np.ones_like(hr, bool)
+    ramp = hr.copy()
+    ramp[:, 15:17] = 1.15                              # the output floats half way at the step
+    flying, candidates = flying_steps.step_heights(ramp, hr, hv, hv, scale=2)
+    assert len(flying) == 2 * 32 and np.allclose(flying, 0.3)
+    assert len(candidates) == 4 * 32                   # 2 px either side of the step, scale 2
+    assert len(flying_steps.step_heights(hr, hr, hv, hv, scale=2)[0]) == 0

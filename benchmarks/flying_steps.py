@@ -1,0 +1,91 @@
+"""Which depth steps a model leaves flying pixels on: step heights, per folder and on procedural scenes.
+
+Why: the cross-sensor matrix (quality.py --kinect) found the blind x2 leaving more flying pixels
+than bicubic under point sampling on Kinect frames. This prints, for one model and one sampling,
+the flying-pixel share of the model and of hole-aware bicubic (training.evaluate's test, pixels
+scored as in quality.py's Kinect set) and the height of the step (max - min of the ground truth
+in the test's window) at the pixels each one leaves flying, beside the heights of all candidate
+step pixels (10th / 50th / 90th percentile, metres). Small heights at the model's flying pixels
+mean it smooths mid-sized steps into ramps. --synthetic adds N procedural scenes
+(data/synthetic.py, seeds 100..) as a sensor-free reference.
+
+  .venv/bin/python benchmarks/flying_steps.py --model x2 --sampling nearest \
+      --folders ../shared/data/osd_kinect ../shared/data/sevenscenes_depth --frames 8 --synthetic 6
+"""
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from depth_sr_ros.data.degradation import EVALUATION, degrade, local_extremes
+from depth_sr_ros.data.image_folder import load_image_folder
+from depth_sr_ros.data.synthetic import render_frame
+from depth_sr_ros.inference import DepthSuperResolver
+from depth_sr_ros.training.evaluate import bicubic_upsample, flying_pixel_counts
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from quality import evenly_spaced, hole_margin_mask  # noqa: E402
+
+
+def step_heights(pred, hr, hv, mask, scale):
+    """Heights (GT max - min in the (2s+1)^2 window) at the flying pixels of ``pred`` and at all candidates."""
+    lo, hi = local_extremes(hr, hv, radius=scale)
+    with np.errstate(over='ignore', invalid='ignore'):
+        jump = np.where(hv, hi - lo, 0).astype(np.float32)
+    values = hr[hv]
+    candidates = (mask & hv & (jump > 0.05 * float(values.max() - values.min()))
+                  & (np.minimum(np.abs(hr - lo), np.abs(hr - hi)) <= 0.1 * jump))
+    flying = candidates & (np.minimum(np.abs(pred - lo), np.abs(pred - hi)) > 0.2 * jump)
+    return jump[flying], jump[candidates]
+
+
+def report(name, frames, resolver, scale):
+    stats = {'model': [[], 0, 0], 'bicubic': [[], 0, 0]}
+    all_steps = []
+    for hr, hv, lr, lv in frames:
+        mask = hole_margin_mask(hv, scale) & np.repeat(np.repeat(lv, scale, 0), scale, 1)
+        for key, pred in (('bicubic', bicubic_upsample(lr, lv, scale)),
+                          ('model', resolver.upsample(np.where(lv, lr, np.nan).astype(np.float32)))):
+            heights, candidates = step_heights(pred, hr, hv, mask, scale)
+            f, c = flying_pixel_counts(pred, hr, hv, mask, scale)
+            stats[key][0].extend(heights)
+            stats[key][1] += f
+            stats[key][2] += c
+        all_steps.extend(candidates)
+    pct = lambda v: np.percentile(v, [10, 50, 90]).round(3).tolist() if len(v) else []  # noqa: E731
+    print(f'{name} ({len(frames)} frames): candidates {len(all_steps)}, step heights {pct(all_steps)} m')
+    for key, (heights, f, c) in stats.items():
+        print(f'  {key:8s} flying {100 * f / max(c, 1):5.1f}%  step heights there {pct(heights)} m')
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--model', default='x2')
+    p.add_argument('--sampling', default='nearest', choices=list(EVALUATION))
+    p.add_argument('--folders', nargs='*', default=[], help='depth folders (uint16 mm; rgb/ optional)')
+    p.add_argument('--frames', type=int, default=8, help='evenly spaced frames per folder')
+    p.add_argument('--synthetic', type=int, default=0, help='procedural scenes to add as a reference')
+    args = p.parse_args()
+    resolver = DepthSuperResolver.load(args.model, device='cpu')
+    scale, spec = resolver.scale, EVALUATION[args.sampling]
+    print(f'{args.model} (x{scale}), {args.sampling} LR')
+    for folder in args.folders:
+        frames = []
+        for i, pair in enumerate(evenly_spaced(load_image_folder(folder, depth_scale=0.001, depth_only=True),
+                                               args.frames)):
+            h, w = (s // scale * scale for s in pair.depth.shape)
+            hr, hv = pair.depth[:h, :w].astype(np.float32), pair.valid[:h, :w]
+            frames.append((hr, hv) + degrade(hr, hv, scale, spec, np.random.default_rng([0, i])))
+        report(Path(folder).name, frames, resolver, scale)
+    if args.synthetic:
+        frames = []
+        for i in range(args.synthetic):
+            f = render_frame(width=640, height=480, seed=100 + i, t=0.3 * i)
+            hr, hv = f.depth.astype(np.float32), f.valid
+            frames.append((hr, hv) + degrade(hr, hv, scale, spec, np.random.default_rng(i)))
+        report('procedural scenes', frames, resolver, scale)
+
+
+if __name__ == '__main__':
+    main()
