@@ -18,26 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from depth_sr_ros.data.degradation import EVALUATION, degrade, local_extremes
+from depth_sr_ros.data.degradation import EVALUATION, degrade
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.synthetic import render_frame
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.training.evaluate import bicubic_upsample, flying_pixel_counts
+from depth_sr_ros.training.evaluate import bicubic_upsample, flying_pixel_masks, lr_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import evenly_spaced, hole_margin_mask  # noqa: E402
-
-
-def step_heights(pred, hr, hv, mask, scale):
-    """Heights (GT max - min in the (2s+1)^2 window) at the flying pixels of ``pred`` and at all candidates."""
-    lo, hi = local_extremes(hr, hv, radius=scale)
-    with np.errstate(over='ignore', invalid='ignore'):
-        jump = np.where(hv, hi - lo, 0).astype(np.float32)
-    values = hr[hv]
-    candidates = (mask & hv & (jump > 0.05 * float(values.max() - values.min()))
-                  & (np.minimum(np.abs(hr - lo), np.abs(hr - hi)) <= 0.1 * jump))
-    flying = candidates & (np.minimum(np.abs(pred - lo), np.abs(pred - hi)) > 0.2 * jump)
-    return jump[flying], jump[candidates]
 
 
 def report(name, frames, resolver, scale):
@@ -47,12 +35,11 @@ def report(name, frames, resolver, scale):
         mask = hole_margin_mask(hv, scale) & np.repeat(np.repeat(lv, scale, 0), scale, 1)
         for key, pred in (('bicubic', bicubic_upsample(lr, lv, scale)),
                           ('model', resolver.upsample(np.where(lv, lr, np.nan).astype(np.float32)))):
-            heights, candidates = step_heights(pred, hr, hv, mask, scale)
-            f, c = flying_pixel_counts(pred, hr, hv, mask, scale)
-            stats[key][0].extend(heights)
-            stats[key][1] += f
-            stats[key][2] += c
-        all_steps.extend(candidates)
+            flying, candidates, jump = flying_pixel_masks(pred, hr, hv, mask, scale)
+            stats[key][0].extend(jump[flying])
+            stats[key][1] += int(flying.sum())
+            stats[key][2] += int(candidates.sum())
+        all_steps.extend(jump[candidates])
     pct = lambda v: np.percentile(v, [10, 50, 90]).round(3).tolist() if len(v) else []  # noqa: E731
     print(f'{name} ({len(frames)} frames): candidates {len(all_steps)}, step heights {pct(all_steps)} m')
     for key, (heights, f, c) in stats.items():
@@ -71,12 +58,8 @@ def main():
     scale, spec = resolver.scale, EVALUATION[args.sampling]
     print(f'{args.model} (x{scale}), {args.sampling} LR')
     for folder in args.folders:
-        frames = []
-        for i, pair in enumerate(evenly_spaced(load_image_folder(folder, depth_scale=0.001, depth_only=True),
-                                               args.frames)):
-            h, w = (s // scale * scale for s in pair.depth.shape)
-            hr, hv = pair.depth[:h, :w].astype(np.float32), pair.valid[:h, :w]
-            frames.append((hr, hv) + degrade(hr, hv, scale, spec, np.random.default_rng([0, i])))
+        pairs = evenly_spaced(load_image_folder(folder, depth_scale=0.001, depth_only=True), args.frames)
+        frames = [(hr, hv, lr, lv) for hr, hv, lr, lv, _ in lr_frames(pairs, scale, spec)]
         report(Path(folder).name, frames, resolver, scale)
     if args.synthetic:
         frames = []

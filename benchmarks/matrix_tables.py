@@ -10,8 +10,10 @@ import json
 import sys
 from pathlib import Path
 
-BASELINE = 'bicubic_hole_aware'
-HEADLINE = {'rgbdd': ('rmse', 'RMSE, cm'), 'middlebury': ('mae', 'MAD, 0..255'), 'kinect': ('rmse', 'RMSE, cm')}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from quality import BASELINE, HEADLINE  # noqa: E402
+
+UNITS = {'rmse': 'RMSE, cm', 'mae': 'MAD, 0..255'}
 SET_NAMES = {'rgbdd': 'RGB-D-D held-out captures', 'middlebury': 'Middlebury held-out scenes',
              'kinect': 'Kinect frames (a sensor never trained on)'}
 
@@ -24,7 +26,8 @@ def main(path):
             row_cells = [c for c in cells if c['scale'] == scale and c['set'] == set_name]
             if not row_cells:
                 continue
-            key, unit = HEADLINE[set_name]
+            key = HEADLINE[set_name]
+            unit = UNITS[key]
             samplings = [c['sampling'] for c in row_cells]
             frames = row_cells[0]['held_out_frames']
             print(f'\n**x{scale}, {SET_NAMES[set_name]} ({frames} frames), {unit}; % = lower than hole-aware '

@@ -98,11 +98,12 @@ def main():
     models = {label: DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
               for label, path, views in map(parse_model, args.models)}
     every_scene = load_image_folder(args.middlebury, depth_scale=1.0)
-    held_out_ids = [s.capture_id for s in hold_out_last(every_scene, MIDDLEBURY_HELD_OUT)[1]]
+    held_out = hold_out_last(every_scene, MIDDLEBURY_HELD_OUT)[1]
+    held_out_ids = [s.capture_id for s in held_out]
     if args.scenes == 'all':
         for label, r in models.items():
             check_unseen(label, r.metadata, [args.middlebury])
-    scenes = every_scene if args.scenes == 'all' else [s for s in every_scene if s.capture_id in held_out_ids]
+    scenes = every_scene if args.scenes == 'all' else held_out
     out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
            'command': ' '.join(shlex.quote(a) for a in sys.argv),
            'scenes': [s.capture_id for s in scenes], 'held_out_scenes': held_out_ids, 'edge_step': args.edge_step,

@@ -1,5 +1,6 @@
 """The bundled models: names, scales, default, metadata, size, and that each one beats bicubic."""
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -10,6 +11,9 @@ from depth_sr_ros.data.synthetic import render_frame
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.bundled import DEFAULT_MODEL, bundled_names, models_dir
 from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors
+
+sys.path.insert(0, str(models_dir().parent / 'benchmarks'))
+from quality import HEADLINE  # noqa: E402  (the matrix's headline metric per held-out set)
 
 # name -> (scale, the LR sampling the model card recommends it for; None = every sampling)
 SHIPPED = {'x2': (2, None), 'x4': (4, None), 'x8': (8, None), 'x16': (16, None),
@@ -84,12 +88,12 @@ def test_the_committed_matrix_scores_exactly_the_bundled_weights():
 
 def cells_won(name, candidates):
     """(set, sampling) cells of the committed matrix where ``name`` has the lowest headline error
-    (RMSE on RGB-D-D, MAD on Middlebury) of ``candidates``."""
+    (quality.HEADLINE) of ``candidates``."""
     scale, wins = SHIPPED[name][0], []
     for cell in committed_matrix()['results']:
         if cell['scale'] != scale:
             continue
-        key = 'rmse' if cell['set'] == 'rgbdd' else 'mae'
+        key = HEADLINE[cell['set']]
         scores = {m: cell['methods'][m][key] for m in candidates if m in cell['methods']}
         if min(scores, key=scores.get) == name:
             wins.append((cell['set'], cell['sampling']))

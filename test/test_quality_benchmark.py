@@ -70,14 +70,16 @@ def test_middlebury_floor_splits_gains_by_scene_group():
     assert out['mad']['b'] == {'bicubic_hole_aware': 1.0, 'm': 0.7, 'gt_blurred_sigma_0.5': 0.1}
 
 
-def test_flying_steps_reports_the_height_of_the_steps_a_ramp_floats_on():
-    import flying_steps
+def test_flying_pixel_masks_give_the_height_of_the_steps_a_ramp_floats_on():
+    """The flying-pixel test that quality.py counts and benchmarks/flying_steps.py inspects."""
+    from depth_sr_ros.training.evaluate import flying_pixel_counts, flying_pixel_masks
     hr = np.full((32, 32), 1.0, np.float32)
     hr[:, 16:] = 1.3                                   # one 0.3 m step
     hv = np.ones_like(hr, bool)
     ramp = hr.copy()
     ramp[:, 15:17] = 1.15                              # the output floats half way at the step
-    flying, candidates = flying_steps.step_heights(ramp, hr, hv, hv, scale=2)
-    assert len(flying) == 2 * 32 and np.allclose(flying, 0.3)
-    assert len(candidates) == 4 * 32                   # 2 px either side of the step, scale 2
-    assert len(flying_steps.step_heights(hr, hr, hv, hv, scale=2)[0]) == 0
+    flying, candidates, jump = flying_pixel_masks(ramp, hr, hv, hv, scale=2)
+    assert flying.sum() == 2 * 32 and np.allclose(jump[flying], 0.3)
+    assert candidates.sum() == 4 * 32                  # 2 px either side of the step, scale 2
+    assert flying_pixel_counts(ramp, hr, hv, hv, scale=2) == (2 * 32, 4 * 32)
+    assert flying_pixel_masks(hr, hr, hv, hv, scale=2)[0].sum() == 0

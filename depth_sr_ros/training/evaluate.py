@@ -105,9 +105,16 @@ def flying_pixel_counts(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface
       - flying: the output is finite and farther than float_tol * (hi - lo) from both lo and hi.
     Summed over frames, the share flying / candidates is reported (lower is better).
     """
+    flying, candidates, _ = flying_pixel_masks(pred, hr, hr_valid, mask, scale, edge_jump, surface_tol, float_tol)
+    return int(flying.sum()), int(candidates.sum())
+
+
+def flying_pixel_masks(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_tol=0.1, float_tol=0.2):
+    """(flying, candidates, step height) per HR pixel: the test of ``flying_pixel_counts``, with the
+    step height (hi - lo of the window) for diagnostics such as benchmarks/flying_steps.py."""
     scored = mask & hr_valid & np.isfinite(pred)
     if not scored.any():
-        return 0, 0
+        return scored, scored, np.zeros(hr.shape, np.float32)
     lo, hi = local_extremes(hr, hr_valid, radius=scale)
     values = hr[hr_valid]
     with np.errstate(over='ignore', invalid='ignore'):   # pixels without valid neighbours: +-max
@@ -117,7 +124,7 @@ def flying_pixel_counts(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface
     candidates = step & on_surface
     p = np.where(candidates, pred, 0)
     flying = candidates & (np.minimum(np.abs(p - lo), np.abs(p - hi)) > float_tol * jump)
-    return int(flying.sum()), int(candidates.sum())
+    return flying, candidates, jump
 
 
 def naive_bicubic_upsample(lr, scale):
