@@ -89,14 +89,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--middlebury', required=True)
     p.add_argument('--scales', type=int, nargs='+', default=[4, 8, 16])
-    p.add_argument('--models', nargs='*', default=[], help='bundled names or label=path, optional +seN')
+    p.add_argument('--models', nargs='*', default=[], help='bundled names or label=path, optional +seN / +bf16')
     p.add_argument('--edge-step', type=float, default=2.0, help='disparity units; see "Where the error lies"')
     p.add_argument('--scenes', choices=['held_out', 'all'], default='held_out',
                    help="held_out: quality.py's last 6 scenes; all: every scene (models trained on the folder are refused)")
     p.add_argument('--out', default=str(RESULTS / 'middlebury_floor.json'))
     args = p.parse_args()
-    models = {label: DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
-              for label, path, views in map(parse_model, args.models)}
+    models = {label: DepthSuperResolver.load(path, device='cpu', **options)
+              for label, path, options in map(parse_model, args.models)}
     every_scene = load_image_folder(args.middlebury, depth_scale=1.0)
     held_out = hold_out_last(every_scene, MIDDLEBURY_HELD_OUT)[1]
     held_out_ids = [s.capture_id for s in held_out]

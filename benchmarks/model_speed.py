@@ -11,7 +11,7 @@ benchmarks/results/model_speed.json. ``--presets`` times architectures without t
 
     .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8 x16] [--repeats 30] \
         [--exports onnxruntime compile]
-    ... --models x4_cubic x4_cubic+se8   (a '+seN' suffix times the N-view self-ensemble)
+    ... --models x4_cubic x4_cubic+se8 x4+bf16   ('+seN': the N-view self-ensemble; '+bf16': bfloat16 body)
     .venv/bin/python benchmarks/model_speed.py --presets fast lrres_fast deep_bp --scale 4 8 \
         [--sizes 160x120 320x240] [--threads 1 2] --out benchmarks/results/preset_speed.json
 """
@@ -101,8 +101,8 @@ def _resolver(name):
         net = build_dsrnet(preset(preset_name, scale)).eval()
         return DepthSuperResolver(net, {'model_id': f'{preset_name} x{scale} (random init)'}, torch.device('cpu'))
     from quality import parse_model
-    _, path, views = parse_model(name)
-    return DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
+    _, path, options = parse_model(name)
+    return DepthSuperResolver.load(path, device='cpu', **options)
 
 
 def _label(name):

@@ -69,14 +69,14 @@ def conversion_timings(repeats=20):
     return out
 
 
-def bare_timings(model, width, height, frame, repeats, threads):
+def bare_timings(model, width, height, frame, repeats, threads, cpu_precision='auto'):
     """Median ms of DepthSuperResolver.upsample and cv2.resize bicubic on the same frame."""
     import cv2
     import torch
     from depth_sr_ros.inference import DepthSuperResolver
     if threads:
         torch.set_num_threads(threads)
-    r = DepthSuperResolver.load(model, device='cpu')
+    r = DepthSuperResolver.load(model, device='cpu', cpu_precision=cpu_precision)
     for _ in range(3):  # trace, then the TorchScript profiling runs
         r.upsample(frame)
     s = r.scale
@@ -219,6 +219,8 @@ def main(argv=None):
     p.add_argument('--saturation-seconds', type=float, default=10.0)
     p.add_argument('--closed-loop-frames', type=int, default=30)
     p.add_argument('--torch-threads', type=int, default=0, help='node and bare model; 0 = torch default')
+    p.add_argument('--cpu-precision', default='auto', choices=('auto', 'fp32', 'bf16'),
+                   help="node and bare model (the node's cpu_precision parameter; default as the node's)")
     p.add_argument('--out', default=str(ROOT / 'benchmarks/results/node_latency.json'))
     args = p.parse_args(argv)
     from tqdm import tqdm
@@ -227,9 +229,12 @@ def main(argv=None):
     os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
     exe = str(Path(sys.executable).parent / 'depth_sr_node')
     node = subprocess.Popen([exe, '--ros-args', '-p', f'model:={args.model}',
-                             '-p', f'torch_threads:={args.torch_threads}', '-p', 'max_input_pixels:=1000000'])
+                             '-p', f'torch_threads:={args.torch_threads}', '-p', 'max_input_pixels:=1000000',
+                             '-p', f'cpu_precision:={args.cpu_precision}'])
     sensor = Sensor()
+    from depth_sr_ros.inference.precision import resolve_cpu_precision
     results = {'model': args.model, 'torch_threads': args.torch_threads, 'cpu_count': os.cpu_count(),
+               'cpu_precision': f'{args.cpu_precision} -> {resolve_cpu_precision(args.cpu_precision)}',
                'omp_wait_policy': os.environ.get('OMP_WAIT_POLICY'),
                'load_average_start': os.getloadavg()[0], 'sizes': {}}
     try:
@@ -238,7 +243,7 @@ def main(argv=None):
         sensor.wait_connected(node)
         for (w, h) in SIZES:
             msgs, arrays = frames[(w, h)]
-            bare = bare_timings(args.model, w, h, arrays[0], 20, args.torch_threads)
+            bare = bare_timings(args.model, w, h, arrays[0], 20, args.torch_threads, args.cpu_precision)
             s = bare['scale']
             print(f'[bench] {w}x{h} -> {w * s}x{h * s}: closed loop ...', flush=True)
             closed = stats_ms(sensor.closed_loop(msgs, args.closed_loop_frames))
@@ -297,7 +302,8 @@ def main(argv=None):
 
 
 def report(r):
-    print(f"\nmodel {r['model']}, {r['cpu_count']} CPUs, torch threads {r['torch_threads'] or 'default'}, "
+    print(f"\nmodel {r['model']} ({r.get('cpu_precision', 'fp32')}), {r['cpu_count']} CPUs, "
+          f"torch threads {r['torch_threads'] or 'default'}, "
           f"1-min load average {r['load_average_start']:.1f} -> {r.get('load_average_end', float('nan')):.1f}")
     print(f"{'input -> output':<22}{'bare SR ms':>11}{'cv2 bicubic ms':>15}{'e2e median':>11}"
           f"{'e2e p90':>9}{'max rate Hz':>12}{'sat. p90 ms':>12}")

@@ -95,13 +95,25 @@ def hole_margin_mask(hv, margin):
 
 
 def parse_model(token):
-    """'name', 'path', 'label=path', each optionally ending in '+seN' -> (label, path, views)."""
-    views = 1
-    base, sep, suffix = token.rpartition('+se')
-    if sep and suffix.isdigit():
-        token, views = base, int(suffix)
+    """'name', 'path' or 'label=path', each optionally followed by '+seN' (N-view self-ensemble)
+    and/or '+bf16' (network body in bfloat16 on the CPU) -> (label, path, DepthSuperResolver.load
+    options)."""
+    options = {'self_ensemble': 1, 'cpu_precision': 'fp32'}
+    while True:
+        base, sep, suffix = token.rpartition('+')
+        if sep and suffix == 'bf16':
+            options['cpu_precision'] = 'bf16'
+        elif sep and suffix.startswith('se') and suffix[2:].isdigit():
+            options['self_ensemble'] = int(suffix[2:])
+        else:
+            break
+        token = base
     label, path = token.split('=', 1) if '=' in token else (Path(token).name if '/' in token else token, token)
-    return (f'{label}+se{views}' if views > 1 else label), path, views
+    if options['self_ensemble'] > 1:
+        label += f"+se{options['self_ensemble']}"
+    if options['cpu_precision'] == 'bf16':
+        label += '+bf16'
+    return label, path, options
 
 
 def score(frames, methods, factor, hole_margin_lr=0):
@@ -194,7 +206,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd', help='RGB-D-D style folder (uint16 mm); held out by capture-time blocks')
     p.add_argument('--middlebury', help='Middlebury style folder (uint8 disparity)')
-    p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help="names, paths or label=path; suffix '+seN' = N-view self-ensemble")
+    p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help="names, paths or label=path; suffix '+seN' = N-view self-ensemble, '+bf16' = bfloat16 body")
     p.add_argument('--kinect', nargs='+', help='cross-sensor set: Kinect-class depth folders (uint16 mm, rgb/ optional) '
                    'that no scored model was trained on, e.g. ../shared/data/osd_kinect ../shared/data/sevenscenes_depth')
     p.add_argument('--kinect-frames', type=int, default=40, help='evenly spaced frames per --kinect folder (0 = all)')
@@ -209,8 +221,8 @@ def main():
     if not sets:
         p.error('give --rgbdd, --middlebury and/or --kinect')
     by_scale = {}
-    for label, path, views in map(parse_model, args.models):
-        r = DepthSuperResolver.load(path, device='cpu', self_ensemble=views)
+    for label, path, options in map(parse_model, args.models):
+        r = DepthSuperResolver.load(path, device='cpu', **options)
         check_unseen(label, r.metadata, args.kinect or [])
         by_scale.setdefault(r.scale, []).append((label, r))
     out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],

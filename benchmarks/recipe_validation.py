@@ -43,7 +43,7 @@ def last_row(run_dir):
 
 def table(runs):
     out = {}
-    for label, run_dir, views in runs:
+    for label, run_dir, options in runs:
         row, final = last_row(run_dir)
         samplings = [k[len('rmse_cm_'):] for k in row if k.startswith('rmse_cm_')]
         cfg = json.loads((Path(run_dir) / 'model' / 'model.json').read_text())['training'] \
@@ -55,7 +55,7 @@ def table(runs):
                       'bicubic_rmse_cm': {s: row[f'bicubic_rmse_cm_{s}'] for s in samplings},
                       'gain_pct': {s: 100 * (1 - row[f'rmse_cm_{s}'] / row[f'bicubic_rmse_cm_{s}'])
                                    for s in samplings},
-                      'frames': row.get('frames'), 'self_ensemble': views}
+                      'frames': row.get('frames'), **options}
     return out
 
 
@@ -72,7 +72,8 @@ def score_against_bicubic(row, label, pairs, samplings, factor):
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.training.evaluate import lr_frames
     from quality import BASELINE, baselines, resolver_method, score
-    resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu', self_ensemble=row['self_ensemble'])
+    resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu', self_ensemble=row['self_ensemble'],
+                                       cpu_precision=row.get('cpu_precision', 'fp32'))
     methods = {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}
     cells = {}
     for sampling in samplings:

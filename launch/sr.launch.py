@@ -47,6 +47,7 @@ TOPIC_ARGS = {
 PARAM_ARGS = {
     'model': 'bundled model name or exported model path',
     'device': 'auto | cpu | cuda | cuda:N',
+    'cpu_precision': 'auto | fp32 | bf16 (network body on the CPU)',
     'input_namespaces': 'YAML list of sensor namespaces, e.g. "[front, rear]", or one name',
     'output_encoding': 'same | 16UC1 | 32FC1',
 }

@@ -5,6 +5,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
 from ros_helpers import NodeHarness, camera_info, header, ramp_depth_mm, wait_for  # isort: skip
+from depth_sr_ros.inference.precision import resolve_cpu_precision
 from depth_sr_ros.ros.conversions import array_to_image, image_to_array
 
 W, H, S = 40, 30, 4
@@ -64,8 +65,10 @@ def test_16uc1_round_trip_with_camera_info(harness_factory):
     assert info.header.frame_id == img.header.frame_id
 
 
-def test_32fc1_round_trip_nan_invalid(harness_factory):
-    h = harness_factory()
+@pytest.mark.parametrize('cpu_precision', ['fp32', 'bf16'])
+def test_32fc1_round_trip_nan_invalid(harness_factory, cpu_precision):
+    h = harness_factory(cpu_precision=cpu_precision)
+    assert h.node.resolver.precision == cpu_precision
     pub_img, pub_info, out_img, _ = _io(h)
     lr = ramp_depth_mm(W, H).astype(np.float32) / 1000
     lr[lr == 0] = np.nan
@@ -194,6 +197,7 @@ def test_bad_inputs_are_counted_and_the_next_good_frame_is_processed(harness_fac
     assert kv, 'diagnostics never reported the rejections'
     assert kv['rejected_encoding'] == kv['rejected_zero_size'] == kv['rejected_bad_length'] == '1'
     assert kv['device'] == 'cpu' and kv['model_id'] and kv['input_topic'] == '/depth/image_raw'
+    assert kv['precision'] == resolve_cpu_precision('auto')     # the default, cpu_precision: auto
 
 
 def test_too_large_rejected(harness_factory):

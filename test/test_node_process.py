@@ -55,7 +55,7 @@ def test_params_file_run_processes_frames(tiny_model_dir):
 
 
 @pytest.mark.parametrize('kind', ['garbage_file', 'missing_name', 'scale_mismatch', 'bad_encoding_param',
-                                  'bad_namespace'])
+                                  'bad_precision_param', 'bad_namespace'])
 def test_start_up_failure_is_one_clear_line(tmp_path, tiny_model_dir, kind):
     if kind == 'garbage_file':
         bad = tmp_path / 'broken'
@@ -69,6 +69,8 @@ def test_start_up_failure_is_one_clear_line(tmp_path, tiny_model_dir, kind):
         args, expect = ['-p', f'model:={tiny_model_dir}', '-p', 'scale:=2'], 'scale=2'
     elif kind == 'bad_namespace':
         args, expect = ['-p', f'model:={tiny_model_dir}', '-p', "input_namespaces:=['bad name']"], "'bad name'"
+    elif kind == 'bad_precision_param':
+        args, expect = ['-p', f'model:={tiny_model_dir}', '-p', 'cpu_precision:=fp16'], 'cpu_precision'
     else:
         args, expect = ['-p', f'model:={tiny_model_dir}', '-p', 'output_encoding:=rgb8'], 'output_encoding'
     rc, lines = _run_failing(*args)

@@ -83,3 +83,14 @@ def test_flying_pixel_masks_give_the_height_of_the_steps_a_ramp_floats_on():
     assert candidates.sum() == 4 * 32                  # 2 px either side of the step, scale 2
     assert flying_pixel_counts(ramp, hr, hv, hv, scale=2) == (2 * 32, 4 * 32)
     assert flying_pixel_masks(hr, hr, hv, hv, scale=2)[0].sum() == 0
+
+
+def test_model_tokens_name_the_variant_scored():
+    """'+seN' and '+bf16' in any order become DepthSuperResolver.load options and stay in the label."""
+    assert quality.parse_model('x4') == ('x4', 'x4', {'self_ensemble': 1, 'cpu_precision': 'fp32'})
+    assert quality.parse_model('x4+bf16') == ('x4+bf16', 'x4', {'self_ensemble': 1, 'cpu_precision': 'bf16'})
+    for token in ('x4_cubic+se8+bf16', 'x4_cubic+bf16+se8'):
+        assert quality.parse_model(token) == ('x4_cubic+se8+bf16', 'x4_cubic',
+                                              {'self_ensemble': 8, 'cpu_precision': 'bf16'})
+    assert quality.parse_model('long=runs/a+b/model+se2') == ('long+se2', 'runs/a+b/model',
+                                                              {'self_ensemble': 2, 'cpu_precision': 'fp32'})

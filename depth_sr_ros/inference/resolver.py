@@ -13,6 +13,7 @@ import torch
 from depth_sr_ros.data.normalization import distance_to_valid, network_input, valid_range
 from depth_sr_ros.inference import bundled
 from depth_sr_ros.inference.export import load_model
+from depth_sr_ros.inference.precision import resolve_cpu_precision
 
 _BORDER = 2  # LR pixels of replicate padding so the network sees context at image borders
 # Geometric self-ensemble (EDSR+): (transpose, flip rows, flip columns) of each view, in the
@@ -96,7 +97,11 @@ class DepthSuperResolver:
 
     fill_holes: 0 keeps every invalid input pixel invalid in the output; N > 0 also fills
     holes, but only output pixels within N LR pixels of valid data (never the middle of a
-    large hole). half: use fp16 on CUDA (ignored on CPU). torchscript: trace and freeze the
+    large hole). half: run the network body in fp16 on CUDA (ignored on CPU). cpu_precision:
+    'fp32', 'bf16' (the body in bfloat16 through oneDNN: about 2x faster where the CPU has bf16
+    instructions, slower where it has not) or 'auto' (bf16 only with those instructions; see
+    precision.py); ignored on CUDA. With fp16 or bf16 the bicubic base and the sum stay float32,
+    so depth itself is never rounded, only the predicted residual. torchscript: trace and freeze the
     network on first use (same outputs; ~8% faster at 160x120 on 2 threads, slower on 320x240
     and larger frames, where torchscript=False is better: docs/NODE.md, benchmarks/model_speed.py).
     self_ensemble: average the outputs of 1 (off), 2, 4 or 8 flipped/transposed views of each
@@ -105,7 +110,8 @@ class DepthSuperResolver:
     a flip mirrors where the sample sits (models/README.md; warns for point-trained models).
     """
 
-    def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1):
+    def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1,
+                 cpu_precision='fp32'):
         self.net = net
         self._runner = None if torchscript else net
         self.metadata = metadata
@@ -115,15 +121,20 @@ class DepthSuperResolver:
         self.half = bool(half) and device.type == 'cuda'
         if self.half:
             self.net.half()
+        bf16 = resolve_cpu_precision(cpu_precision) == 'bf16' and device.type == 'cpu'
+        if bf16:
+            self.net.to(torch.bfloat16).to(memory_format=torch.channels_last)
+        self.precision = 'fp16' if self.half else 'bf16' if bf16 else 'fp32'
 
     @classmethod
-    def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False, torchscript=True, self_ensemble=1):
+    def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False, torchscript=True, self_ensemble=1,
+             cpu_precision='fp32'):
         """None = the bundled default model, a name = a bundled model, a path = an exported model."""
         check_self_ensemble(self_ensemble)
         dev = select_device(device)
         net, meta = load_model(bundled.resolve(name_or_path), device=dev)
         return cls(net, meta, dev, fill_holes=fill_holes, half=half, torchscript=torchscript,
-                   self_ensemble=self_ensemble)
+                   self_ensemble=self_ensemble, cpu_precision=cpu_precision)
 
     @property
     def self_ensemble(self):
@@ -192,10 +203,9 @@ class DepthSuperResolver:
         pad = ((0, 0), (_BORDER, _BORDER), (_BORDER, _BORDER))
         x = np.pad(x, pad, mode='edge')
         v = np.pad(valid.astype(np.float32), pad, mode='edge')
-        dtype = torch.float16 if self.half else torch.float32
-        with torch.inference_mode():
-            xt = torch.from_numpy(x)[:, None].to(self.device, dtype)
-            vt = torch.from_numpy(v)[:, None].to(self.device, dtype)
+        with torch.inference_mode():    # float32 in: the net casts its body's input to its weights' dtype
+            xt = torch.from_numpy(x)[:, None].to(self.device)
+            vt = torch.from_numpy(v)[:, None].to(self.device)
             if self._runner is None:
                 # Traced graphs keep sizes symbolic, so one trace serves every frame size.
                 self._runner = _trace(self.net, xt, vt)

@@ -155,7 +155,8 @@ class DSRNet(nn.Module):
         return self.cfg.channels
 
     def _run(self, lr, lr_valid, with_features: bool):
-        x = self.head(torch.cat([lr, lr_valid], dim=1))
+        # Body in the weights' precision, bicubic base and sum in the input's (see lrres.py).
+        x = self.head(torch.cat([lr, lr_valid], dim=1).to(self.head[0].weight.dtype))
         feats, hr_feats = [], []
         last = len(self.blocks) - 1
         for i, block in enumerate(self.blocks):
@@ -163,7 +164,7 @@ class DSRNet(nn.Module):
             feats.append(x)
             hr_feats.append(hr)
         base = F.interpolate(lr, scale_factor=self.cfg.scale, mode='bicubic', align_corners=False)
-        sr = base + self.tail(F.pixel_shuffle(self._mix(torch.cat(hr_feats, dim=1)), self.cfg.scale))
+        sr = base + self.tail(F.pixel_shuffle(self._mix(torch.cat(hr_feats, dim=1)), self.cfg.scale)).to(base.dtype)
         return sr, feats
 
     def _mix(self, hr_feats):

@@ -113,7 +113,9 @@ class LRResNet(nn.Module):
         return self.cfg.channels
 
     def _run(self, lr, lr_valid, with_features: bool):
-        head = self.head(torch.cat([lr, lr_valid], dim=1))
+        # The body may run in a reduced precision (the resolver's bf16 path); the bicubic base and
+        # the sum stay in the input's precision, so depth itself is never rounded to 8 bits.
+        head = self.head(torch.cat([lr, lr_valid], dim=1).to(self.head.weight.dtype))
         x = head
         feats = []
         for i, block in enumerate(self.blocks):
@@ -122,7 +124,7 @@ class LRResNet(nn.Module):
                 feats.append(x)
         x = self.body_tail(x) + head
         base = F.interpolate(lr, scale_factor=self.cfg.scale, mode='bicubic', align_corners=False)
-        sr = base + self.tail(F.pixel_shuffle(self.up(x), self.cfg.scale))
+        sr = base + self.tail(F.pixel_shuffle(self.up(x), self.cfg.scale)).to(base.dtype)
         return sr, feats
 
     def forward(self, lr, lr_valid):

@@ -97,7 +97,8 @@ class DepthSRNode(Node):
         if self.cfg['torch_threads'] > 0:
             torch.set_num_threads(self.cfg['torch_threads'])
         self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
-                                                fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'])
+                                                fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
+                                                cpu_precision=self.cfg['cpu_precision'])
         self._set_self_ensemble(self.cfg['self_ensemble'])
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
@@ -118,7 +119,8 @@ class DepthSRNode(Node):
         topics = ', '.join(s.stats.input_topic for s in self.streams)
         self.get_logger().info(
             f'model {self.resolver.model_id or self.cfg["model"]} x{self.resolver.scale} on '
-            f'{self.resolver.device}; inputs: {topics} ({qos.describe(qos.SENSOR_IN)})')
+            f'{self.resolver.device} ({self.resolver.precision}); inputs: {topics} '
+            f'({qos.describe(qos.SENSOR_IN)})')
 
     def _make_stream(self, ns):
         from rclpy._rclpy_pybind11 import RCLError
@@ -265,7 +267,8 @@ class DepthSRNode(Node):
         arr.header.stamp = self.get_clock().now().to_msg()
         for s in self.streams:
             arr.status.append(status_message(
-                self.get_fully_qualified_name(), s.stats, s.stats.report(),
+                self.get_fully_qualified_name(), s.stats,
+                {'precision': self.resolver.precision, **s.stats.report()},
                 self.resolver.model_id or str(self.cfg['model']), str(self.resolver.device),
                 s.stats.seconds_without_input(self._started), self.cfg['no_input_warning']))
         self._diag_pub.publish(arr)
