@@ -173,6 +173,27 @@ def test_fit_trains_exports_and_reports(pairs, tmp_path):
         fit(pairs[:4], pairs[4:], cfg.replace(degradation='cubic'), tmp_path / 'run', resume=True, progress=False)
 
 
+@pytest.mark.parametrize('scheme', ['dsr_only', 'ctkt'])
+def test_cpu_bf16_autocast_trains_every_network_and_is_recorded(pairs, tmp_path, scheme):
+    """cpu_bf16 really changes the arithmetic (same seed, other weights than float32), keeps the
+    losses finite through DENet/SPNet too, and is part of the options a resume must match."""
+    runs = {}
+    for bf16 in (False, True):
+        cfg = tiny_config(max_steps=4, scheme=scheme, cpu_bf16=bf16)
+        fit(pairs[:4], pairs[4:], cfg, tmp_path / str(bf16), progress=False)
+        ckpt = load_checkpoint(tmp_path / str(bf16) / 'checkpoint.pt')
+        assert all(np.isfinite(v) for row in ckpt['history'] for k, v in row.items() if k != 'step')
+        runs[bf16] = ckpt
+    assert runs[True]['config']['cpu_bf16'] is True
+    meta = json.loads((tmp_path / 'True' / 'model' / 'model.json').read_text())
+    assert meta['training']['cpu_bf16'] is True
+    assert all(w.dtype == torch.float32 for w in runs[True]['system'].values() if w.is_floating_point())
+    assert any(not torch.equal(runs[False]['system'][k], runs[True]['system'][k]) for k in runs[True]['system'])
+    with pytest.raises(ValueError, match='cpu_bf16'):
+        fit(pairs[:4], pairs[4:], tiny_config(max_steps=6, scheme=scheme), tmp_path / 'True', resume=True,
+            progress=False)
+
+
 def _train_cmd(data, run_dir, steps):
     opts = tiny_config(max_steps=steps).to_dict()
     return [sys.executable, '-m', 'depth_sr_ros.cli.train', '--data', str(data), '--run-dir', str(run_dir),

@@ -55,6 +55,7 @@ class TrainConfig:
     seed: int = 0
     device: str = 'auto'
     amp: bool = True                                   # bf16/fp16 autocast on CUDA only
+    cpu_bf16: bool = False                             # bf16 autocast on CPU (oneDNN): faster steps
     threads: int = 0                                   # torch CPU threads (0 = torch default)
     degradation: str = 'blind'
     degradation_params: dict = field(default_factory=dict)

@@ -63,6 +63,7 @@ class _Trainer:
         self.step, self.history, self.samples_seen, self.train_time = 0, [], 0, 0.0
         self._running = {}
         self.amp = cfg.amp and self.device.type == 'cuda'
+        self.cpu_bf16 = cfg.cpu_bf16 and self.device.type == 'cpu'
 
     # -- state -------------------------------------------------------------------------------
     def state(self):
@@ -99,7 +100,8 @@ class _Trainer:
         batch = {k: v.to(self.device) for k, v in self.batches.batch(self.step, self.rank, self.world).items()}
         phase = phase_at(cfg, self.step)
         self.model.train()
-        autocast = torch.autocast('cuda', dtype=torch.bfloat16) if self.amp else nullcontext()
+        autocast = (torch.autocast('cuda', dtype=torch.bfloat16) if self.amp else
+                    torch.autocast('cpu', dtype=torch.bfloat16) if self.cpu_bf16 else nullcontext())
         with autocast:
             out = self.model(batch, phase, self.roles.dsr_is_student())
         self.opt.zero_grad(set_to_none=True)
