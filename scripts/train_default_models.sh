@@ -29,6 +29,7 @@
 #
 #   bash scripts/train_default_models.sh                 # everything, then install into models/
 #   MODELS="x4 x4_cubic" bash scripts/train_default_models.sh
+#   CPU_BF16=true bash scripts/train_default_models.sh   # bf16 autocast (CPUs with bf16 instructions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -36,6 +37,8 @@ DATA=${DATA:-../shared/data}
 RUNS=${RUNS:-runs/default}
 JOBS=${JOBS:-2}
 ARCH=${ARCH:-}                                # nets/registry.py preset for every model (default: per model)
+CPU_BF16=${CPU_BF16:-false}                   # true: bf16 autocast on CPU, 1.3-1.5x samples/s (TRAINING.md "Session 14");
+                                              # the bundled models were trained in float32
 MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8_cubic x16_cubic x8 x2"}
 
 # name -> scale recipe steps crop batch preset train-only-weight peak-learning-rate
@@ -67,12 +70,12 @@ train_one() {
     --train-only "$DATA/middlebury" --hold-out-last 6 --train-only-weight "$weight" --run-dir "$run" --scale "$scale" \
     --max-steps "$steps" --scheme dsr_only --degradation "$recipe" --seed 0 --resume --no-progress \
     --options "{\"preset\": \"$arch\", \"crop\": $crop, \"batch_size\": $batch, \"lr\": $lr,
-                \"val_every\": 2000, \"checkpoint_every\": 250, \"threads\": 1}" \
+                \"val_every\": 2000, \"checkpoint_every\": 250, \"threads\": 1, \"cpu_bf16\": $CPU_BF16}" \
     >> "$RUNS/$name.log" 2>&1 || { echo "[$name] FAILED: see $RUNS/$name.log" >&2; return 1; }
   echo "[$name] $(tail -n 2 "$RUNS/$name.log" | head -n 1)"
 }
 export -f train_one spec
-export PY DATA RUNS ARCH
+export PY DATA RUNS ARCH CPU_BF16
 
 start=$(date +%s)
 for name in $MODELS; do spec "$name" >/dev/null; done      # fail fast on a typo
