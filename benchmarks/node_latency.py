@@ -30,6 +30,8 @@ from depth_sr_ros.atomic import write_text_atomic
 # model timing below is measured like the node runs; must be set before torch loads.
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
+from depth_sr_ros.inference.precision import CPU_PRECISIONS, resolve_cpu_precision  # noqa: E402  (loads torch)
+
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = ((160, 120), (320, 240))
 
@@ -219,7 +221,7 @@ def main(argv=None):
     p.add_argument('--saturation-seconds', type=float, default=10.0)
     p.add_argument('--closed-loop-frames', type=int, default=30)
     p.add_argument('--torch-threads', type=int, default=0, help='node and bare model; 0 = torch default')
-    p.add_argument('--cpu-precision', default='auto', choices=('auto', 'fp32', 'bf16'),
+    p.add_argument('--cpu-precision', default='auto', choices=CPU_PRECISIONS,
                    help="node and bare model (the node's cpu_precision parameter; default as the node's)")
     p.add_argument('--out', default=str(ROOT / 'benchmarks/results/node_latency.json'))
     args = p.parse_args(argv)
@@ -232,7 +234,6 @@ def main(argv=None):
                              '-p', f'torch_threads:={args.torch_threads}', '-p', 'max_input_pixels:=1000000',
                              '-p', f'cpu_precision:={args.cpu_precision}'])
     sensor = Sensor()
-    from depth_sr_ros.inference.precision import resolve_cpu_precision
     results = {'model': args.model, 'torch_threads': args.torch_threads, 'cpu_count': os.cpu_count(),
                'cpu_precision': f'{args.cpu_precision} -> {resolve_cpu_precision(args.cpu_precision)}',
                'omp_wait_policy': os.environ.get('OMP_WAIT_POLICY'),

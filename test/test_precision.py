@@ -42,8 +42,10 @@ def test_bf16_rounds_the_residual_not_the_depth():
     fp32 = DepthSuperResolver.load('x4', device='cpu')
     bf16 = DepthSuperResolver.load('x4', device='cpu', cpu_precision='bf16')
     assert (fp32.precision, bf16.precision) == ('fp32', 'bf16')
-    a, b = fp32.upsample(ramp).astype(np.float64), bf16.upsample(ramp).astype(np.float64)
-    assert b.dtype == a.dtype and np.all(b > 0)
+    raw = bf16.upsample(ramp)
+    assert raw.dtype == np.uint16 and raw.shape == (480, 640)
+    a, b = fp32.upsample(ramp).astype(np.float64), raw.astype(np.float64)
+    assert np.all(b > 0)
     assert np.abs(a - b).mean() < 2.5
 
 
