@@ -1,5 +1,6 @@
 """Best-effort large depth frames between two local processes, with and without the shipped Fast
 DDS profile (config/fastdds_shm.xml): how many frames a subscriber in another process receives.
+Results: benchmarks/results/large_frames.json (docs/NODE.md, "Large frames").
 
 A publisher process sends --frames 16UC1 frames of each size with sensor-data QoS (best effort,
 keep last) at --rate Hz after discovery; this process subscribes with sensor-data QoS and counts.

@@ -1,4 +1,5 @@
 """Model-only speed: DepthSuperResolver per frame vs OpenCV bicubic, measured in one run.
+Results: benchmarks/results/model_speed*.json, preset_speed.json (models/README.md, "Speed").
 
 For each model, input size (160x120, 320x240) and torch thread count (1, 2): median and p90 ms
 per frame for the bare network (eager and TorchScript-frozen), the full

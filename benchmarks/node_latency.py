@@ -1,5 +1,6 @@
 """End-to-end latency and sustained rate of depth_sr_node over real DDS, beside the bare model and
 OpenCV bicubic measured in the same run; then an overload phase at 2x the sustainable rate.
+Results: benchmarks/results/node_latency*.json (docs/research/node_performance.md).
 
 The node runs as a real process (`depth_sr_node`), this script is the sensor and the consumer:
 it publishes 16UC1 + CameraInfo with sensor-data QoS and receives depth_sr/image_raw. Latency =

@@ -1,4 +1,5 @@
 """Does a normal consumer get matching image + CameraInfo pairs from depth_sr_node with two streams?
+Results: --out, by convention benchmarks/results/output_pairs_<label>.json (docs/NODE.md, "QoS").
 
 Starts depth_sr_node as a real process with input_namespaces [front, rear] (bundled x4 model:
 160x120 in -> 640x480 out, so two VGA output streams) and acts as both sensors and a consumer

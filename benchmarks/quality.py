@@ -1,4 +1,5 @@
 """The evaluation matrix: every model under every LR sampling, beside baselines measured in one run.
+Results: benchmarks/results/quality*.json + .png, panels/ (models/README.md).
 
 For each model (bundled name or exported path) and each held-out set, LR frames are made from
 the held-out HR frames under each evaluation sampling of depth_sr_ros.data.degradation.EVALUATION

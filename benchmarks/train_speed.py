@@ -1,5 +1,6 @@
 """Training throughput (samples/s, data preparation included) of DSRNet alone and the full
 cross-task scheme, per phase, at 1 and 2 torch threads, measured in one run.
+Results: benchmarks/results/train_speed.json (docs/TRAINING.md, "How long training takes").
 
   .venv/bin/python benchmarks/train_speed.py --data ../shared/data/rgbdd_dev [--scale 4] [--steps 40]
 Writes benchmarks/results/train_speed.json.

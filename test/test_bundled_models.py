@@ -21,10 +21,9 @@ SHIPPED = {'x2': (2, None), 'x4': (4, None), 'x8': (8, None), 'x16': (16, None),
            'x16_cubic': (16, 'cubic')}
 SAMPLINGS = ('bicubic_aa', 'cubic', 'area', 'nearest')
 # Models of the previous recipe kept because they still win the smooth-sampling rows of the matrix.
-LEGACY = {'x2_smooth': 2, 'x4_smooth': 4, 'x8_smooth': 8, 'x4_quality': 4}
+# (x4_smooth was retired on 2026-12-04: it won no cell of the x4 matrix; CHANGELOG.rst.)
+LEGACY = {'x2_smooth': 2, 'x8_smooth': 8, 'x4_quality': 4}
 SHIPPED.update({name: (scale, 'area') for name, scale in LEGACY.items()})
-# What the model card marks 'offline class' (its speed table: a few fps at 160x120 on 1 thread).
-OFFLINE_CLASS = {'x4_point', 'x4_cubic', 'x8_cubic', 'x16_cubic', 'x4_quality'}
 
 
 def test_the_bundled_set_is_what_the_model_card_lists():
@@ -102,15 +101,11 @@ def cells_won(name, candidates):
 
 @pytest.mark.parametrize('name', sorted(n for n, (_, sampling) in SHIPPED.items() if sampling is not None))
 def test_every_model_beside_the_blind_ones_still_wins_a_row_of_the_matrix(name):
-    """Issue 11: a specialist or an older model ships only while it is the best model of its scale in
-    at least one cell of the matrix (a sampling on RGB-D-D or on Middlebury); for a real-time model,
-    the best of its scale's real-time models (what a user on modest hardware can pick). Else the
-    blind model replaces it."""
+    """A specialist or an older model ships only while it is the best model of its scale in at
+    least one cell of the matrix (a sampling on RGB-D-D or on Middlebury); else the blind model
+    replaces it and it is retired (models/README.md, CHANGELOG.rst)."""
     scale = SHIPPED[name][0]
-    same_scale = [n for n, (s, _) in SHIPPED.items() if s == scale]
-    wins = cells_won(name, same_scale)
-    if not wins and name not in OFFLINE_CLASS:
-        wins = cells_won(name, [n for n in same_scale if n not in OFFLINE_CLASS])
+    wins = cells_won(name, [n for n, (s, _) in SHIPPED.items() if s == scale])
     assert wins, f'{name} wins no cell of the x{scale} matrix'
 
 

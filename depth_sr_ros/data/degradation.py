@@ -107,7 +107,7 @@ class BlindRecipe:
     (low, high) range (integers inclusive).
     """
 
-    # Chosen by inner validation (docs/TRAINING.md, session 5): the point and non-antialiased
+    # Chosen by inner validation on 2026-11-26 (docs/research/degradation.md): the point and non-antialiased
     # kernels are the hard ones, so they get 0.35 each; each sensor effect is on for about half
     # as many crops as before (mean gain over 5 samplings 20.5% -> 21.3%, worst cell 14.7 -> 17.1).
     sampling_weights: dict = field(default_factory=lambda: {
@@ -185,9 +185,9 @@ SENSOR_LIKE = DegradationSpec('area', noise_std=0.002, noise_depth_quadratic=0.0
                               drop_prob=0.01, hole_blobs=2)
 
 # Named recipes for configs, the trainer's --degradation and train_from_bag.
-# The blind recipe's effect probabilities before session 5 (each effect about twice as often):
+# The blind recipe's effect probabilities before 2026-11-26 (each effect about twice as often):
 # 'smooth' keeps them (the x*_smooth models trained with them). 'point_sensor' uses today's blind
-# defaults since session 6 (inner validation: +29.8% vs +27.7% under point LR,
+# defaults since 2026-11-26 (inner validation: +29.8% vs +27.7% under point LR,
 # benchmarks/results/recipe_validation_point_x4.json); models store the recipe they trained with.
 FULL_EFFECTS = dict(random_phase_prob=0.5, blur_prob=0.2, flying_prob=0.15, shadow_prob=0.1, noise_prob=0.4,
                     quantization_prob=0.2, drop_prob=0.25, hole_prob=0.25)

@@ -22,18 +22,18 @@ PRESETS = {
                              tail_channels=8)),
     # Same x4 budget as 'fast' (1.15 vs 1.16 GMAC), but plain LR 3x3 convs run ~2x faster per MAC.
     'lrres_fast': ('lrres', dict(channels=30, num_blocks=3, up_channels=4, up_kernel=1)),
-    # The blind models' architecture in sessions 5-9: twice lrres_fast's depth (2.4 GMAC at x4).
+    # The blind models' architecture from 2026-11-26 until 2026-11-27: twice lrres_fast's depth (2.4 GMAC at x4).
     'lrres_mid': ('lrres', dict(channels=32, num_blocks=6, up_channels=4, up_kernel=1)),
     # lrres_mid with 10 blocks (3.8 GMAC at x4, 21 fps on 1 thread): the most depth the real-time
-    # contract leaves room for; the bundled blind models' architecture since session 10; blind x4
-    # pilot +2.5 points inner RGB-D-D over lrres_mid (docs/TRAINING.md, "Session 10").
+    # contract leaves room for; the bundled blind models' architecture since 2026-11-27; blind x4
+    # pilot +2.5 points inner RGB-D-D over lrres_mid (docs/research/architecture.md).
     'lrres_mid_deep': ('lrres', dict(channels=32, num_blocks=10, up_channels=4, up_kernel=1)),
     'lrres_quality': ('lrres', dict(channels=48, num_blocks=6, attention=True, up_channels=8, up_kernel=1)),
     # Offline specialists: 1.8x lrres_quality's width x depth squared in cost (~3.5x); inner
     # cubic-LR pilot +1.5 points RGB-D-D, +2.4 Middlebury over lrres_quality at equal steps.
     'lrres_large': ('lrres', dict(channels=64, num_blocks=12, attention=True, up_channels=8, up_kernel=1)),
     # Twice lrres_large's depth (2x its cost); inner cubic-LR pilot at x4, 3000 steps: +0.5 points
-    # RGB-D-D, +0.4 Middlebury over lrres_large (docs/TRAINING.md, "Session 8").
+    # RGB-D-D, +0.4 Middlebury over lrres_large (docs/research/architecture.md).
     'lrres_xl': ('lrres', dict(channels=64, num_blocks=24, attention=True, up_channels=8, up_kernel=1)),
 }
 

@@ -74,7 +74,7 @@ class _Trainer:
 
     def load(self, state):
         # Options added after a checkpoint was written read as their defaults; where the run
-        # executes (threads, device) may change between sessions, what it learns may not.
+        # executes (threads, device) may change between runs, what it learns may not.
         now = self.cfg.to_dict()
         written = {**TrainConfig().to_dict(), **state['config'], **{k: now[k] for k in RESUME_MAY_CHANGE}}
         if written != now:

@@ -1,4 +1,5 @@
 """Does cross-task transfer make DSRNet better than itself trained alone? (issue 3's ablation)
+Results: benchmarks/results/ablation_*.json + .png (docs/research/cross_task_ablation.md).
 
 Trains the same DSRNet config with the same budget and seeds under several arms (DSRNet alone,
 the full CTKT scheme, component and granularity variants) on an RGB-D image folder split by
@@ -8,7 +9,7 @@ pixels), and writes benchmarks/results/ablation_x<scale>.json + a PNG chart.
 Each (arm, seed) is an ordinary resumable fit() run under --runs-dir; finished runs are reused,
 so the command can be re-run after an interruption and only missing work is done.
 
-  .venv/bin/python benchmarks/ablation.py --data ../shared/data/rgbdd_dev --scale 8 \
+  .venv/bin/python benchmarks/research/ablation.py --data ../shared/data/rgbdd_dev --scale 8 \
       --steps 3000 --seeds 0 1 2 --arms dsr_only full --jobs 2
 """
 import argparse
@@ -23,7 +24,7 @@ import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # Arm -> TrainConfig overrides. 'full' is the scheme as configured by default (per-pixel roles,
 # DE + SP + L_P + L_A); the others each change one thing.

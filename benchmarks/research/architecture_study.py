@@ -1,13 +1,14 @@
 """Architecture study: validation quality against CPU cost, one Pareto chart and table.
+Results: benchmarks/results/architecture_study_*.json + .png (docs/research/architecture.md).
 
-Quality comes from inner-validation pilots (benchmarks/recipe_validation.py: the same data,
+Quality comes from inner-validation pilots (benchmarks/research/recipe_validation.py: the same data,
 recipe, budget and seed per architecture, validated on blocks of the training captures, never
 on the held-out frames); cost from benchmarks/model_speed.py --presets on the idle machine
 (DepthSuperResolver.upsample median ms, random weights cost the same) and nets/macs.py.
 When the pilots were scored on the inner Middlebury scenes (recipe_validation.py --middlebury),
 their MAD gain is a second panel and a table column.
 
-  .venv/bin/python benchmarks/architecture_study.py \
+  .venv/bin/python benchmarks/research/architecture_study.py \
       --validation benchmarks/results/recipe_validation_x4.json \
       --speed benchmarks/results/preset_speed.json \
       --pilots fast=fast_blind_anyphase lrres_fast=lrres_fast_blind_anyphase lrres_mid=lrres_mid_blind_anyphase \

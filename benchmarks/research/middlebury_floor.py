@@ -1,4 +1,5 @@
 """How close to the ground truth issue 13's Middlebury targets are: oracle references on the same pixels.
+Results: benchmarks/results/middlebury_floor.json, middlebury_scene_sets.json (docs/research/middlebury.md).
 
 Why: the targets (x4 / x8 / x16 MAD 55% / 50% / 40% below bicubic, `cubic` LR) were set from
 the seed paper's table, on other files. This prints, on quality.py's held-out Middlebury scenes
@@ -20,8 +21,8 @@ With --scenes all, all scenes of the folder are scored and a model trained on th
 refused (quality.check_unseen), so a model trained without Middlebury shows how its gain over
 bicubic differs between quality.py's 6 held-out scenes and the other 18.
 
-  .venv/bin/python benchmarks/middlebury_floor.py --middlebury ../shared/data/middlebury
-  .venv/bin/python benchmarks/middlebury_floor.py --middlebury ../shared/data/middlebury \
+  .venv/bin/python benchmarks/research/middlebury_floor.py --middlebury ../shared/data/middlebury
+  .venv/bin/python benchmarks/research/middlebury_floor.py --middlebury ../shared/data/middlebury \
       --models x4 x4_cubic --scales 4 --out /tmp/floor_x4.json
 """
 import argparse
@@ -40,7 +41,7 @@ from depth_sr_ros.data.splits import hold_out_last
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors, lr_frames
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from quality import MIDDLEBURY_HELD_OUT, RESULTS, check_unseen, parse_model  # noqa: E402
 
 TARGETS = {4: 55.0, 8: 50.0, 16: 40.0}     # issue 13: % below bicubic MAD

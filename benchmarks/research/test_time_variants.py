@@ -1,4 +1,5 @@
 """Test-time variants of one pilot, scored on its *inner* frames: what inference alone can add.
+Results: benchmarks/results/test_time_variants_x4.json (docs/research/self_ensemble.md).
 
 For a pilot trained with ``--validation inner --hold-out-last 12`` (recipe_validation.py's
 protocol), scores under one LR sampling, beside hole-aware bicubic on the same frames and pixels:
@@ -11,7 +12,7 @@ protocol), scores under one LR sampling, beside hole-aware bicubic on the same f
                ensemble, i.e. how much of the error is training noise rather than bias
 on the RGB-D-D inner validation frames (RMSE, cm) and the 6 inner Middlebury scenes (MAD).
 
-  .venv/bin/python benchmarks/test_time_variants.py --run runs/pilots/x4_large \\
+  .venv/bin/python benchmarks/research/test_time_variants.py --run runs/pilots/x4_large \\
       --second runs/pilots/x4_large_lr1 --rgbdd ../shared/data/rgbdd_dev \\
       --middlebury ../shared/data/middlebury --out benchmarks/results/test_time_variants_x4.json
 """
@@ -30,7 +31,7 @@ from depth_sr_ros.data.degradation import EVALUATION, downsample
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training.evaluate import lr_frames
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from quality import BASELINE, baselines, resolver_method, score  # noqa: E402
 from recipe_validation import (check_inner_validation, check_middlebury_unseen, data_summary,  # noqa: E402
                                inner_middlebury_scenes, inner_rgbdd_frames)

@@ -1,4 +1,5 @@
 """How much could DENet (RGB -> depth) teach DSRNet at all? An upper bound on per-pixel transfer.
+Results: benchmarks/results/teacher_oracle.json (docs/research/cross_task_ablation.md).
 
 Loads a finished cross-task run (its checkpoint holds DENet beside DSRNet) and, on the held-out
 frames of the same split, compares per pixel |DSR - GT| with |DE - GT| (both in the training
@@ -8,7 +9,7 @@ network is closer. A per-pixel oracle gains something from any second estimate w
 differ, so the same oracle is also built with plain bicubic upsampling of the LR input (which
 knows nothing DSRNet does not) as a control: DE's real contribution is the gap between the two.
 
-  .venv/bin/python benchmarks/teacher_oracle.py --data ../shared/data/rgbdd_dev \
+  .venv/bin/python benchmarks/research/teacher_oracle.py --data ../shared/data/rgbdd_dev \
       --runs runs/default/x8_default_full_s0 runs/default/x4_default_full_s0
 """
 import argparse
@@ -31,7 +32,7 @@ from depth_sr_ros.training.checkpoint import load_checkpoint
 from depth_sr_ros.training.evaluate import lr_frames
 from depth_sr_ros.training.system import CTKTSystem
 
-RESULTS = Path(__file__).resolve().parent / 'results'
+RESULTS = Path(__file__).resolve().parents[1] / 'results'
 
 
 def normalised_frames(pairs, scale):

@@ -1,4 +1,5 @@
 """Which depth steps a model leaves flying pixels on: step heights, per folder and on procedural scenes.
+Results: none: prints a table (docs/research/cross_sensor.md quotes it).
 
 Why: the cross-sensor matrix (quality.py --kinect) found the blind x2 leaving more flying pixels
 than bicubic under point sampling on Kinect frames. This prints, for one model and one sampling,
@@ -9,7 +10,7 @@ step pixels (10th / 50th / 90th percentile, metres). Small heights at the model'
 mean it smooths mid-sized steps into ramps. --synthetic adds N procedural scenes
 (data/synthetic.py, seeds 100..) as a sensor-free reference.
 
-  .venv/bin/python benchmarks/flying_steps.py --model x2 --sampling nearest \
+  .venv/bin/python benchmarks/research/flying_steps.py --model x2 --sampling nearest \
       --folders ../shared/data/osd_kinect ../shared/data/sevenscenes_depth --frames 8 --synthetic 6
 """
 import argparse
@@ -24,7 +25,7 @@ from depth_sr_ros.data.synthetic import render_frame
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training.evaluate import bicubic_upsample, flying_pixel_masks, lr_frames
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from quality import evenly_spaced, hole_margin_mask  # noqa: E402
 
 
