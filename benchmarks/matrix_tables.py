@@ -1,5 +1,6 @@
 """Markdown tables of an evaluation matrix (benchmarks/quality.py JSON), for the model card.
-Results: reads benchmarks/results/quality.json (or any quality.py JSON); prints the tables of models/README.md.
+Results: reads benchmarks/results/quality.json (or any quality.py JSON); prints the tables
+of models/README.md.
 
 Prints, per scale and held-out set, every method under every LR sampling (headline metric:
 RMSE cm for RGB-D-D and Kinect, MAD for Middlebury; "% lower than hole-aware bicubic" beside it; flying-
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import BASELINE, HEADLINE  # noqa: E402
 
 UNITS = {'rmse': 'RMSE, cm', 'mae': 'MAD, 0..255'}
-# Models scored in a committed matrix but no longer bundled (CHANGELOG.rst): left out of the tables.
+# Scored in a committed matrix but no longer bundled (CHANGELOG.rst): left out of the tables.
 RETIRED = {'x4_smooth'}
 SET_NAMES = {'rgbdd': 'RGB-D-D held-out captures', 'middlebury': 'Middlebury held-out scenes',
              'kinect': 'Kinect frames (a sensor never trained on)'}

@@ -5,7 +5,8 @@
 # frames: docs/research/degradation.md): RGB-D-D dev captures split by capture-time
 # blocks (15% held out, 4 blocks, never trained on) + the first 18 Middlebury scenes (the last 6
 # are kept for benchmarks/quality.py); DSRNet alone (the cross-task scheme measured worse, see
-# docs/research/cross_task_ablation.md); every model is an ordinary resumable `train` run under runs/default/<name>.
+# docs/research/cross_task_ablation.md); every model is an ordinary resumable `train` run
+# under runs/default/<name>.
 #
 #   name       scale  LR recipe (depth_sr_ros.data.degradation.RECIPES)   DSRNet          for
 #   x4         4      blind: every sampling kernel + sensor effects        lrres_mid_deep  the default, any sensor
@@ -17,8 +18,9 @@
 # The specialists are offline class (lrres_large, ~5 fps at 160x120 x4 on 1 thread; x4_cubic, x8_cubic lrres_xl; x16:
 # lrres_quality) and draw each Middlebury training scene 4x as often as a capture
 # (--train-only-weight 4; x4_cubic and x8_cubic 16x); x4_cubic and x8_cubic train at a peak
-# learning rate of 2e-3. These choices come from the cubic-LR pilots in docs/research/architecture.md and
-# docs/research/data_and_augmentation.md (inner validation, incl. inner Middlebury scenes).
+# learning rate of 2e-3. These choices come from the cubic-LR pilots in
+# docs/research/architecture.md and docs/research/data_and_augmentation.md (inner validation,
+# incl. inner Middlebury scenes).
 #
 # x2_smooth, x8_smooth and x4_quality are the previous recipe's models (antialiased
 # bicubic + area with noise/holes; this script at commit 21f0765), kept because they still win
@@ -37,8 +39,9 @@ DATA=${DATA:-../shared/data}
 RUNS=${RUNS:-runs/default}
 JOBS=${JOBS:-2}
 ARCH=${ARCH:-}                                # nets/registry.py preset for every model (default: per model)
-CPU_BF16=${CPU_BF16:-false}                   # true: bf16 autocast on CPU, 1.3-1.5x samples/s (docs/research/training_length_and_precision.md);
-                                              # the bundled models were trained in float32
+# CPU_BF16=true: bf16 autocast on CPU, 1.3-1.5x samples/s
+# (docs/research/training_length_and_precision.md); the bundled models were trained in float32.
+CPU_BF16=${CPU_BF16:-false}
 MODELS=${MODELS:-"x4 x16 x4_cubic x4_point x8_cubic x16_cubic x8 x2"}
 
 # name -> scale recipe steps crop batch preset train-only-weight peak-learning-rate

@@ -72,7 +72,7 @@ def test_middlebury_floor_splits_gains_by_scene_group():
 
 
 def test_flying_pixel_masks_give_the_height_of_the_steps_a_ramp_floats_on():
-    """The flying-pixel test that quality.py counts and benchmarks/research/flying_steps.py inspects."""
+    """The flying-pixel test that quality.py counts and research/flying_steps.py inspects."""
     from depth_sr_ros.training.evaluate import flying_pixel_counts, flying_pixel_masks
     hr = np.full((32, 32), 1.0, np.float32)
     hr[:, 16:] = 1.3                                   # one 0.3 m step

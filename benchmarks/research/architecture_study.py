@@ -1,7 +1,7 @@
 """Architecture study: validation quality against CPU cost, one Pareto chart and table.
 Results: benchmarks/results/architecture_study_*.json + .png (docs/research/architecture.md).
 
-Quality comes from inner-validation pilots (benchmarks/research/recipe_validation.py: the same data,
+Quality comes from inner-validation pilots (research/recipe_validation.py: the same data,
 recipe, budget and seed per architecture, validated on blocks of the training captures, never
 on the held-out frames); cost from benchmarks/model_speed.py --presets on the idle machine
 (DepthSuperResolver.upsample median ms, random weights cost the same) and nets/macs.py.

@@ -1,5 +1,6 @@
 """How close to the ground truth issue 13's Middlebury targets are: oracle references on the same pixels.
-Results: benchmarks/results/middlebury_floor.json, middlebury_scene_sets.json (docs/research/middlebury.md).
+Results: benchmarks/results/middlebury_floor.json, middlebury_scene_sets.json
+(docs/research/middlebury.md).
 
 Why: the targets (x4 / x8 / x16 MAD 55% / 50% / 40% below bicubic, `cubic` LR) were set from
 the seed paper's table, on other files. This prints, on quality.py's held-out Middlebury scenes

@@ -1,5 +1,6 @@
 """Collect recipe/architecture pilots validated *inside the training captures* into one table.
-Results: benchmarks/results/recipe_validation_*.json + .png (--out; docs/research/*.md cite each file).
+Results: benchmarks/results/recipe_validation_*.json + .png (--out; docs/research/*.md cite
+each file).
 
 Recipes and architectures are chosen on this table, never on the held-out frames: each pilot is
 an ordinary `train --validation inner` run (RGB-D-D training captures split again by capture
@@ -16,7 +17,8 @@ samplings on its own inner validation frames (the RGB-D-D training captures spli
 A run given as label=run_dir+seN is scored with an N-view self-ensemble: its RGB-D-D row is
 then recomputed on the inner frames (the training log scored the plain network).
 
-  .venv/bin/python benchmarks/research/recipe_validation.py --runs blind=runs/pilots/x4_fast_blind \
+  .venv/bin/python benchmarks/research/recipe_validation.py \
+      --runs blind=runs/pilots/x4_fast_blind \
       cubic=runs/pilots/x4_fast_cubic --out benchmarks/results/recipe_validation_x4.json
   ... --middlebury ../shared/data/middlebury --middlebury-samplings cubic nearest
 """
@@ -31,7 +33,8 @@ import numpy as np
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.training.reports import label_cells, save_png
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # quality.py's scorer (imported lazily: torch)
+# quality.py's scorer (imported lazily: torch)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def last_row(run_dir):

@@ -107,9 +107,10 @@ class BlindRecipe:
     (low, high) range (integers inclusive).
     """
 
-    # Chosen by inner validation on 2026-11-26 (docs/research/degradation.md): the point and non-antialiased
-    # kernels are the hard ones, so they get 0.35 each; each sensor effect is on for about half
-    # as many crops as before (mean gain over 5 samplings 20.5% -> 21.3%, worst cell 14.7 -> 17.1).
+    # Chosen by inner validation on 2026-11-26 (docs/research/degradation.md): the point and
+    # non-antialiased kernels are the hard ones, so they get 0.35 each; each sensor effect is on
+    # for about half as many crops as before (mean gain over 5 samplings 20.5% -> 21.3%, worst
+    # cell 14.7 -> 17.1).
     sampling_weights: dict = field(default_factory=lambda: {
         'bicubic_aa': 0.15, 'cubic': 0.35, 'area': 0.15, 'nearest': 0.35})
     random_phase_prob: float = 0.25

@@ -2,7 +2,7 @@
 
 bfloat16 about halves the default x4's time on CPUs with bf16 instructions (AVX512-BF16 or AMX:
 96 -> 54 ms per 160x120 frame on 1 thread here) for a held-out error about 0.1 point worse on
-average (models/README.md, "Reduced precision on the CPU"); where oneDNN has to emulate bf16 it is
+average (docs/research/training_length_and_precision.md); where oneDNN has to emulate bf16 it is
 slower than float32, so 'auto' picks it only when the CPU reports the instructions.
 """
 from pathlib import Path

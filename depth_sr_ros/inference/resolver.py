@@ -103,11 +103,12 @@ class DepthSuperResolver:
     precision.py); ignored on CUDA. With fp16 or bf16 the bicubic base and the sum stay float32,
     so depth itself is never rounded, only the predicted residual. torchscript: trace and freeze the
     network on first use (same outputs; ~8% faster at 160x120 on 2 threads, slower on 320x240
-    and larger frames, where torchscript=False is better: docs/NODE.md, benchmarks/model_speed.py).
+    and larger frames, where torchscript=False is better: docs/research/node_performance.md).
     self_ensemble: average the outputs of 1 (off), 2, 4 or 8 flipped/transposed views of each
     frame (EDSR+) for that many times the cost: more accurate when LR samples are centred on
     their pixels (cubic, area, antialiased), less when a sensor point-samples off-centre, since
-    a flip mirrors where the sample sits (models/README.md; warns for point-trained models).
+    a flip mirrors where the sample sits (docs/research/self_ensemble.md; warns for point-trained
+    models).
     """
 
     def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1,

@@ -22,7 +22,8 @@ PRESETS = {
                              tail_channels=8)),
     # Same x4 budget as 'fast' (1.15 vs 1.16 GMAC), but plain LR 3x3 convs run ~2x faster per MAC.
     'lrres_fast': ('lrres', dict(channels=30, num_blocks=3, up_channels=4, up_kernel=1)),
-    # The blind models' architecture from 2026-11-26 until 2026-11-27: twice lrres_fast's depth (2.4 GMAC at x4).
+    # The blind models' architecture from 2026-11-26 until 2026-11-27: twice lrres_fast's depth
+    # (2.4 GMAC at x4).
     'lrres_mid': ('lrres', dict(channels=32, num_blocks=6, up_channels=4, up_kernel=1)),
     # lrres_mid with 10 blocks (3.8 GMAC at x4, 21 fps on 1 thread): the most depth the real-time
     # contract leaves room for; the bundled blind models' architecture since 2026-11-27; blind x4

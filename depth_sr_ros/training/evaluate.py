@@ -111,7 +111,8 @@ def flying_pixel_counts(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface
 
 def flying_pixel_masks(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_tol=0.1, float_tol=0.2):
     """(flying, candidates, step height) per HR pixel: the test of ``flying_pixel_counts``, with the
-    step height (hi - lo of the window) for diagnostics such as benchmarks/research/flying_steps.py."""
+    step height (hi - lo of the window) for diagnostics such as
+    benchmarks/research/flying_steps.py."""
     scored = mask & hr_valid & np.isfinite(pred)
     if not scored.any():
         return scored, scored, np.zeros(hr.shape, np.float32)
