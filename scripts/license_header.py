@@ -20,7 +20,7 @@ import tempfile
 ROOT = Path(__file__).resolve().parents[1]
 HOLDER = 'depth_sr_ros developers'
 YEAR = 2026
-NOTICE = '''Licensed under the Apache License, Version 2.0 (the "License");
+NOTICE = """Licensed under the Apache License, Version 2.0 (the "License");
 you may not use this file except in compliance with the License.
 You may obtain a copy of the License at
 
@@ -30,7 +30,7 @@ Unless required by applicable law or agreed to in writing, software
 distributed under the License is distributed on an "AS IS" BASIS,
 WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
-limitations under the License.'''
+limitations under the License."""
 HEADER_LINES = [f'Copyright {YEAR} {HOLDER}', 'SPDX-License-Identifier: Apache-2.0', '',
                 *NOTICE.splitlines()]
 HEADER = '\n'.join(('# ' + line).rstrip() for line in HEADER_LINES) + '\n'
@@ -91,12 +91,15 @@ def add_header(text):
 
 
 def rewrite(path, text):
-    """Replace path's content atomically, keeping its mode (scripts stay executable)."""
+    """Write path atomically, keeping the mode of the file it replaces (scripts stay runnable)."""
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', dir=path.parent)
     try:
         with os.fdopen(fd, 'w', encoding='utf-8') as handle:
             handle.write(text)
-        shutil.copymode(path, tmp)
+        if path.exists():
+            shutil.copymode(path, tmp)
+        else:
+            os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

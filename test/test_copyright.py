@@ -4,6 +4,7 @@ Every source file carries the copyright + Apache-2.0 header (ament_copyright's r
 ament_copyright is not on PyPI, so scripts/license_header.py applies its rule; the unit tests
 below pin what that rule accepts and rejects.
 """
+import importlib.util
 from pathlib import Path
 import subprocess
 import sys
@@ -11,8 +12,10 @@ import sys
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / 'scripts'))
-import license_header  # noqa: E402  (scripts/ is not a package)
+_SPEC = importlib.util.spec_from_file_location('license_header',
+                                               ROOT / 'scripts' / 'license_header.py')
+license_header = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(license_header)
 
 
 @pytest.mark.linter
