@@ -4,7 +4,8 @@ Check or add the copyright + Apache-2.0 header of every source file (*.py, *.sh)
 The rule is ament_copyright's (not on PyPI, so not runnable here): after an optional shebang or
 coding line, the first comment block holds a 'Copyright <years> <holder>' line followed by the
 Apache-2.0 notice. An SPDX identifier line sits between the two. Directories starting with '.'
-or '_' are skipped, as ament_copyright does, and so are empty files.
+or '_' are skipped, as ament_copyright does, and so are those holding AMENT_IGNORE or
+COLCON_IGNORE (colcon's build/, install/, log/) and empty files.
 
   python scripts/license_header.py --check [paths...]   exit 1 listing the files without it
   python scripts/license_header.py --add [paths...]     add it where missing (idempotent)
@@ -37,16 +38,20 @@ HEADER = '\n'.join(('# ' + line).rstrip() for line in HEADER_LINES) + '\n'
 COPYRIGHT_LINE = re.compile(r'^copyright(\s+\(c\))?\s+\d{4}(-\d{4})?(,\s*\d{4}(-\d{4})?)*,?\s+\S',
                             re.IGNORECASE)
 SUFFIXES = ('.py', '.sh')
+IGNORE_MARKERS = {'AMENT_IGNORE', 'COLCON_IGNORE'}   # e.g. colcon's build/, install/, log/
 
 
 def source_files(paths):
-    """Files to check under paths, skipping '.'/'_' directories like ament_copyright."""
+    """Files to check under paths, skipping '.'/'_' and AMENT_IGNORE/COLCON_IGNORE directories."""
     for path in paths:
         path = Path(path)
         if path.is_file():
             yield path
             continue
         for dirpath, dirnames, filenames in os.walk(path):
+            if IGNORE_MARKERS & set(filenames):
+                dirnames[:] = []
+                continue
             dirnames[:] = sorted(d for d in dirnames if d[0] not in '._')
             for name in sorted(filenames):
                 if name.endswith(SUFFIXES):

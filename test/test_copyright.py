@@ -48,13 +48,17 @@ def test_add_keeps_shebang_and_code_and_is_idempotent(tmp_path):
     module.write_text('"""Doc."""\nX = 1\n')
     empty = tmp_path / 'pkg' / '__init__.py'
     empty.write_text('')
+    built = tmp_path / 'build' / 'pkg' / 'mod.py'       # colcon output: not a source file
+    built.parent.mkdir(parents=True)
+    built.write_text('X = 1\n')
+    (tmp_path / 'build' / 'COLCON_IGNORE').write_text('')
     assert license_header.main(['--check', str(tmp_path)]) == 1
     assert license_header.main(['--add', str(tmp_path)]) == 0
     text = script.read_text()
     assert text.startswith('#!/usr/bin/env bash\n\n# Copyright 2026 depth_sr_ros developers\n')
     assert text.endswith('\n\nset -euo pipefail\necho ok\n') and script.stat().st_mode & 0o111
     assert module.read_text() == license_header.HEADER + '\n"""Doc."""\nX = 1\n'
-    assert empty.read_text() == ''
+    assert empty.read_text() == '' and built.read_text() == 'X = 1\n'
     assert license_header.main(['--check', str(tmp_path)]) == 0
     before = {p: p.read_text() for p in (script, module)}
     license_header.main(['--add', str(tmp_path)])
