@@ -33,6 +33,7 @@ import license_header  # noqa: E402  (scripts/ is not a package)
 import lint_residual  # noqa: E402  (nor is test/)
 
 RUFF_CONFIG = ROOT / 'scripts' / 'lint_fix_ruff.toml'
+ISORT_SKIP = re.compile(r'^([ \t]*(?:from|import) .*?)  # isort: skip$', re.MULTILINE)
 AMENT_FLAKE8_CONFIG = Path(ament_flake8.__file__).parent / 'configuration' / 'ament_flake8.ini'
 
 
@@ -49,8 +50,9 @@ def drop_isort_skips(paths):
     """flake8-import-order checks every import; an isort skip only hides it from the sorter."""
     for path in paths:
         text = path.read_text(encoding='utf-8')
-        if '  # isort: skip' in text:
-            license_header.rewrite(path, text.replace('  # isort: skip', ''))
+        fixed = ISORT_SKIP.sub(r'\1', text)
+        if fixed != text:
+            license_header.rewrite(path, fixed)
 
 
 def multiline_string_lines(text):
