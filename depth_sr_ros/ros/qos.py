@@ -1,9 +1,10 @@
 """QoS per REP 2003: sensor-data style subscriptions (best effort, keep last 1: always the newest
 frame), reliable publishers (keep last 5), `qos_overrides.<topic>.*` parameters enabled, incompatible-QoS events
 logged once per topic."""
-from rclpy.event_handler import PublisherEventCallbacks, SubscriptionEventCallbacks
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy)
 from rclpy.qos_overriding_options import QoSOverridingOptions
+
+from depth_sr_ros.ros.compat import PublisherEventCallbacks, SubscriptionEventCallbacks
 
 # Depth 1: a frame that arrives while one waits replaces it (the node counts it as dropped).
 SENSOR_IN = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
