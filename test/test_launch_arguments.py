@@ -22,7 +22,7 @@ from test_ros2_launch import DEFAULT_QOS, NOISE, ROS2, _serve_a_ramp, launch
 pytestmark = pytest.mark.skipif(not ROS2.exists(),
                                 reason='no .venv/bin/ros2 (see test_ros2_launch.py)')
 
-RVIZ2 = """#!/bin/sh
+RVIZ2 = '''#!/bin/sh
 # stand-in rviz2: writes its arguments, then the content of each --params-file it was given
 out="$DEPTH_SR_TEST_RVIZ_ARGS"
 printf '%s\\n' "$@" > "$out.tmp"
@@ -32,7 +32,7 @@ for arg in "$@"; do
   prev="$arg"
 done
 mv "$out.tmp" "$out"
-"""
+'''
 SIM_START = 4242
 
 
