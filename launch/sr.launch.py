@@ -5,6 +5,8 @@
   ros2 launch depth_sr_ros sr.launch.py input_topic:=/camera/depth/image_rect_raw \
       input_info_topic:=/camera/depth/camera_info
   ros2 launch depth_sr_ros sr.launch.py input_namespaces:="[front, rear]"
+  ros2 launch depth_sr_ros sr.launch.py use_sim_time:=true log_level:=debug use_rviz:=true \
+      fixed_frame:=camera_depth_optical_frame
 
 Settings come from params_file (default: the package's config/sr.yaml); model, device,
 input_namespaces and output_encoding override it only when given (non-empty).
@@ -51,6 +53,9 @@ PARAM_ARGS = {
     'input_namespaces': 'YAML list of sensor namespaces, e.g. "[front, rear]", or one name',
     'output_encoding': 'same | 16UC1 | 32FC1',
 }
+LOG_LEVELS = ('debug', 'info', 'warn', 'error', 'fatal')
+FIXED_FRAME = 'depth_optical_frame'   # the RViz config's Fixed Frame (config/depth_sr.rviz)
+TRUE, FALSE = ('true', '1', 'yes', 'on'), ('false', '0', 'no', 'off')
 
 
 class LaunchArgumentError(ValueError):
@@ -103,6 +108,24 @@ def _remaps(context, namespaces):
     return rules
 
 
+def _flag(name, context):
+    """A true/false launch argument as bool; anything else ends the launch naming it."""
+    value = LaunchConfiguration(name).perform(context).strip().lower()
+    if value not in TRUE + FALSE:
+        raise LaunchArgumentError(f'{name}:={value} is not true or false')
+    return value in TRUE
+
+
+def _log_level(context):
+    """log_level:=LEVEL or LOGGER:=LEVEL (rcl's --log-level forms), checked here: rcl would end
+    the node with a long error instead."""
+    value = LaunchConfiguration('log_level').perform(context).strip()
+    if value.rpartition(':=')[2].lower() not in LOG_LEVELS:
+        raise LaunchArgumentError(f'log_level:={value} is not one of {", ".join(LOG_LEVELS)} '
+                                  '(optionally LOGGER:=LEVEL)')
+    return value
+
+
 def _rviz_available():
     try:
         get_package_prefix('rviz2')
@@ -123,9 +146,12 @@ def _start(context):
     profile = LaunchConfiguration('fastdds_profile').perform(context)
     if profile and not os.environ.get(PROFILE_ENV):
         env[PROFILE_ENV] = profile
+    overrides['use_sim_time'] = _flag('use_sim_time', context)
+    # --log-level through `arguments`, which every launch_ros version passes on (Humble included)
     node = Node(package=PACKAGE, executable=EXECUTABLE, name='depth_sr_node',
                 namespace=LaunchConfiguration('namespace'), output='screen', emulate_tty=True,
                 parameters=[LaunchConfiguration('params_file'), overrides],
+                arguments=['--ros-args', '--log-level', _log_level(context)],
                 remappings=_remaps(context, namespaces), additional_env=env)
 
     def node_exited(event, ctx):
@@ -136,10 +162,12 @@ def _start(context):
         return [EmitEvent(event=Shutdown(reason=f'{EXECUTABLE} exited'))]
 
     actions = [node, RegisterEventHandler(OnProcessExit(target_action=node, on_exit=node_exited))]
-    if LaunchConfiguration('use_rviz').perform(context).strip().lower() in ('true', '1', 'yes', 'on'):
+    if _flag('use_rviz', context):
         if _rviz_available():
             actions.append(Node(package='rviz2', executable='rviz2', name='depth_sr_rviz', output='screen',
-                                arguments=['-d', LaunchConfiguration('rviz_config')]))
+                                arguments=['-d', LaunchConfiguration('rviz_config'),
+                                           '-f', LaunchConfiguration('fixed_frame')],
+                                parameters=[{'use_sim_time': overrides['use_sim_time']}]))
         else:
             distro = os.environ.get('ROS_DISTRO', '<distro>')
             actions.insert(0, LogInfo(msg=f"use_rviz:=true but package 'rviz2' is not installed: starting "
@@ -157,6 +185,15 @@ def generate_launch_description():
         DeclareLaunchArgument('use_rviz', default_value='false', description='also start RViz'),
         DeclareLaunchArgument('rviz_config', default_value=os.path.join(share, RVIZ_CONFIG),
                               description='RViz config to open'),
+        DeclareLaunchArgument('fixed_frame', default_value=FIXED_FRAME,
+                              description="RViz's fixed frame (rviz2 -f): the frame_id of your "
+                              'depth images, or a frame TF connects them to'),
+        DeclareLaunchArgument('use_sim_time', default_value='false',
+                              description='true: the node (and RViz) take time from /clock '
+                              '(simulation, ros2 bag play --clock)'),
+        DeclareLaunchArgument('log_level', default_value='info',
+                              description=f'node log level: {" | ".join(LOG_LEVELS)}, or '
+                              'LOGGER:=LEVEL for one logger'),
         DeclareLaunchArgument('fastdds_profile', default_value=os.path.join(share, FASTDDS_PROFILE),
                               description=f'Fast DDS XML profile given to the node as {PROFILE_ENV} '
                               "(16 MB shared-memory segments for large frames) unless that variable "

@@ -4,11 +4,12 @@
 # composition_interfaces; see that folder's README), for machines without a ROS 2 distribution.
 # On a ROS 2 distribution all of these come from the distribution: this script is not needed.
 #
-#   bash scripts/setup_ros2_cli.sh [VENDOR_DIR]     (called by scripts/setup_venv.sh)
+#   bash scripts/setup_ros2_cli.sh [--distro kilted|jazzy] [VENDOR_DIR]   (called by setup_venv.sh)
 #
 # VENDOR_DIR defaults to $DEPTH_SR_ROS2_VENDOR, else ../shared/vendor/ros2 beside the repository.
 # Without it: one line saying so, exit 0 (everything else works; launch tests skip).
-# Every version it installs is pinned (requirements/ros2-cli.txt; the sources are fixed
+# Every version it installs is pinned (requirements/ros2-cli.txt and ros2-cli-<distro>.txt; the
+# venv and lists per distribution are in scripts/distro.sh; the sources are fixed
 # snapshots); any failing step stops it with a non-zero exit. Idempotent: a stamp of the inputs
 # skips the build when nothing changed and the result still works.
 #
@@ -20,14 +21,16 @@
 # (the PyPI wheels' bootstrap sets LD_LIBRARY_PATH itself), so nothing needs to be sourced.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${VENV:-$root/.venv}"
-vendor="${1:-${DEPTH_SR_ROS2_VENDOR:-$root/../shared/vendor/ros2}}"
+source "$root/scripts/distro.sh"
+parse_distro_args "$@"
+vendor="${rest[0]:-${DEPTH_SR_ROS2_VENDOR:-$root/../shared/vendor/ros2}}"
 py="$venv/bin/python"
 pip=("$py" -m pip install --quiet --disable-pip-version-check)
 packages=(launch launch_ros ros2launch ros2cli ros2pkg ros2run)
 
 if [ ! -d "$vendor" ]; then
-  echo "[setup] no vendored ROS 2 launch/CLI sources at $vendor: skipping .venv/bin/ros2 (ros2 launch/run tests will skip)"
+  echo "[setup] no vendored ROS 2 launch/CLI sources at $vendor: skipping $venv/bin/ros2" \
+       "(ros2 launch/run tests will skip)"
   exit 0
 fi
 vendor="$(cd "$vendor" && pwd)"
@@ -43,14 +46,17 @@ works() {  # the installed result imports and answers
 }
 
 stamp="$venv/.depth_sr_ros-ros2-cli.sha256"
-want=$(cat "$vendor"/*.tar.gz "$root/requirements/ros2-cli.txt" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)
+want=$(cat "$vendor"/*.tar.gz "$root/requirements/ros2-cli.txt" "$root/$cli_req" \
+  "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! works; then
   rm -f "$stamp"
   t0=$SECONDS
   echo "[setup] installing ros2 launch/run/pkg from $vendor (pinned; builds composition_interfaces, ~1-2 min)"
-  "${pip[@]}" -r "$root/requirements/ros2-cli.txt" \
-    -c "$root/requirements/core.txt" -c "$root/requirements/ros-pypi.txt" -c "$root/requirements/dev.txt" \
-    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) || fail "pip install -r requirements/ros2-cli.txt failed"
+  # the runtime list as -r, not -c (pip refuses a constraint with an extra: rclpy[fastrtps])
+  "${pip[@]}" -r "$root/requirements/ros2-cli.txt" -r "$root/$cli_req" -r "$root/$ros_req" \
+    -c "$root/requirements/core.txt" -c "$root/requirements/dev.txt" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) \
+    || fail "pip install -r requirements/ros2-cli.txt -r $cli_req failed"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   for name in "${packages[@]}" composition_interfaces; do

@@ -13,3 +13,26 @@ def tiny_model_dir(tmp_path):
     torch.manual_seed(0)
     net = DSRNet(DSRNetConfig(scale=4, channels=8, hr_channels=2, num_blocks=2, up_kernel=1))
     return save_model(tmp_path / 'tiny_x4', net, {'training_data': 'none (test model)'})
+
+
+ROS_MARK = 'ros'
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', f'{ROS_MARK}: ROS-facing (set automatically on every test '
+                            'module that uses test/ros_helpers.py); scripts/test.sh runs these on '
+                            'each further distribution (-m ros)')
+
+
+def _uses_ros_helpers(module):
+    return any(getattr(v, '__name__', None) == 'ros_helpers'
+               or getattr(v, '__module__', None) == 'ros_helpers' for v in vars(module).values())
+
+
+def pytest_collection_modifyitems(config, items):
+    """The one rule for "ROS-facing": every test that talks over DDS goes through ros_helpers
+    (its domain isolation), so a module using it is ROS-facing, whoever wrote it."""
+    for item in items:
+        module = getattr(item, 'module', None)
+        if module is not None and _uses_ros_helpers(module):
+            item.add_marker(ROS_MARK)

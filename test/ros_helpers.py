@@ -24,6 +24,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import CameraInfo  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 
+from depth_sr_ros.ros.compat import matched_publisher_count  # noqa: E402
 from depth_sr_ros.ros.conversions import array_to_image  # noqa: E402
 
 RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
@@ -147,7 +148,8 @@ class Probe:
     def connected(self, pubs, collectors, timeout=10.0):
         """Wait until every probe publisher and subscription is matched with a peer."""
         return wait_for(lambda: all(p.get_subscription_count() > 0 for p in pubs)
-                        and all(c.sub.get_publisher_count() > 0 for c in collectors), timeout)
+                        and all(matched_publisher_count(c.sub, self.probe) for c in collectors),
+                        timeout)
 
     def close(self):
         self.executor.shutdown(timeout_sec=5.0)

@@ -64,3 +64,9 @@ def projection(info):
     cx = (P[0, 2] - info.roi.x_offset + 0.5) / bx - 0.5
     cy = (P[1, 2] - info.roi.y_offset + 0.5) / by - 0.5
     return fx, fy, cx, cy
+
+
+def stamp_skew_s(info, image):
+    """Seconds between the stamps of ``info`` and ``image`` (messages with a header)."""
+    a, b = info.header.stamp, image.header.stamp
+    return abs((a.sec - b.sec) + (a.nanosec - b.nanosec) * 1e-9)

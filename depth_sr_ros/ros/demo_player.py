@@ -69,6 +69,7 @@ def play(args):
     from sensor_msgs.msg import CameraInfo, Image
     from std_msgs.msg import Header
 
+    from depth_sr_ros.ros.compat import matched_publisher_count
     from depth_sr_ros.ros.conversions import array_to_image, image_to_array
 
     frames = render_frames(args.frames, args.width, args.height, args.scale, args.rate, args.seed)
@@ -90,7 +91,7 @@ def play(args):
     try:
         print(f'[demo] waiting for depth_sr_node on {pub_img.topic_name} ...', flush=True)
         end = time.monotonic() + args.connect_timeout
-        while not (pub_img.get_subscription_count() and sub.get_publisher_count()):
+        while not (pub_img.get_subscription_count() and matched_publisher_count(sub, node)):
             if not _alive(args.node_pid):
                 print('[demo] depth_sr_node exited before it was ready (see its error above)', file=sys.stderr)
                 return 1

@@ -25,6 +25,7 @@ class StreamStats:
         self.all_invalid = 0
         self.missing_info = 0
         self.info_size_mismatch = 0     # frames whose CameraInfo described another image size
+        self.info_stamp_skew = 0        # frames whose CameraInfo stamp was far from theirs
         self.batched = 0                # frames that shared one upsample_batch call with other streams
         self.last_input = None          # monotonic time of the last image
         self._window_start = time.monotonic()
@@ -49,6 +50,10 @@ class StreamStats:
     def on_info_size_mismatch(self):
         with self._lock:
             self.info_size_mismatch += 1
+
+    def on_info_stamp_skew(self):
+        with self._lock:
+            self.info_stamp_skew += 1
 
     def on_batched(self):
         with self._lock:
@@ -82,6 +87,7 @@ class StreamStats:
                 'frames_dropped': self.dropped, 'frames_all_invalid': self.all_invalid,
                 'frames_without_camera_info': self.missing_info,
                 'frames_camera_info_size_mismatch': self.info_size_mismatch,
+                'frames_camera_info_stamp_skew': self.info_stamp_skew,
                 'frames_batched_with_other_streams': self.batched,
                 **{f'rejected_{c}': n for c, n in self.rejected.items()},
             }
@@ -113,6 +119,9 @@ def status_message(node_name, stats, figures, model_id, device, stale_s, warn_af
     if figures.get('frames_camera_info_size_mismatch'):
         problems.append(f"{figures['frames_camera_info_size_mismatch']} frames with a CameraInfo of "
                         'another image size')
+    if figures.get('frames_camera_info_stamp_skew'):
+        problems.append(f"{figures['frames_camera_info_stamp_skew']} frames with a CameraInfo "
+                        'stamped far from the image')
     st.level = DiagnosticStatus.WARN if problems else DiagnosticStatus.OK
     st.message = '; '.join(problems) if problems else 'ok'
     values = {'input_topic': stats.input_topic, 'output_topic': stats.output_topic,

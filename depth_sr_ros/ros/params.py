@@ -66,6 +66,10 @@ PARAMS = (
     Param('diagnostics_period', 1.0, 'Seconds between /diagnostics messages.', range=(0.1, 60.0)),
     Param('no_input_warning', 5.0, 'Warn (throttled) when no input arrived for this many seconds, '
           'naming the resolved topic and its QoS.', range=(0.5, 3600.0)),
+    Param('camera_info_max_stamp_skew', 0.5, 'An input CameraInfo stamped more than this many '
+          'seconds from its image (a static or stale camera_info publisher) is counted in '
+          '/diagnostics and logged (throttled); the pair is still published, with the image\'s '
+          'stamp. 0 = no check.', read_only=False, range=(0.0, 3600.0)),
 )
 
 BY_NAME = {p.name: p for p in PARAMS}

@@ -1,9 +1,12 @@
 """QoS per REP 2003: sensor-data style subscriptions (best effort, keep last 1: always the newest
 frame), reliable publishers (keep last 5), `qos_overrides.<topic>.*` parameters enabled, incompatible-QoS events
 logged once per topic."""
-from rclpy.event_handler import PublisherEventCallbacks, SubscriptionEventCallbacks
+import threading
+
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy)
 from rclpy.qos_overriding_options import QoSOverridingOptions
+
+from depth_sr_ros.ros.compat import PublisherEventCallbacks, SubscriptionEventCallbacks
 
 # Depth 1: a frame that arrives while one waits replaces it (the node counts it as dropped).
 SENSOR_IN = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
@@ -29,13 +32,18 @@ def describe(qos):
 
 
 class _Once:
+    """Logs the first incompatible-QoS event of one endpoint. Locked: a multi-threaded executor
+    can run two events of one endpoint at once (seen on Jazzy: the warning came out twice)."""
+
     def __init__(self, logger, topic, role):
         self.logger, self.topic, self.role, self.done = logger, topic, role, False
+        self._lock = threading.Lock()
 
     def __call__(self, event):
-        if self.done:
-            return
-        self.done = True
+        with self._lock:
+            if self.done:
+                return
+            self.done = True
         self.logger.warning(
             f'{self.role} {self.topic}: incompatible QoS with a peer (policy '
             f'{getattr(event.last_policy_kind, "name", event.last_policy_kind)}); no data will '

@@ -19,8 +19,9 @@ from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError
 from depth_sr_ros.inference.resolver import self_ensemble_caveat
-from depth_sr_ros.ros import params, qos
-from depth_sr_ros.ros.camera_info import NO_INTRINSICS, P_FROM_K, expected_image_size, scale_camera_info
+from depth_sr_ros.ros import compat, params, qos
+from depth_sr_ros.ros.camera_info import (NO_INTRINSICS, P_FROM_K, expected_image_size,
+                                          scale_camera_info, stamp_skew_s)
 from depth_sr_ros.ros.colorize import colorize
 from depth_sr_ros.ros.conversions import (ImageRejected, array_to_image, image_to_array, mask_range,
                                           rgb_to_image, to_encoding, valid_mask)
@@ -107,8 +108,7 @@ class DepthSRNode(Node):
         self.resolver.upsample(np.full((8, 8), 1000, np.uint16))  # trace/warm up before any frame
         namespaces = list(dict.fromkeys(self.cfg['input_namespaces'])) or ['']
         self.streams = [self._make_stream(ns) for ns in namespaces]
-        self.add_on_set_parameters_callback(self._check_params)
-        self.add_post_set_parameters_callback(self._apply_params)
+        compat.add_parameter_callbacks(self, self._check_params, self._apply_params)
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._started = time.monotonic()
         self._last_log = {}
@@ -247,6 +247,13 @@ class DepthSRNode(Node):
                                f'describes {expected_image_size(stream.info)} but images are '
                                f'{msg.width}x{msg.height}; publishing it scaled as received '
                                '(RViz/depth_image_proc will reject the pair)')
+            skew, limit = stamp_skew_s(stream.info, msg), self.cfg['camera_info_max_stamp_skew']
+            if limit and skew > limit:
+                stream.stats.on_info_stamp_skew()
+                self._log_once((stream.ns, 'info_stamp'), f'{stream.sub_info.topic_name}: '
+                               f'CameraInfo stamped {skew:.3f} s from its image (camera_info_max_'
+                               f'stamp_skew={limit:g}); a static or stale camera_info publisher? '
+                               "Publishing it with the image's stamp")
             info.header = msg.header
             # CameraInfo first, then the image: a consumer that takes "the latest CameraInfo" when
             # an image arrives (and message_filters' exact-time sync alike) finds its pair ready.
