@@ -123,6 +123,8 @@ def _start(context):
     profile = LaunchConfiguration('fastdds_profile').perform(context)
     if profile and not os.environ.get(PROFILE_ENV):
         env[PROFILE_ENV] = profile
+    elif not profile:
+        env['DEPTH_SR_FASTDDS_PROFILE'] = 'none'  # the node would otherwise apply its own
     node = Node(package=PACKAGE, executable=EXECUTABLE, name='depth_sr_node',
                 namespace=LaunchConfiguration('namespace'), output='screen', emulate_tty=True,
                 parameters=[LaunchConfiguration('params_file'), overrides],

@@ -24,7 +24,8 @@ from pathlib import Path
 # A consumer with Fast DDS's defaults, like a user's RViz: no profile, nothing from the caller.
 TRANSPORT_ENV = ('FASTDDS_DEFAULT_PROFILES_FILE', 'RMW_FASTRTPS_USE_QOS_FROM_XML',
                  'RMW_FASTRTPS_PUBLICATION_MODE', 'FASTDDS_BUILTIN_TRANSPORTS',
-                 'FASTRTPS_DEFAULT_PROFILES_FILE', 'ROS_DISABLE_LOANED_MESSAGES')
+                 'FASTRTPS_DEFAULT_PROFILES_FILE', 'ROS_DISABLE_LOANED_MESSAGES',
+                 'DEPTH_SR_FASTDDS_PROFILE')
 for _name in TRANSPORT_ENV:
     os.environ.pop(_name, None)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
