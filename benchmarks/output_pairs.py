@@ -1,4 +1,4 @@
-"""Does a normal consumer get matching image + CameraInfo pairs from depth_sr_node with two streams?
+"""Does a normal consumer get matching image + CameraInfo pairs from depth_sr_node (two streams)?
 
 Starts depth_sr_node as a real process with input_namespaces [front, rear] (bundled x4 model:
 160x120 in -> 640x480 out, so two VGA output streams) and acts as both sensors and a consumer
@@ -54,7 +54,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.fastdds_profile:
         from depth_sr_ros.ros import transport_profile
-        for name in transport_profile.profile_variables(transport_profile.fastdds_major(os.environ)):
+        major = transport_profile.fastdds_major(os.environ)
+        for name in transport_profile.profile_variables(major):
             os.environ[name] = str(ROOT / 'config/fastdds_shm.xml')
     from depth_sr_ros.atomic import write_text_atomic
 
@@ -85,7 +86,8 @@ def measure(args, node_env):
     node_proc = subprocess.Popen([exe, '--ros-args', '-p', f'model:={args.model}',
                                   '-p', 'input_namespaces:=[front, rear]',
                                   '-p', 'no_input_warning:=60.0'], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE, text=True, env=dict(os.environ, **node_env))
+                                 stderr=subprocess.PIPE, text=True,
+                                 env=dict(os.environ, **node_env))
     streams = ('front', 'rear')
     rclpy.init()
     probe = Node('pair_consumer')

@@ -348,7 +348,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model or tiny_model(Path(tmp))
         for i in range(args.runs):
-            result = run_once(args.mode, model, tmp, extra_env, args.groups.split(','), args.settle)
+            result = run_once(args.mode, model, tmp, extra_env, args.groups.split(','),
+                              args.settle)
             if result is None:
                 print(f'{args.mode}: unavailable (no {BIN / "ros2"})')
                 return 0

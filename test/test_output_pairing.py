@@ -1,12 +1,13 @@
-"""However depth_sr_node is started, an outside consumer gets every served image with its CameraInfo.
+"""However depth_sr_node is started, an outside consumer gets each image with its CameraInfo.
 
 The node runs as its own process with a clean environment (no Fast DDS profile variable), started
 as the plain executable, through `ros2 run` and through `ros2 launch`; this test process is the
 sensors and a consumer with Fast DDS's default transports, subscribed like RViz /
 depth_image_proc (reliable, keep last 50). Groups: size changes, encoding changes, rejected
 frames, a burst, a publisher restart, two sensors at once, 160x120 -> 640x480 and
-320x240 -> 1280x960 (test/pairing_consumer.py). Before the node applied its own Fast DDS profile,
-images over 512 KB lost their CameraInfo in 4 of 8 groups here (docs/pending/26_camera_info_pairing.md).
+320x240 -> 1280x960 (test/pairing_consumer.py). Before the node applied its own Fast DDS
+profile, images over 512 KB lost their CameraInfo in several groups here
+(docs/pending/26_camera_info_pairing.md).
 """
 import pytest
 

@@ -27,7 +27,8 @@ def test_clean_environment_gets_the_shipped_profile_under_the_right_name(major):
     assert SHIPPED in line and tp.in_force() == line
 
 
-@pytest.mark.parametrize('user', [{tp.PROFILE_ENV: '/mine.xml'}, {tp.LEGACY_PROFILE_ENV: '/mine.xml'},
+@pytest.mark.parametrize('user', [{tp.PROFILE_ENV: '/mine.xml'},
+                                  {tp.LEGACY_PROFILE_ENV: '/mine.xml'},
                                   {'RMW_FASTRTPS_USE_QOS_FROM_XML': '1'},
                                   {'FASTDDS_BUILTIN_TRANSPORTS': 'LARGE_DATA'}])
 def test_user_configuration_wins(major, user):

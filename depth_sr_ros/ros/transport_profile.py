@@ -48,7 +48,7 @@ def shipped_profile():
 
 
 def fastdds_major(environ):
-    """2 or 3 for the Fast DDS this process will load; None when it cannot tell."""
+    """Return 2 or 3 for the Fast DDS this process will load; None when it cannot tell."""
     from importlib import metadata
     for dist, major in (('ros-fastdds', 3), ('ros-fastrtps', 2)):  # the PyPI wheels
         try:
@@ -63,14 +63,16 @@ def fastdds_major(environ):
 
 
 def profile_variables(major):
-    """The profile-file variable names this Fast DDS reads (both when unknown)."""
-    return {2: (LEGACY_PROFILE_ENV,), 3: (PROFILE_ENV,)}.get(major, (PROFILE_ENV, LEGACY_PROFILE_ENV))
+    """Return the profile-file variable names this Fast DDS reads (both when unknown)."""
+    both = (PROFILE_ENV, LEGACY_PROFILE_ENV)
+    return {2: (LEGACY_PROFILE_ENV,), 3: (PROFILE_ENV,)}.get(major, both)
 
 
 def apply(environ=None):
     """Choose this process's Fast DDS participant profile (call before rclpy.init).
 
-    Returns and remembers a one-line description of what is in force."""
+    Returns and remembers a one-line description of what is in force.
+    """
     global _in_force
     env = os.environ if environ is None else environ
     rmw = env.get('RMW_IMPLEMENTATION', '') or 'rmw_fastrtps_cpp'
@@ -105,5 +107,5 @@ def apply(environ=None):
 
 
 def in_force():
-    """What :func:`apply` chose, or what the environment says when it was not called."""
+    """Return what :func:`apply` chose (a placeholder when it was not called: in-process node)."""
     return _in_force or 'transport: as configured by the process (in-process node)'
