@@ -88,6 +88,39 @@ class NodeProcess:
         self.log.seek(0)
         return self.log.read()
 
+    def node_pid(self):
+        """Pid of the depth_sr_node process in the group (ros2 run / launch start it as a child)."""
+        for pid in os.listdir('/proc'):
+            try:
+                if not pid.isdigit() or os.getpgid(int(pid)) != self.proc.pid:
+                    continue
+                argv = Path(f'/proc/{pid}/cmdline').read_bytes().split(b'\0')
+            except (OSError, ProcessLookupError):
+                continue
+            if any(a.endswith(b'/depth_sr_node') for a in argv[:2]):
+                return int(pid)
+        return None
+
+    def shm_segments(self):
+        """Sizes (bytes) of the Fast DDS shared-memory segments the node maps: its own and its
+        peers'. Fast DDS 3.x names them /dev/shm/fastdds_<id>, 2.x fastrtps_<id>."""
+        pid = self.node_pid()
+        sizes = set()
+        try:
+            maps = Path(f'/proc/{pid}/maps').read_text() if pid else ''
+        except OSError:
+            maps = ''
+        for line in maps.splitlines():
+            name = line.rsplit(' ', 1)[-1]
+            base = os.path.basename(name)
+            if (name.startswith('/dev/shm/') and base.startswith(('fastdds_', 'fastrtps_'))
+                    and '_port' not in base and not base.endswith('_el')):
+                try:
+                    sizes.add(os.path.getsize(name))
+                except OSError:
+                    pass
+        return sorted(sizes)
+
     def stop(self):
         for sig, wait in ((signal.SIGINT, 20), (signal.SIGKILL, 10)):
             try:
@@ -201,6 +234,7 @@ class Drive:
         self.c = consumer
         self.serve_timeout = serve_timeout
         self.sent = {g: [] for g in GROUPS}    # (ns, sec, width, height) of good frames
+        self.missed = {g: 0 for g in GROUPS}   # paced frames not served after 3 tries
         self.next_sec = {}
 
     def _sec(self, group):
@@ -217,6 +251,7 @@ class Drive:
             self.sent[group].append((ns, sec) + tuple(size))
             if not wait or wait_for(lambda: self.c.served(ns, sec), self.serve_timeout):
                 return sec
+        self.missed[group] += 1
         return None
 
     def bad(self, group, cause):
@@ -271,8 +306,12 @@ class Drive:
             self.frame('large_vga', size=(160, 120))
 
     def _large_960(self):
-        for _ in range(3):
-            self.frame('large_960', size=(320, 240))
+        for _ in range(3):  # both sensors at once: two 2.4 MB images back to back
+            self.frame('large_960', ns='front', size=(320, 240), wait=False)
+            self.frame('large_960', ns='rear', size=(320, 240), wait=False)
+            sent = self.sent['large_960'][-2:]
+            wait_for(lambda: all(self.c.served(ns, sec) for ns, sec, _, _ in sent),
+                     self.serve_timeout)
 
     def report(self, settle=2.0):
         """{group: {'served': n, 'unpaired': [...], 'wrong': [...]}} after ``settle`` seconds."""
@@ -300,13 +339,18 @@ class Drive:
                 if ((info.width, info.height) != size or (iw, ih) != size
                         or not np.allclose(info.k, want.k) or not np.allclose(info.p, want.p)):
                     wrong.append(sec)
-            out[group] = {'sent': len(frames), 'served': served, 'unpaired': unpaired,
+            out[group] = {'sent': len(frames), 'served': served, 'missed': self.missed[group],
+                          'unpaired': unpaired,
                           'wrong': wrong, 'max_info_lag_s': round(max(lags, default=0.0), 3)}
         return out
 
 
 def run_once(mode, model, tmp, extra_env=None, groups=GROUPS, settle=2.0):
-    """Start the node in ``mode``, drive every group; returns (report, node output) or None."""
+    """Start the node in ``mode`` and drive the groups.
+
+    Returns (report, node output, sizes of the shm segments the node maps), or None when the
+    mode is unavailable.
+    """
     params = Path(tmp) / 'pairing_params.yaml'
     write_params(params, model)
     argv = node_command(mode, model, params)
@@ -320,7 +364,9 @@ def run_once(mode, model, tmp, extra_env=None, groups=GROUPS, settle=2.0):
             raise RuntimeError(f'node never matched the consumer:\n{node.output()}')
         drive = Drive(consumer)
         drive.run(groups)
-        return drive.report(settle), node.output()
+        segments = node.shm_segments()
+        report = drive.report(settle)
+        return report, node.output(), segments
     finally:
         probe.close()
         node.stop()
@@ -353,12 +399,12 @@ def main(argv=None):
             if result is None:
                 print(f'{args.mode}: unavailable (no {BIN / "ros2"})')
                 return 0
-            report, log = result
+            report, log, segments = result
             bad = failures(report)
             clean += not bad
             total = {k: sum(r[k] for r in report.values()) for k in ('sent', 'served', 'unpaired')}
             print(json.dumps({'run': i + 1, 'mode': args.mode, 'clean': not bad, **total,
-                              'failed_groups': bad}), flush=True)
+                              'node_shm_segments': segments, 'failed_groups': bad}), flush=True)
             start = [line for line in log.splitlines() if 'transport' in line.lower()]
             if start and i == 0:
                 print('node:', start[0], flush=True)

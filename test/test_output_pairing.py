@@ -19,11 +19,16 @@ def test_every_served_image_has_its_camera_info(tmp_path, tiny_model_dir, mode):
     result = run_once(mode, tiny_model_dir, tmp_path)
     if result is None:
         pytest.skip(f'no {BIN / "ros2"} (scripts/setup_ros2_cli.sh needs ../shared/vendor/ros2)')
-    report, log = result
+    report, log, segments = result
+    # the mechanism's precondition: the node's own segment holds a 2.4 MB output image
+    # (Fast DDS's default is 512 KB; it recycles unread buffers when full)
+    assert segments and max(segments) >= 16 * 2**20, (segments, log)
     assert set(report) == set(GROUPS), report
     assert not failures(report), f'served images without their CameraInfo: {failures(report)}'
-    # every good frame of the paced groups was served (the burst may drop all but the newest)
+    # every paced frame was served (within 3 tries: the input is best effort); of the frames
+    # sent without waiting, the burst may drop all but the newest, two sensors at once not
     for group, r in report.items():
-        assert r['served'] >= (2 if group == 'burst' else r['sent'] - 1), (group, r)
+        assert r['missed'] == 0, (group, r)
+        assert r['served'] >= (2 if group == 'burst' else r['sent'] // 2), (group, r)
     start = next((line for line in log.splitlines() if 'transport:' in line), '')
     assert 'fastdds_shm.xml' in start, log
