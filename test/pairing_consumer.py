@@ -373,9 +373,10 @@ def run_once(mode, model, tmp, extra_env=None, groups=GROUPS, settle=2.0):
 
 
 def failures(report):
-    """Groups with a served image lacking its CameraInfo (or with a wrong one), or none served."""
+    """Groups with a served image lacking its CameraInfo (or with a wrong one), a paced frame
+    never served, or nothing served."""
     return {g: r for g, r in report.items()
-            if r['unpaired'] or r['wrong'] or r['served'] == 0}
+            if r['unpaired'] or r['wrong'] or r['missed'] or r['served'] == 0}
 
 
 def main(argv=None):
@@ -401,6 +402,8 @@ def main(argv=None):
                 return 0
             report, log, segments = result
             bad = failures(report)
+            if not segments or max(segments) < 16 * 2**20:
+                bad['node_shm_segment'] = segments
             clean += not bad
             total = {k: sum(r[k] for r in report.values()) for k in ('sent', 'served', 'unpaired')}
             print(json.dumps({'run': i + 1, 'mode': args.mode, 'clean': not bad, **total,
