@@ -31,6 +31,7 @@ for _name in TRANSPORT_ENV:
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import CameraInfo, Image  # noqa: E402
 
@@ -145,6 +146,8 @@ class Consumer:
         self.infos = {}    # (ns, sec) -> (CameraInfo, receive time)
         self.pubs = {ns: self._publishers(ns) for ns in SENSORS}
         self.subs = []
+        self.node_counts = {}  # input topic -> the node's own counters (/diagnostics)
+        probe.probe.create_subscription(DiagnosticArray, '/diagnostics', self._on_diag, 10)
         for ns in SENSORS:
             self.subs.append(probe.probe.create_subscription(
                 Image, f'{ns}/depth_sr/image_raw', self._keep_image(ns), CONSUMER_QOS))
@@ -161,6 +164,15 @@ class Consumer:
                 self.images[(ns, msg.header.stamp.sec)] = (msg.width, msg.height, msg.encoding,
                                                            time.monotonic())
         return cb
+
+    def _on_diag(self, msg):
+        for status in msg.status:
+            values = {kv.key: kv.value for kv in status.values}
+            if 'input_topic' in values:
+                with self.lock:
+                    self.node_counts[values['input_topic']] = {
+                        k: values.get(k) for k in ('frames_received', 'frames_published',
+                                                   'frames_dropped')}
 
     def _keep_info(self, ns):
         def cb(msg):
@@ -365,7 +377,8 @@ def run_once(mode, model, tmp, extra_env=None, groups=GROUPS, settle=2.0):
         drive = Drive(consumer)
         drive.run(groups)
         segments = node.shm_segments()
-        report = drive.report(settle)
+        report = drive.report(max(settle, 5.5))  # past one diagnostics period (5 s)
+        report['node_counts'] = dict(consumer.node_counts)
         return report, node.output(), segments
     finally:
         probe.close()
@@ -375,8 +388,7 @@ def run_once(mode, model, tmp, extra_env=None, groups=GROUPS, settle=2.0):
 def failures(report):
     """Groups with a served image lacking its CameraInfo (or with a wrong one), a paced frame
     never served, or nothing served."""
-    return {g: r for g, r in report.items()
-            if r['unpaired'] or r['wrong'] or r['missed'] or r['served'] == 0}
+    return {g: r for g, r in report.items() if g in GROUPS and (r['unpaired'] or r['wrong'] or r['missed'] or r['served'] == 0)}
 
 
 def main(argv=None):
@@ -405,12 +417,18 @@ def main(argv=None):
             if not segments or max(segments) < 16 * 2**20:
                 bad['node_shm_segment'] = segments
             clean += not bad
-            total = {k: sum(r[k] for r in report.values()) for k in ('sent', 'served', 'unpaired')}
+            groups = [r for g, r in report.items() if g in GROUPS]
+            total = {k: sum(r[k] for r in groups) for k in ('sent', 'served', 'unpaired')}
             print(json.dumps({'run': i + 1, 'mode': args.mode, 'clean': not bad, **total,
                               'node_shm_segments': segments, 'failed_groups': bad}), flush=True)
             start = [line for line in log.splitlines() if 'transport' in line.lower()]
             if start and i == 0:
                 print('node:', start[0], flush=True)
+            if bad:
+                print('node counters (/diagnostics):', json.dumps(report['node_counts']))
+                print('node log (warnings):', *[line for line in log.splitlines()
+                                                if 'WARN' in line or 'ERROR' in line][-8:],
+                      sep='\n  ', flush=True)
     print(f'{args.mode}: {clean} of {args.runs} runs clean')
     return 0 if clean == args.runs else 1
 
