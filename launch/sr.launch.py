@@ -146,6 +146,8 @@ def _start(context):
     profile = LaunchConfiguration('fastdds_profile').perform(context)
     if profile and not os.environ.get(PROFILE_ENV):
         env[PROFILE_ENV] = profile
+    elif not profile:
+        env['DEPTH_SR_FASTDDS_PROFILE'] = 'none'  # the node would otherwise apply its own
     overrides['use_sim_time'] = _flag('use_sim_time', context)
     # --log-level through `arguments`, which every launch_ros version passes on (Humble included)
     node = Node(package=PACKAGE, executable=EXECUTABLE, name='depth_sr_node',

@@ -251,7 +251,9 @@ def test_best_effort_vga_input_from_another_process_is_served_and_empty_namespac
     """A sensor process publishing 640x480 16UC1 best effort (sensor-data QoS, as drivers do) with
     the shipped Fast DDS profile, as docs/NODE.md tells users to set; the launch gives it to the
     node. input_namespaces:="[]" means the node's own namespace."""
-    profile = {'FASTDDS_DEFAULT_PROFILES_FILE': str(ROOT / 'config/fastdds_shm.xml')}
+    from depth_sr_ros.ros.transport_profile import fastdds_major, profile_variables
+    profile = {name: str(ROOT / 'config/fastdds_shm.xml')  # the name this Fast DDS reads
+               for name in profile_variables(fastdds_major(os.environ))}
     run = launch('model:=x2', 'input_namespaces:=[]')
     sensor = subprocess.Popen([sys.executable, '-c', VGA_PUBLISHER], env=dict(os.environ, **profile),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

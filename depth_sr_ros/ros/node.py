@@ -77,6 +77,8 @@ def _serve(argv):
 
     from depth_sr_ros.inference import ModelLoadError
 
+    from depth_sr_ros.ros import transport_profile
+    transport_profile.apply()  # before rclpy.init creates the DDS participant
     rclpy.init(args=['depth_sr_node', *argv])
     try:
         from depth_sr_ros.ros.sr_node import DepthSRNode

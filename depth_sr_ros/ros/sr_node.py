@@ -19,7 +19,7 @@ from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError
 from depth_sr_ros.inference.resolver import self_ensemble_caveat
-from depth_sr_ros.ros import compat, params, qos
+from depth_sr_ros.ros import compat, params, qos, transport_profile
 from depth_sr_ros.ros.camera_info import (NO_INTRINSICS, P_FROM_K, expected_image_size,
                                           scale_camera_info, stamp_skew_s)
 from depth_sr_ros.ros.colorize import colorize
@@ -120,7 +120,7 @@ class DepthSRNode(Node):
         self.get_logger().info(
             f'model {self.resolver.model_id or self.cfg["model"]} x{self.resolver.scale} on '
             f'{self.resolver.device} ({self.resolver.precision}); inputs: {topics} '
-            f'({qos.describe(qos.SENSOR_IN)})')
+            f'({qos.describe(qos.SENSOR_IN)}); {transport_profile.in_force()}')
 
     def _make_stream(self, ns):
         from rclpy._rclpy_pybind11 import RCLError
