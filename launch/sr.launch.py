@@ -5,6 +5,7 @@
   ros2 launch depth_sr_ros sr.launch.py input_topic:=/camera/depth/image_rect_raw \
       input_info_topic:=/camera/depth/camera_info
   ros2 launch depth_sr_ros sr.launch.py input_namespaces:="[front, rear]"
+  ros2 launch depth_sr_ros sr.launch.py lifecycle:=true autostart:=false   # for a lifecycle manager
 
 Settings come from params_file (default: the package's config/sr.yaml); model, device,
 input_namespaces and output_encoding override it only when given (non-empty).
@@ -17,6 +18,11 @@ When depth_sr_node exits on its own (bad model, crash) the launch ends with it, 
 the node failed. The node gets the Fast DDS profile config/fastdds_shm.xml (16 MB shared-memory
 segments, so VGA and larger frames cross processes; see docs/NODE.md) unless
 FASTDDS_DEFAULT_PROFILES_FILE is already set; fastdds_profile:='' leaves Fast DDS's defaults.
+
+lifecycle:=true starts the managed node (depth_sr_lifecycle_node) and, with autostart:=true (the
+default), configures it and, once configure succeeded, activates it; autostart:=false leaves it
+unconfigured for a lifecycle manager (nav2's lifecycle_manager, `ros2 lifecycle set`). A managed
+node whose configure fails (bad model) logs the error and stays up, unconfigured.
 """
 import os
 
@@ -25,13 +31,17 @@ from ament_index_python.packages import PackageNotFoundError, get_package_prefix
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, EmitEvent, LogInfo, OpaqueFunction, RegisterEventHandler
 from launch.event_handlers import OnProcessExit
-from launch.events import Shutdown
+from launch.events import Shutdown, matches_action
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode, Node
+from launch_ros.event_handlers import OnStateTransition
+from launch_ros.events.lifecycle import ChangeState
+from lifecycle_msgs.msg import Transition
 
 # Plain literals (test/test_launch_contract.py reads them without launch_ros).
 PACKAGE = 'depth_sr_ros'
 EXECUTABLE = 'depth_sr_node'
+LIFECYCLE_EXECUTABLE = 'depth_sr_lifecycle_node'
 PARAMS_FILE = 'config/sr.yaml'        # relative to the package share directory
 RVIZ_CONFIG = 'config/depth_sr.rviz'  # relative to the package share directory
 FASTDDS_PROFILE = 'config/fastdds_shm.xml'  # relative to the package share directory
@@ -50,7 +60,9 @@ PARAM_ARGS = {
     'cpu_precision': 'auto | fp32 | bf16 (network body on the CPU)',
     'input_namespaces': 'YAML list of sensor namespaces, e.g. "[front, rear]", or one name',
     'output_encoding': 'same | 16UC1 | 32FC1',
+    'lazy': 'true | false (true: no inference while no output has a subscriber)',
 }
+BOOL_ARGS = ('lazy',)  # PARAM_ARGS given to the node as booleans
 
 
 class LaunchArgumentError(ValueError):
@@ -103,6 +115,26 @@ def _remaps(context, namespaces):
     return rules
 
 
+def _flag(name, text):
+    """A boolean launch argument: true/false (also 1/0, yes/no, on/off)."""
+    value = text.strip().lower()
+    if value not in ('true', 'false', '1', '0', 'yes', 'no', 'on', 'off'):
+        raise LaunchArgumentError(f'{name}:={text!r} must be true or false')
+    return value in ('true', '1', 'yes', 'on')
+
+
+def _autostart(node, actions):
+    """Configure the lifecycle node at start, and activate it when that configure succeeded
+    (start_state: a later deactivate by a manager is left alone)."""
+    def change(transition_id):
+        return EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
+                                           transition_id=transition_id))
+    activate = RegisterEventHandler(OnStateTransition(
+        target_lifecycle_node=node, start_state='configuring', goal_state='inactive',
+        entities=[change(Transition.TRANSITION_ACTIVATE)]))
+    return [activate, *actions, change(Transition.TRANSITION_CONFIGURE)]
+
+
 def _rviz_available():
     try:
         get_package_prefix('rviz2')
@@ -117,16 +149,20 @@ def _start(context):
         value = LaunchConfiguration(name).perform(context)
         if value != '':
             overrides[name] = _namespaces(value) if name == 'input_namespaces' else value
+            if name in BOOL_ARGS:
+                overrides[name] = _flag(name, value)
     namespaces = (overrides.get('input_namespaces')
                   or _file_namespaces(LaunchConfiguration('params_file').perform(context)) or [''])
     env = {}
     profile = LaunchConfiguration('fastdds_profile').perform(context)
     if profile and not os.environ.get(PROFILE_ENV):
         env[PROFILE_ENV] = profile
-    node = Node(package=PACKAGE, executable=EXECUTABLE, name='depth_sr_node',
-                namespace=LaunchConfiguration('namespace'), output='screen', emulate_tty=True,
-                parameters=[LaunchConfiguration('params_file'), overrides],
-                remappings=_remaps(context, namespaces), additional_env=env)
+    lifecycle = _flag('lifecycle', LaunchConfiguration('lifecycle').perform(context))
+    node_action, executable = (LifecycleNode, LIFECYCLE_EXECUTABLE) if lifecycle else (Node, EXECUTABLE)
+    node = node_action(package=PACKAGE, executable=executable, name='depth_sr_node',
+                       namespace=LaunchConfiguration('namespace'), output='screen', emulate_tty=True,
+                       parameters=[LaunchConfiguration('params_file'), overrides],
+                       remappings=_remaps(context, namespaces), additional_env=env)
 
     def node_exited(event, ctx):
         if ctx.is_shutdown:          # launch is stopping it (Ctrl-C): nothing to report
@@ -136,6 +172,8 @@ def _start(context):
         return [EmitEvent(event=Shutdown(reason=f'{EXECUTABLE} exited'))]
 
     actions = [node, RegisterEventHandler(OnProcessExit(target_action=node, on_exit=node_exited))]
+    if lifecycle and _flag('autostart', LaunchConfiguration('autostart').perform(context)):
+        actions = _autostart(node, actions)
     if LaunchConfiguration('use_rviz').perform(context).strip().lower() in ('true', '1', 'yes', 'on'):
         if _rviz_available():
             actions.append(Node(package='rviz2', executable='rviz2', name='depth_sr_rviz', output='screen',
@@ -155,6 +193,11 @@ def generate_launch_description():
                               description='parameters YAML (/**: ros__parameters:)'),
         DeclareLaunchArgument('namespace', default_value='', description='node namespace'),
         DeclareLaunchArgument('use_rviz', default_value='false', description='also start RViz'),
+        DeclareLaunchArgument('lifecycle', default_value='false',
+                              description=f'start the managed node ({LIFECYCLE_EXECUTABLE})'),
+        DeclareLaunchArgument('autostart', default_value='true',
+                              description='with lifecycle:=true, configure and activate it at start '
+                              '(false: leave it unconfigured for a lifecycle manager)'),
         DeclareLaunchArgument('rviz_config', default_value=os.path.join(share, RVIZ_CONFIG),
                               description='RViz config to open'),
         DeclareLaunchArgument('fastdds_profile', default_value=os.path.join(share, FASTDDS_PROFILE),
