@@ -75,6 +75,10 @@ def _run(argv, lifecycle):
         return _serve(argv, lifecycle)
     except KeyboardInterrupt:  # before the node existed (imports, model load): nothing to clean
         return 0
+    finally:
+        # Python's exit (DDS and torch teardown, ~0.5 s) runs with SIGINT back at SIG_DFL unless
+        # it is ignored: launch's own SIGINT arriving then killed the node (exit code -2).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def error_text(err):
