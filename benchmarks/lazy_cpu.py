@@ -43,7 +43,8 @@ class Sensor:
         from sensor_msgs.msg import CameraInfo, Image
         rclpy.init()
         self.node = rclpy.create_node('lazy_cpu_benchmark')
-        self.pub_img = self.node.create_publisher(Image, 'depth/image_raw', qos_profile_sensor_data)
+        self.pub_img = self.node.create_publisher(Image, 'depth/image_raw',
+                                                  qos_profile_sensor_data)
         self.pub_info = self.node.create_publisher(CameraInfo, 'depth/camera_info',
                                                    qos_profile_sensor_data)
         self.diag, self.diag_count = None, 0
@@ -83,7 +84,7 @@ class Sensor:
                                              'frames_skipped_idle')}
 
     def stream(self, frames, rate, seconds):
-        """Publish (CameraInfo, image) pairs with fresh stamps at ``rate`` Hz; returns the count."""
+        """Publish (CameraInfo, image) pairs, fresh stamps, at ``rate`` Hz; returns the count."""
         period, start, i = 1.0 / rate, time.monotonic(), 0
         while True:
             due = start + i * period
@@ -135,7 +136,7 @@ def run_once(sensor, frames, lazy, args):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--seconds', type=float, default=60.0, help='measured window per run')
-    p.add_argument('--warmup', type=float, default=5.0, help='input before the window (model warm)')
+    p.add_argument('--warmup', type=float, default=5.0, help='seconds of input before the window')
     p.add_argument('--rate', type=float, default=15.0, help='input frames per second')
     p.add_argument('--size', default='160x120', help='input WxH')
     p.add_argument('--model', default='x4', help='bundled name or exported model path')
@@ -181,12 +182,13 @@ def report(r):
     print(f"\ndepth_sr_node, model {r['model']}, input {r['input']}, no output subscriber, "
           f"torch threads {r['torch_threads']}, {r['cpu_count']} CPUs, 1-min load average "
           f"{r['load_average_start']:.1f} -> {r['load_average_end']:.1f}")
-    print(f"{'lazy':<7}{'window s':>9}{'CPU s':>8}{'CPU % of 1 core':>17}{'sent':>6}{'received':>10}"
-          f"{'published':>11}{'skipped idle':>14}")
+    print(f"{'lazy':<7}{'window s':>9}{'CPU s':>8}{'CPU % of 1 core':>17}{'sent':>6}"
+          f"{'received':>10}{'published':>11}{'skipped idle':>14}")
     for x in r['runs']:
         print(f"{str(x['lazy']).lower():<7}{x['wall_seconds']:>9.1f}{x['cpu_seconds']:>8.2f}"
-              f"{x['cpu_percent_of_one_core']:>17.1f}{x['frames_sent']:>6}{x['frames_received']:>10}"
-              f"{x['frames_published']:>11}{x['frames_skipped_idle']:>14}")
+              f"{x['cpu_percent_of_one_core']:>17.1f}{x['frames_sent']:>6}"
+              f"{x['frames_received']:>10}{x['frames_published']:>11}"
+              f"{x['frames_skipped_idle']:>14}")
     print(f"lazy:=true uses {100 * r['cpu_ratio_lazy_true_to_false']:.1f}% of the CPU time of "
           'lazy:=false')
 

@@ -5,7 +5,7 @@
   ros2 launch depth_sr_ros sr.launch.py input_topic:=/camera/depth/image_rect_raw \
       input_info_topic:=/camera/depth/camera_info
   ros2 launch depth_sr_ros sr.launch.py input_namespaces:="[front, rear]"
-  ros2 launch depth_sr_ros sr.launch.py lifecycle:=true autostart:=false   # for a lifecycle manager
+  ros2 launch depth_sr_ros sr.launch.py lifecycle:=true autostart:=false  # lifecycle manager
 
 Settings come from params_file (default: the package's config/sr.yaml); model, device,
 input_namespaces and output_encoding override it only when given (non-empty).
@@ -158,9 +158,11 @@ def _start(context):
     if profile and not os.environ.get(PROFILE_ENV):
         env[PROFILE_ENV] = profile
     lifecycle = _flag('lifecycle', LaunchConfiguration('lifecycle').perform(context))
-    node_action, executable = (LifecycleNode, LIFECYCLE_EXECUTABLE) if lifecycle else (Node, EXECUTABLE)
+    node_action, executable = ((LifecycleNode, LIFECYCLE_EXECUTABLE) if lifecycle
+                               else (Node, EXECUTABLE))
     node = node_action(package=PACKAGE, executable=executable, name='depth_sr_node',
-                       namespace=LaunchConfiguration('namespace'), output='screen', emulate_tty=True,
+                       namespace=LaunchConfiguration('namespace'), output='screen',
+                       emulate_tty=True,
                        parameters=[LaunchConfiguration('params_file'), overrides],
                        remappings=_remaps(context, namespaces), additional_env=env)
 
@@ -196,8 +198,8 @@ def generate_launch_description():
         DeclareLaunchArgument('lifecycle', default_value='false',
                               description=f'start the managed node ({LIFECYCLE_EXECUTABLE})'),
         DeclareLaunchArgument('autostart', default_value='true',
-                              description='with lifecycle:=true, configure and activate it at start '
-                              '(false: leave it unconfigured for a lifecycle manager)'),
+                              description='with lifecycle:=true, configure and activate it at '
+                              'start (false: leave it unconfigured for a lifecycle manager)'),
         DeclareLaunchArgument('rviz_config', default_value=os.path.join(share, RVIZ_CONFIG),
                               description='RViz config to open'),
         DeclareLaunchArgument('fastdds_profile', default_value=os.path.join(share, FASTDDS_PROFILE),

@@ -61,7 +61,8 @@ def test_launch_file_contract(tiny_model_dir):
     sr = [k for k in kw if isinstance(k.get('package'), ast.Name) and k['package'].id == 'PACKAGE']
     assert len(sr) == 1
     chosen = [a.value for a in ast.walk(tree) if isinstance(a, ast.Assign) and any(
-        isinstance(n, ast.Name) and n.id == sr[0]['executable'].id for n in ast.walk(a.targets[0]))]
+        isinstance(n, ast.Name) and n.id == sr[0]['executable'].id
+        for n in ast.walk(a.targets[0]))]
     assert len(chosen) == 1 and {n.id for n in ast.walk(chosen[0]) if isinstance(n, ast.Name)} \
         >= {'Node', 'EXECUTABLE', 'LifecycleNode', 'LIFECYCLE_EXECUTABLE'}
     assert {'parameters', 'remappings', 'namespace'} <= set(sr[0])

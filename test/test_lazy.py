@@ -72,7 +72,8 @@ def test_no_inference_without_subscribers_then_next_frame_served_then_stops_agai
         values, message = _fresh_diagnostics(diags, now())
         assert int(values['frames_received']) >= 4 and int(values['frames_skipped_idle']) >= 4
         assert values['frames_published'] == '0' and values['output_subscribers'] == '0'
-        assert message.startswith('idle: no subscriber on /depth_sr/image_raw, /depth_sr/camera_info')
+        assert message.startswith(
+            'idle: no subscriber on /depth_sr/image_raw, /depth_sr/camera_info')
         assert 'lazy' in message and values['lazy'] == 'True'
         # a subscriber appears: the first frame the node receives after it matched is served
         out = h.collect(Image, 'depth_sr/image_raw')
@@ -111,7 +112,8 @@ def test_a_subscriber_on_an_optional_output_alone_wakes_the_stream(tiny_model_di
         sensor = _Sensor(h)
         stream = h.node.streams[0]
         color = h.collect(Image, 'depth_sr/colorized')
-        assert wait_for(lambda: stream.subscribers() == 1 and color.sub.get_publisher_count() > 0, 20)
+        assert wait_for(lambda: stream.subscribers() == 1
+                        and color.sub.get_publisher_count() > 0, 20)
         sec = sensor.send()
         assert color.with_stamp(sec, timeout=20) is not None
         assert stream.pub_points.get_subscription_count() == 0 and stream.stats.published == 1

@@ -14,7 +14,8 @@ from diagnostic_msgs.msg import DiagnosticArray
 from lifecycle_msgs.srv import ChangeState, GetAvailableTransitions, GetState
 from sensor_msgs.msg import CameraInfo, Image
 
-from ros_helpers import Probe, camera_info, header, ramp_depth_mm, send_until_served, wait_for  # isort: skip
+from ros_helpers import (Probe, camera_info, header, ramp_depth_mm,  # isort: skip
+                         send_until_served, wait_for)
 from depth_sr_ros.ros.conversions import array_to_image
 
 EXE = str(Path(sys.executable).parent / 'depth_sr_lifecycle_node')
@@ -33,7 +34,8 @@ class _Managed:
         self.clients = {name: self.probe.create_client(srv, f'{NODE}/{name}') for name, srv in (
             ('change_state', ChangeState), ('get_state', GetState),
             ('get_available_transitions', GetAvailableTransitions))}
-        assert all(c.wait_for_service(timeout_sec=60) for c in self.clients.values()), self.output()
+        assert all(c.wait_for_service(timeout_sec=60) for c in self.clients.values()), \
+            self.output()
 
     def output(self):
         self.log.seek(0)
@@ -57,9 +59,11 @@ class _Managed:
         return self._call('change_state', request).success
 
     def graph(self, publishers=None, subscribers=None):
-        """Wait until the graph shows that many node publishers on OUTPUT / subscribers on INPUT."""
-        return wait_for(lambda: (publishers is None or self.probe.count_publishers(OUTPUT) == publishers)
-                        and (subscribers is None or self.probe.count_subscribers(INPUT) == subscribers), 20)
+        """Wait until the graph shows this many publishers on OUTPUT / subscribers on INPUT."""
+        def shown():
+            pubs, subs = self.probe.count_publishers(OUTPUT), self.probe.count_subscribers(INPUT)
+            return publishers in (None, pubs) and subscribers in (None, subs)
+        return wait_for(shown, 20)
 
     def stop(self):
         """SIGINT; returns (exit code, output)."""
@@ -193,7 +197,8 @@ def test_bad_model_fails_configure_and_the_node_stays_up_unconfigured():
         assert node.transitions() == {'configure', 'shutdown'}
         assert not node.change('configure')           # the same again: still up
         errors = [line for line in node.output().splitlines() if 'configure failed' in line]
-        assert len(errors) == 2 and all("no bundled model named 'does_not_exist'" in e for e in errors)
+        assert len(errors) == 2
+        assert all("no bundled model named 'does_not_exist'" in e for e in errors)
         assert node.graph(publishers=0, subscribers=0)
         assert node.change('shutdown') and node.state() == 'finalized'   # from unconfigured
     finally:

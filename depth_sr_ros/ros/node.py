@@ -85,7 +85,8 @@ def error_text(err):
     """A set-up error as one line, with a hint where the usual mistake is known."""
     hint = ''
     if "'input_namespaces'" in str(err) and 'STRING_ARRAY' in str(err):
-        hint = ' (give a list, e.g. -p "input_namespaces:=[front]"; the launch file also takes one bare name)'
+        hint = (' (give a list, e.g. -p "input_namespaces:=[front]"; the launch file also takes '
+                'one bare name)')
     return f'{err}{hint}'
 
 

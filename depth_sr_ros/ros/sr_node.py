@@ -82,7 +82,8 @@ class _Stream:
         self.pub_info = pub(CameraInfo, out('camera_info'))
         self.pub_points = pub(PointCloud2, out('points')) if cfg['publish_points'] else None
         self.pub_color = pub(Image, out('colorized')) if cfg['publish_colorized'] else None
-        self.stats = StreamStats(ns or '/', node.resolve_topic_name(in_img), self.pub_image.topic_name)
+        self.stats = StreamStats(ns or '/', node.resolve_topic_name(in_img),
+                                 self.pub_image.topic_name)
 
     def subscribe(self, node):
         """Create the input subscriptions (activate)."""
@@ -233,8 +234,9 @@ class DepthSRNode(Node):
         with self._cv:
             self._stop = True
             self._cv.notify_all()
-        if self._worker is not None and self._worker.is_alive() and threading.current_thread() is not self._worker:
-            self._worker.join(timeout=10.0)
+        worker = self._worker
+        if worker is not None and worker.is_alive() and threading.current_thread() is not worker:
+            worker.join(timeout=10.0)
 
     def _make_stream(self, ns):
         from rclpy._rclpy_pybind11 import RCLError
@@ -385,7 +387,8 @@ class DepthSRNode(Node):
 
     def _wanted(self, publisher):
         """An optional output is computed when enabled and (lazy) subscribed."""
-        return publisher is not None and (not self.cfg['lazy'] or publisher.get_subscription_count() > 0)
+        return publisher is not None and (not self.cfg['lazy']
+                                          or publisher.get_subscription_count() > 0)
 
     def idle_reason(self, stream):
         """Why ``stream`` runs no inference now, or None when it does (for /diagnostics)."""
