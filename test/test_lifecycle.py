@@ -205,3 +205,32 @@ def test_bad_model_fails_configure_and_the_node_stays_up_unconfigured():
         probe.close()
         rc, text = node.stop() if node else (0, '')
     assert rc == 0 and 'Traceback' not in text, text
+
+
+def test_a_configure_failing_after_the_first_sensor_leaves_no_publisher_behind(tiny_model_dir):
+    """In-process (the transition called directly): the second input_namespaces entry is not a
+    valid name; the first sensor's publishers, already made, are destroyed with the model."""
+    from rclpy.lifecycle import TransitionCallbackReturn
+    from rclpy.parameter import Parameter
+
+    from depth_sr_ros.ros.lifecycle_node import DepthSRLifecycleNode
+    overrides = [Parameter('model', value=str(tiny_model_dir)),
+                 Parameter('input_namespaces', value=['front', 'bad name'])]
+    h = Probe(lambda ctx: [DepthSRLifecycleNode(context=ctx, parameter_overrides=overrides)])
+    try:
+        node = h.nodes[0]
+        topic = '/front/depth_sr/image_raw'
+        created, make = [], node.create_output_publisher
+
+        def recording(msg_type, name, *args, **kwargs):
+            created.append(node.resolve_topic_name(name))
+            return make(msg_type, name, *args, **kwargs)
+        node.create_output_publisher = recording
+        assert node.trigger_configure() == TransitionCallbackReturn.FAILURE
+        assert node._state_machine.current_state[1] == 'unconfigured'
+        assert topic in created                                     # it got that far
+        assert node.resolver is None and node.streams == []
+        assert wait_for(lambda: h.probe.count_publishers(topic) == 0, 10)
+        assert topic not in {p.topic_name for p in node.publishers}
+    finally:
+        h.close()

@@ -175,7 +175,9 @@ class DepthSRNode(Node):
                                  f'parameter scale={want} was requested')
         self.resolver.upsample(np.full((8, 8), 1000, np.uint16))  # trace/warm up before any frame
         namespaces = list(dict.fromkeys(self.cfg['input_namespaces'])) or ['']
-        self.streams = [self._make_stream(ns) for ns in namespaces]
+        self.streams = []
+        for ns in namespaces:  # one by one: a failed configure cleans up the streams made
+            self.streams.append(self._make_stream(ns))
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._started = time.monotonic()
         self._last_log = {}
@@ -203,16 +205,15 @@ class DepthSRNode(Node):
 
     def _deactivate(self):
         """Unsubscribe, let the worker finish its batch (publishing nothing more), drop waiting
-        frames; the model stays loaded. Does nothing when not active."""
+        frames; the model stays loaded."""
         with self._cv:
-            was_active, self._processing = self._processing, False
+            self._processing = False
         self._stop_worker()
         for s in self.streams:
             s.unsubscribe(self)
         with self._cv:
             for s in self.streams:
                 s.pending = None
-        return was_active
 
     def _cleanup(self):
         """Destroy publishers and timers and release the model (and its CUDA memory)."""
