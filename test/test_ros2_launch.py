@@ -282,13 +282,17 @@ def _lifecycle_state(probe, timeout=60):
 
 
 def test_lifecycle_launch_drives_the_managed_node_to_active_or_leaves_it_to_a_manager():
-    """lifecycle:=true: configured and activated by the launch (frames served); with
-    autostart:=false it waits unconfigured (no model loaded, no output topic)."""
-    run = launch('lifecycle:=true', 'model:=x2')
+    """lifecycle:=true: configured and activated by the launch (frames served; the lazy:=false
+    argument reaches the node as a boolean); with autostart:=false it waits unconfigured (no
+    model loaded, no output topic)."""
+    run = launch('lifecycle:=true', 'model:=x2', 'lazy:=false')
     probe = Probe()
     try:
+        diags = probe.collect(DiagnosticArray, '/diagnostics')
         _serve_a_ramp(probe, run, 2)
         assert _lifecycle_state(probe) == 'active'
+        assert wait_for(lambda: diags.messages, 10)
+        assert {kv.key: kv.value for kv in diags.messages[-1].status[0].values}['lazy'] == 'False'
     finally:
         probe.close()
         rc = run.interrupt()
