@@ -44,6 +44,7 @@ setup(
     entry_points={
         'console_scripts': [
             'depth_sr_node = depth_sr_ros.ros.node:main',
+            'depth_sr_lifecycle_node = depth_sr_ros.ros.node:main_lifecycle',
             'train_from_bag = depth_sr_ros.cli.train_from_bag:main',
             'train = depth_sr_ros.cli.train:main',
             'folder_to_bag = depth_sr_ros.cli.folder_to_bag:main',

@@ -7,6 +7,7 @@
   ros2 launch depth_sr_ros sr.launch.py input_namespaces:="[front, rear]"
   ros2 launch depth_sr_ros sr.launch.py use_sim_time:=true log_level:=debug use_rviz:=true \
       fixed_frame:=camera_depth_optical_frame
+  ros2 launch depth_sr_ros sr.launch.py lifecycle:=true autostart:=false  # lifecycle manager
 
 Settings come from params_file (default: the package's config/sr.yaml); model, device,
 input_namespaces and output_encoding override it only when given (non-empty).
@@ -19,6 +20,11 @@ When depth_sr_node exits on its own (bad model, crash) the launch ends with it, 
 the node failed. The node gets the Fast DDS profile config/fastdds_shm.xml (16 MB shared-memory
 segments, so VGA and larger frames cross processes; see docs/NODE.md) unless
 FASTDDS_DEFAULT_PROFILES_FILE is already set; fastdds_profile:='' leaves Fast DDS's defaults.
+
+lifecycle:=true starts the managed node (depth_sr_lifecycle_node) and, with autostart:=true (the
+default), configures it and, once configure succeeded, activates it; autostart:=false leaves it
+unconfigured for a lifecycle manager (nav2's lifecycle_manager, `ros2 lifecycle set`). A managed
+node whose configure fails (bad model) logs the error and stays up, unconfigured.
 """
 import os
 
@@ -27,13 +33,17 @@ from ament_index_python.packages import PackageNotFoundError, get_package_prefix
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, EmitEvent, LogInfo, OpaqueFunction, RegisterEventHandler
 from launch.event_handlers import OnProcessExit
-from launch.events import Shutdown
+from launch.events import Shutdown, matches_action
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode, Node
+from launch_ros.event_handlers import OnStateTransition
+from launch_ros.events.lifecycle import ChangeState
+from lifecycle_msgs.msg import Transition
 
 # Plain literals (test/test_launch_contract.py reads them without launch_ros).
 PACKAGE = 'depth_sr_ros'
 EXECUTABLE = 'depth_sr_node'
+LIFECYCLE_EXECUTABLE = 'depth_sr_lifecycle_node'
 PARAMS_FILE = 'config/sr.yaml'        # relative to the package share directory
 RVIZ_CONFIG = 'config/depth_sr.rviz'  # relative to the package share directory
 FASTDDS_PROFILE = 'config/fastdds_shm.xml'  # relative to the package share directory
@@ -52,7 +62,9 @@ PARAM_ARGS = {
     'cpu_precision': 'auto | fp32 | bf16 (network body on the CPU)',
     'input_namespaces': 'YAML list of sensor namespaces, e.g. "[front, rear]", or one name',
     'output_encoding': 'same | 16UC1 | 32FC1',
+    'lazy': 'true | false (true: no inference while no output has a subscriber)',
 }
+BOOL_ARGS = ('lazy',)  # PARAM_ARGS given to the node as booleans
 LOG_LEVELS = ('debug', 'info', 'warn', 'error', 'fatal')
 FIXED_FRAME = 'depth_optical_frame'   # the RViz config's Fixed Frame (config/depth_sr.rviz)
 TRUE, FALSE = ('true', '1', 'yes', 'on'), ('false', '0', 'no', 'off')
@@ -108,12 +120,17 @@ def _remaps(context, namespaces):
     return rules
 
 
-def _flag(name, context):
-    """A true/false launch argument as bool; anything else ends the launch naming it."""
-    value = LaunchConfiguration(name).perform(context).strip().lower()
+def _bool(name, text):
+    """A true/false argument value as bool; anything else ends the launch naming it."""
+    value = text.strip().lower()
     if value not in TRUE + FALSE:
-        raise LaunchArgumentError(f'{name}:={value} is not true or false')
+        raise LaunchArgumentError(f'{name}:={text} is not true or false')
     return value in TRUE
+
+
+def _flag(name, context):
+    """A true/false launch argument as bool."""
+    return _bool(name, LaunchConfiguration(name).perform(context))
 
 
 def _log_level(context):
@@ -124,6 +141,18 @@ def _log_level(context):
         raise LaunchArgumentError(f'log_level:={value} is not one of {", ".join(LOG_LEVELS)} '
                                   '(optionally LOGGER:=LEVEL)')
     return value
+
+
+def _autostart(node, actions):
+    """Configure the lifecycle node at start, and activate it when that configure succeeded
+    (start_state: a later deactivate by a manager is left alone)."""
+    def change(transition_id):
+        return EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
+                                           transition_id=transition_id))
+    activate = RegisterEventHandler(OnStateTransition(
+        target_lifecycle_node=node, start_state='configuring', goal_state='inactive',
+        entities=[change(Transition.TRANSITION_ACTIVATE)]))
+    return [activate, *actions, change(Transition.TRANSITION_CONFIGURE)]
 
 
 def _rviz_available():
@@ -140,6 +169,8 @@ def _start(context):
         value = LaunchConfiguration(name).perform(context)
         if value != '':
             overrides[name] = _namespaces(value) if name == 'input_namespaces' else value
+            if name in BOOL_ARGS:
+                overrides[name] = _bool(name, value)
     namespaces = (overrides.get('input_namespaces')
                   or _file_namespaces(LaunchConfiguration('params_file').perform(context)) or [''])
     env = {}
@@ -149,12 +180,16 @@ def _start(context):
     elif not profile:
         env['DEPTH_SR_FASTDDS_PROFILE'] = 'none'  # the node would otherwise apply its own
     overrides['use_sim_time'] = _flag('use_sim_time', context)
+    lifecycle = _flag('lifecycle', context)
+    node_action, executable = ((LifecycleNode, LIFECYCLE_EXECUTABLE) if lifecycle
+                               else (Node, EXECUTABLE))
     # --log-level through `arguments`, which every launch_ros version passes on (Humble included)
-    node = Node(package=PACKAGE, executable=EXECUTABLE, name='depth_sr_node',
-                namespace=LaunchConfiguration('namespace'), output='screen', emulate_tty=True,
-                parameters=[LaunchConfiguration('params_file'), overrides],
-                arguments=['--ros-args', '--log-level', _log_level(context)],
-                remappings=_remaps(context, namespaces), additional_env=env)
+    node = node_action(package=PACKAGE, executable=executable, name='depth_sr_node',
+                       namespace=LaunchConfiguration('namespace'), output='screen',
+                       emulate_tty=True,
+                       parameters=[LaunchConfiguration('params_file'), overrides],
+                       arguments=['--ros-args', '--log-level', _log_level(context)],
+                       remappings=_remaps(context, namespaces), additional_env=env)
 
     def node_exited(event, ctx):
         if ctx.is_shutdown:          # launch is stopping it (Ctrl-C): nothing to report
@@ -164,6 +199,8 @@ def _start(context):
         return [EmitEvent(event=Shutdown(reason=f'{EXECUTABLE} exited'))]
 
     actions = [node, RegisterEventHandler(OnProcessExit(target_action=node, on_exit=node_exited))]
+    if lifecycle and _flag('autostart', context):
+        actions = _autostart(node, actions)
     if _flag('use_rviz', context):
         if _rviz_available():
             actions.append(Node(package='rviz2', executable='rviz2', name='depth_sr_rviz', output='screen',
@@ -185,6 +222,11 @@ def generate_launch_description():
                               description='parameters YAML (/**: ros__parameters:)'),
         DeclareLaunchArgument('namespace', default_value='', description='node namespace'),
         DeclareLaunchArgument('use_rviz', default_value='false', description='also start RViz'),
+        DeclareLaunchArgument('lifecycle', default_value='false',
+                              description=f'start the managed node ({LIFECYCLE_EXECUTABLE})'),
+        DeclareLaunchArgument('autostart', default_value='true',
+                              description='with lifecycle:=true, configure and activate it at '
+                              'start (false: leave it unconfigured for a lifecycle manager)'),
         DeclareLaunchArgument('rviz_config', default_value=os.path.join(share, RVIZ_CONFIG),
                               description='RViz config to open'),
         DeclareLaunchArgument('fixed_frame', default_value=FIXED_FRAME,

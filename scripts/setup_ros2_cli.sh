@@ -122,7 +122,7 @@ mkdir "$venv/share/depth_sr_ros/launch"
 for file in "$root"/launch/*.launch.py; do
   ln -s "../$rel/launch/$(basename "$file")" "$venv/share/depth_sr_ros/launch/"
 done
-for exe in depth_sr_node train_from_bag train folder_to_bag; do
+for exe in depth_sr_node depth_sr_lifecycle_node train_from_bag train folder_to_bag; do
   if [ -x "$venv/bin/$exe" ]; then ln -sfn "../../bin/$exe" "$venv/lib/depth_sr_ros/$exe"; fi
 done
 

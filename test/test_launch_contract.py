@@ -50,14 +50,21 @@ def test_launch_file_contract(tiny_model_dir):
     assert lit['PACKAGE'] == 'depth_sr_ros'
     # the executable is a console script whose target is importable
     scripts = _console_scripts()
-    assert lit['EXECUTABLE'] in scripts
-    module, func = scripts[lit['EXECUTABLE']].split(':')
-    assert callable(getattr(importlib.import_module(module), func))
-    # the Node(...) that starts it uses those literals, and rviz2 gets the shipped config
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, 'id', '') == 'Node']
+    for name in ('EXECUTABLE', 'LIFECYCLE_EXECUTABLE'):
+        assert lit[name] in scripts
+        module, func = scripts[lit[name]].split(':')
+        assert callable(getattr(importlib.import_module(module), func))
+    # the Node / LifecycleNode action that starts it uses those literals, and rviz2 gets the
+    # shipped config
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     kw = [{k.arg: k.value for k in c.keywords} for c in calls]
-    sr = [k for k in kw if isinstance(k.get('executable'), ast.Name) and k['executable'].id == 'EXECUTABLE']
-    assert len(sr) == 1 and sr[0]['package'].id == 'PACKAGE'
+    sr = [k for k in kw if isinstance(k.get('package'), ast.Name) and k['package'].id == 'PACKAGE']
+    assert len(sr) == 1
+    chosen = [a.value for a in ast.walk(tree) if isinstance(a, ast.Assign) and any(
+        isinstance(n, ast.Name) and n.id == sr[0]['executable'].id
+        for n in ast.walk(a.targets[0]))]
+    assert len(chosen) == 1 and {n.id for n in ast.walk(chosen[0]) if isinstance(n, ast.Name)} \
+        >= {'Node', 'EXECUTABLE', 'LifecycleNode', 'LIFECYCLE_EXECUTABLE'}
     assert {'parameters', 'remappings', 'namespace'} <= set(sr[0])
     assert any(isinstance(k.get('executable'), ast.Constant) and k['executable'].value == 'rviz2' for k in kw)
     # launch arguments

@@ -274,6 +274,48 @@ def test_best_effort_vga_input_from_another_process_is_served_and_empty_namespac
     run.assert_no_orphans()
 
 
+def _lifecycle_state(probe, timeout=60):
+    from lifecycle_msgs.srv import GetState
+    client = probe.probe.create_client(GetState, '/depth_sr_node/get_state')
+    assert client.wait_for_service(timeout_sec=timeout)
+    future = client.call_async(GetState.Request())
+    assert wait_for(future.done, 30)
+    return future.result().current_state.label
+
+
+def test_lifecycle_launch_drives_the_managed_node_to_active_or_leaves_it_to_a_manager():
+    """lifecycle:=true: configured and activated by the launch (frames served; the lazy:=false
+    argument reaches the node as a boolean); with autostart:=false it waits unconfigured (no
+    model loaded, no output topic)."""
+    run = launch('lifecycle:=true', 'model:=x2', 'lazy:=false')
+    probe = Probe()
+    try:
+        diags = probe.collect(DiagnosticArray, '/diagnostics')
+        _serve_a_ramp(probe, run, 2)
+        assert _lifecycle_state(probe) == 'active'
+        assert wait_for(lambda: diags.messages, 10)
+        assert {kv.key: kv.value for kv in diags.messages[-1].status[0].values}['lazy'] == 'False'
+    finally:
+        probe.close()
+        rc = run.interrupt()
+    text = run.output()
+    assert rc == 0 and not any(n in text for n in NOISE), text
+    assert 'depth_sr_lifecycle_node' in text
+    run.assert_no_orphans()
+    run = launch('lifecycle:=true', 'autostart:=false', 'model:=x2')
+    probe = Probe()
+    try:
+        assert _lifecycle_state(probe) == 'unconfigured'
+        time.sleep(1.0)
+        assert _lifecycle_state(probe) == 'unconfigured'
+        assert probe.probe.count_publishers('/depth_sr/image_raw') == 0
+    finally:
+        probe.close()
+        rc = run.interrupt()
+    assert rc == 0 and not any(n in run.output() for n in NOISE), run.output()
+    run.assert_no_orphans()
+
+
 def test_bad_model_ends_the_launch_nonzero_with_the_nodes_one_line_error():
     run = launch('model:=does_not_exist')
     rc = run.wait(timeout=120)

@@ -27,6 +27,7 @@ class StreamStats:
         self.info_size_mismatch = 0     # frames whose CameraInfo described another image size
         self.info_stamp_skew = 0        # frames whose CameraInfo stamp was far from theirs
         self.batched = 0                # frames that shared one upsample_batch call with other streams
+        self.skipped_idle = 0           # frames not processed: no output had a subscriber (lazy)
         self.last_input = None          # monotonic time of the last image
         self._window_start = time.monotonic()
         self._win_in = self._win_out = 0
@@ -59,6 +60,10 @@ class StreamStats:
         with self._lock:
             self.batched += 1
 
+    def on_skipped_idle(self):
+        with self._lock:
+            self.skipped_idle += 1
+
     def on_published(self, inference_ms, latency_ms, had_info):
         with self._lock:
             self.published += 1
@@ -89,6 +94,7 @@ class StreamStats:
                 'frames_camera_info_size_mismatch': self.info_size_mismatch,
                 'frames_camera_info_stamp_skew': self.info_stamp_skew,
                 'frames_batched_with_other_streams': self.batched,
+                'frames_skipped_idle': self.skipped_idle,
                 **{f'rejected_{c}': n for c, n in self.rejected.items()},
             }
             self._window_start, self._win_in, self._win_out = now, 0, 0
@@ -104,8 +110,9 @@ def _fmt(v):
     return str(v)
 
 
-def status_message(node_name, stats, figures, model_id, device, stale_s, warn_after_s):
-    """A DiagnosticStatus for one stream: OK, or WARN when input is stale or frames were rejected."""
+def status_message(node_name, stats, figures, model_id, device, stale_s, warn_after_s, idle=None):
+    """A DiagnosticStatus for one stream: OK, or WARN when input is stale or frames were rejected.
+    ``idle``: why the stream runs no inference now (lazy, inactive), said first in the message."""
     from diagnostic_msgs.msg import DiagnosticStatus, KeyValue
     st = DiagnosticStatus()
     st.name = f'{node_name}: {stats.input_topic}'
@@ -123,7 +130,7 @@ def status_message(node_name, stats, figures, model_id, device, stale_s, warn_af
         problems.append(f"{figures['frames_camera_info_stamp_skew']} frames with a CameraInfo "
                         'stamped far from the image')
     st.level = DiagnosticStatus.WARN if problems else DiagnosticStatus.OK
-    st.message = '; '.join(problems) if problems else 'ok'
+    st.message = '; '.join(([idle] if idle else []) + problems) or 'ok'
     values = {'input_topic': stats.input_topic, 'output_topic': stats.output_topic,
               'model_id': model_id, 'device': device, **figures}
     st.values = [KeyValue(key=k, value=_fmt(v)) for k, v in values.items()]

@@ -13,10 +13,18 @@ depth_sr/colorized) and /diagnostics. Parameters: see config/sr.yaml or --dump-p
 
   --dump-parameters   print every parameter with its default as a params-file YAML and exit
   example: depth_sr_node --ros-args --params-file config/sr.yaml -p model:=/path/to/model
+
+depth_sr_lifecycle_node is the same node as a managed (lifecycle) node: it starts unconfigured;
+configure loads the model, activate subscribes and publishes (ros2 lifecycle set ... configure).
 """
 
 
-def main(argv=None):
+def main_lifecycle(argv=None):
+    """depth_sr_lifecycle_node: the managed node (lifecycle_node.py)."""
+    return main(argv, lifecycle=True)
+
+
+def main(argv=None, lifecycle=False):
     argv = list(sys.argv[1:] if argv is None else argv)
     own = argv[:argv.index('--ros-args')] if '--ros-args' in argv else argv
     if '-h' in own or '--help' in own:
@@ -26,7 +34,7 @@ def main(argv=None):
         from depth_sr_ros.ros.params import to_yaml
         print(to_yaml(), end='')
         return 0
-    return _run(argv)
+    return _run(argv, lifecycle)
 
 
 def _calm_openmp():
@@ -60,16 +68,29 @@ class _Interrupts:
             raise KeyboardInterrupt
 
 
-def _run(argv):
+def _run(argv, lifecycle):
     import signal
     signal.signal(signal.SIGINT, _Interrupts())
     try:
-        return _serve(argv)
+        return _serve(argv, lifecycle)
     except KeyboardInterrupt:  # before the node existed (imports, model load): nothing to clean
         return 0
+    finally:
+        # Python's exit (DDS and torch teardown, ~0.5 s) runs with SIGINT back at SIG_DFL unless
+        # it is ignored: launch's own SIGINT arriving then killed the node (exit code -2).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _serve(argv):
+def error_text(err):
+    """A set-up error as one line, with a hint where the usual mistake is known."""
+    hint = ''
+    if "'input_namespaces'" in str(err) and 'STRING_ARRAY' in str(err):
+        hint = (' (give a list, e.g. -p "input_namespaces:=[front]"; the launch file also takes '
+                'one bare name)')
+    return f'{err}{hint}'
+
+
+def _serve(argv, lifecycle):
     _calm_openmp()
     import rclpy
     from rclpy.exceptions import ParameterException
@@ -81,13 +102,13 @@ def _serve(argv):
     transport_profile.apply()  # before rclpy.init creates the DDS participant
     rclpy.init(args=['depth_sr_node', *argv])
     try:
-        from depth_sr_ros.ros.sr_node import DepthSRNode
+        if lifecycle:
+            from depth_sr_ros.ros.lifecycle_node import DepthSRLifecycleNode as DepthSRNode
+        else:
+            from depth_sr_ros.ros.sr_node import DepthSRNode
         node = DepthSRNode()
     except (ModelLoadError, ValueError, ParameterException) as err:
-        hint = ''
-        if "'input_namespaces'" in str(err) and 'STRING_ARRAY' in str(err):
-            hint = ' (give a list, e.g. -p "input_namespaces:=[front]"; the launch file also takes one bare name)'
-        print(f'depth_sr_node: error: {err}{hint}', file=sys.stderr)
+        print(f'depth_sr_node: error: {error_text(err)}', file=sys.stderr)
         rclpy.try_shutdown()
         return 2
     except KeyboardInterrupt:

@@ -41,6 +41,12 @@ PARAMS = (
           'front/depth_sr/image_raw (+camera_info). All streams share one model and are batched.'),
     Param('output_encoding', 'same', "'same' as the input, or force '16UC1' (mm, 0 invalid) / "
           "'32FC1' (m, NaN invalid).", choices=('same', '16UC1', '32FC1')),
+    Param('lazy', True, 'Run the network only while an output (image, camera_info, points, '
+          'colorized, ...) of the stream has a subscriber; the input stays subscribed, so the '
+          'first subscriber gets output from the next input frame. /diagnostics says when a '
+          'stream is idle. false processes every frame, watched or not (a steady load, for '
+          'measuring).',
+          read_only=False),
     Param('min_depth', 0.0, 'Input depths below this (metres) are treated as invalid; 0 = no limit.',
           read_only=False, range=(0.0, 1000.0)),
     Param('max_depth', 0.0, 'Input depths above this (metres) are treated as invalid; 0 = no limit.',

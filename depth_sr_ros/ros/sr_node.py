@@ -6,7 +6,23 @@ every waiting frame, validates and decodes them, runs them as one batch through
 `DepthSuperResolver.upsample_batch`, and publishes image + scaled CameraInfo (same stamp and
 frame_id), plus the optional point cloud and colour preview. The executor never waits behind
 inference, so diagnostics and parameter services stay responsive under load.
+
+Set-up runs in the steps of a managed node: configure (read parameters, load and warm the model,
+create publishers and timers), activate (subscribe, start the worker), deactivate (unsubscribe,
+stop the worker, drop waiting frames) and cleanup (destroy publishers, release the model). The
+plain node runs the first two in its constructor; DepthSRLifecycleNode (lifecycle_node.py) runs
+each on its lifecycle transition.
+
+Lazy processing (parameter ``lazy``, default on): a frame is neither decoded nor run through the
+network while no output of its stream has a subscriber (see :meth:`_Stream.subscribers`). The
+input stays subscribed while idle, unlike depth_image_proc, which unsubscribes: the first
+subscriber then gets output from the very next input frame (re-subscribing would first wait for
+DDS discovery and matching, and for a new CameraInfo, whereas the latest one stays cached), and
+it needs no matched-event support (rclpy's publisher ``matched`` event is newer than Humble).
+The price is receiving and deserialising frames that are then dropped: small beside inference
+(benchmarks/lazy_cpu.py measures the node's CPU time with no subscriber, lazy on vs off).
 """
+import gc
 import threading
 import time
 import warnings
@@ -36,26 +52,44 @@ def _join(ns, name):
 
 
 class _Stream:
-    """Topics, publishers, newest pending frame and latest CameraInfo of one depth sensor."""
+    """Topics, publishers, newest pending frame and latest CameraInfo of one depth sensor.
+
+    Publishers live from configure to cleanup, the input subscriptions only while active
+    (:meth:`subscribe`, :meth:`unsubscribe`). ``outputs`` holds every output publisher made by
+    ``pub``: lazy processing checks all of them, so a new output needs no extra code for it.
+    """
 
     def __init__(self, node, ns, cfg):
         self.ns = ns
         self.pending = None                 # (Image, monotonic receive time) or None
         self.info = None                    # latest input CameraInfo
         self._scaled = (None, None)         # (input info object, (scaled info, outcome))
+        self.outputs = []                   # every output publisher (what lazy processing checks)
+        self.sub_image = self.sub_info = None
         in_img, in_info = _join(ns, 'depth/image_raw'), _join(ns, 'depth/camera_info')
+        self._inputs = (in_img, in_info)
         out = lambda name: _join(ns, f'depth_sr/{name}')  # noqa: E731
         log = node.get_logger()
 
         def pub(msg_type, topic):
             events = qos.publisher_events(log, node.resolve_topic_name(topic))
-            return node.create_publisher(msg_type, topic, qos.RELIABLE_OUT, event_callbacks=events,
-                                         qos_overriding_options=qos.OVERRIDES)
+            publisher = node.create_output_publisher(
+                msg_type, topic, qos.RELIABLE_OUT, event_callbacks=events,
+                qos_overriding_options=qos.OVERRIDES)
+            self.outputs.append(publisher)
+            return publisher
 
         self.pub_image = pub(Image, out('image_raw'))
         self.pub_info = pub(CameraInfo, out('camera_info'))
         self.pub_points = pub(PointCloud2, out('points')) if cfg['publish_points'] else None
         self.pub_color = pub(Image, out('colorized')) if cfg['publish_colorized'] else None
+        self.stats = StreamStats(ns or '/', node.resolve_topic_name(in_img),
+                                 self.pub_image.topic_name)
+
+    def subscribe(self, node):
+        """Create the input subscriptions (activate)."""
+        in_img, in_info = self._inputs
+        log = node.get_logger()
         self.sub_image = node.create_subscription(
             Image, in_img, lambda m: node._on_image(self, m), qos.SENSOR_IN,
             event_callbacks=qos.subscription_events(log, node.resolve_topic_name(in_img)),
@@ -64,7 +98,18 @@ class _Stream:
             CameraInfo, in_info, self._on_info, qos.SENSOR_IN,
             event_callbacks=qos.subscription_events(log, node.resolve_topic_name(in_info)),
             qos_overriding_options=qos.OVERRIDES)
-        self.stats = StreamStats(ns or '/', self.sub_image.topic_name, self.pub_image.topic_name)
+
+    def unsubscribe(self, node):
+        """Destroy the input subscriptions (deactivate); the latest CameraInfo stays cached."""
+        for sub in (self.sub_image, self.sub_info):
+            if sub is not None:
+                node.destroy_subscription(sub)
+        self.sub_image = self.sub_info = None
+
+    def subscribers(self):
+        """Subscriptions matched on all outputs. Polled on every input frame (cheap: a count in
+        the middleware), so it works where publisher matched events do not exist (Humble)."""
+        return sum(p.get_subscription_count() for p in self.outputs)
 
     def _on_info(self, msg):
         self.info = msg
@@ -84,17 +129,40 @@ class DepthSRNode(Node):
 
     def __init__(self, **kwargs):
         super().__init__('depth_sr_node', **kwargs)
-        self._cv = threading.Condition()
-        self._stop = False
-        self._worker = None
+        self._init_state()
         try:
-            self._setup()
+            self._declare()
+            self._configure()
+            self._activate()
         except BaseException:
             super().destroy_node()  # leave nothing registered with the context
             raise
 
-    def _setup(self):
+    def _init_state(self):
+        self._cv = threading.Condition()
+        self._stop = False
+        self._worker = None
+        self._processing = False            # active: subscribed, worker running
+        self.resolver = None
+        self.streams = []
+        self._diag_pub = None
+        self._own_timers = []
+
+    def _declare(self):
+        """Declare the parameters (once per node; configure reads them)."""
         self.cfg = params.declare(self)
+        compat.add_parameter_callbacks(self, self._check_params, self._apply_params)
+
+    def create_output_publisher(self, *args, **kwargs):
+        """An output publisher (a lifecycle publisher in DepthSRLifecycleNode)."""
+        return self.create_publisher(*args, **kwargs)
+
+    def destroy_output_publisher(self, publisher):
+        return self.destroy_publisher(publisher)
+
+    def _configure(self):
+        """Read parameters, load and warm the model, create the publishers and timers."""
+        self.cfg = {name: self.get_parameter(name).value for name in params.names()}
         if self.cfg['torch_threads'] > 0:
             torch.set_num_threads(self.cfg['torch_threads'])
         self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
@@ -107,20 +175,69 @@ class DepthSRNode(Node):
                                  f'parameter scale={want} was requested')
         self.resolver.upsample(np.full((8, 8), 1000, np.uint16))  # trace/warm up before any frame
         namespaces = list(dict.fromkeys(self.cfg['input_namespaces'])) or ['']
-        self.streams = [self._make_stream(ns) for ns in namespaces]
-        compat.add_parameter_callbacks(self, self._check_params, self._apply_params)
+        self.streams = []
+        for ns in namespaces:  # one by one: a failed configure cleans up the streams made
+            self.streams.append(self._make_stream(ns))
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._started = time.monotonic()
         self._last_log = {}
-        self._worker = threading.Thread(target=self._work, name='depth_sr_inference', daemon=True)
-        self._worker.start()
-        self.create_timer(self.cfg['diagnostics_period'], self._publish_diagnostics)
-        self.create_timer(1.0, self._check_inputs)
+        self._own_timers = [
+            self.create_timer(self.cfg['diagnostics_period'], self._publish_diagnostics),
+            self.create_timer(1.0, self._check_inputs)]
         topics = ', '.join(s.stats.input_topic for s in self.streams)
         self.get_logger().info(
             f'model {self.resolver.model_id or self.cfg["model"]} x{self.resolver.scale} on '
             f'{self.resolver.device} ({self.resolver.precision}); inputs: {topics} '
             f'({qos.describe(qos.SENSOR_IN)}); {transport_profile.in_force()}')
+
+    def _activate(self):
+        """Subscribe to the inputs and start the inference worker."""
+        if self._worker is not None and self._worker.is_alive():
+            self._worker.join(timeout=10.0)  # a previous worker still finishing its batch
+        with self._cv:
+            self._stop = False
+            self._processing = True
+        self._started = time.monotonic()
+        self._worker = threading.Thread(target=self._work, name='depth_sr_inference', daemon=True)
+        self._worker.start()
+        for s in self.streams:
+            s.subscribe(self)
+
+    def _deactivate(self):
+        """Unsubscribe, let the worker finish its batch (publishing nothing more), drop waiting
+        frames; the model stays loaded."""
+        with self._cv:
+            self._processing = False
+        self._stop_worker()
+        for s in self.streams:
+            s.unsubscribe(self)
+        with self._cv:
+            for s in self.streams:
+                s.pending = None
+
+    def _cleanup(self):
+        """Destroy publishers and timers and release the model (and its CUDA memory)."""
+        self._deactivate()
+        for timer in self._own_timers:
+            self.destroy_timer(timer)
+        for s in self.streams:
+            for publisher in s.outputs:
+                self.destroy_output_publisher(publisher)
+        if self._diag_pub is not None:
+            self.destroy_publisher(self._diag_pub)
+        on_cuda = self.resolver is not None and str(self.resolver.device).startswith('cuda')
+        self.resolver, self.streams, self._diag_pub, self._own_timers = None, [], None, []
+        gc.collect()
+        if on_cuda:
+            torch.cuda.empty_cache()
+
+    def _stop_worker(self):
+        with self._cv:
+            self._stop = True
+            self._cv.notify_all()
+        worker = self._worker
+        if worker is not None and worker.is_alive() and threading.current_thread() is not worker:
+            worker.join(timeout=10.0)
 
     def _make_stream(self, ns):
         from rclpy._rclpy_pybind11 import RCLError
@@ -146,6 +263,8 @@ class DepthSRNode(Node):
         for p in changes:
             if p.name in self.cfg:
                 self.cfg[p.name] = p.value
+                if self.resolver is None:  # unconfigured: configure reads the parameters
+                    continue
                 if p.name == 'fill_holes':
                     self.resolver.fill_holes = float(p.value)
                 elif p.name == 'self_ensemble':
@@ -162,7 +281,13 @@ class DepthSRNode(Node):
 
     # -- executor side: store newest, wake the worker ------------------------------------------
     def _on_image(self, stream, msg):
+        if self.cfg['lazy'] and not stream.subscribers():
+            stream.stats.on_input(False)
+            stream.stats.on_skipped_idle()
+            return
         with self._cv:
+            if not self._processing:  # a callback that raced with deactivate
+                return
             replaced = stream.pending is not None
             stream.pending = (msg, time.monotonic())
             self._cv.notify()
@@ -259,28 +384,47 @@ class DepthSRNode(Node):
             # an image arrives (and message_filters' exact-time sync alike) finds its pair ready.
             stream.pub_info.publish(info)
         stream.pub_image.publish(image)
-        if stream.pub_points is not None and info is not None and outcome != NO_INTRINSICS:
+        if self._wanted(stream.pub_points) and info is not None and outcome != NO_INTRINSICS:
             stream.pub_points.publish(xyz_to_cloud(depth_to_xyz(out, info), msg.header))
-        if stream.pub_color is not None:
+        if self._wanted(stream.pub_color):
             rgb = colorize(out, self.cfg['colorized_min_depth'], self.cfg['colorized_max_depth'])
             stream.pub_color.publish(rgb_to_image(rgb, msg.header))
         latency_ms = (self.get_clock().now().nanoseconds
                       - (msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec)) / 1e6
         stream.stats.on_published(inference_ms, latency_ms, info is not None)
 
+    def _wanted(self, publisher):
+        """An optional output is computed when enabled and (lazy) subscribed."""
+        return publisher is not None and (not self.cfg['lazy']
+                                          or publisher.get_subscription_count() > 0)
+
+    def idle_reason(self, stream):
+        """Why ``stream`` runs no inference now, or None when it does (for /diagnostics)."""
+        if not self._processing:
+            return 'inactive: not subscribed to the input (lifecycle state)'
+        if self.cfg['lazy'] and not stream.subscribers():
+            return ('idle: no subscriber on ' + ', '.join(p.topic_name for p in stream.outputs)
+                    + ' (lazy: true)')
+        return None
+
     # -- timers --------------------------------------------------------------------------------
     def _publish_diagnostics(self):
         arr = DiagnosticArray()
         arr.header.stamp = self.get_clock().now().to_msg()
         for s in self.streams:
+            idle = self.idle_reason(s)
             arr.status.append(status_message(
                 self.get_fully_qualified_name(), s.stats,
-                {'precision': self.resolver.precision, **s.stats.report()},
+                {'precision': self.resolver.precision, 'lazy': self.cfg['lazy'],
+                 'output_subscribers': s.subscribers(), **s.stats.report()},
                 self.resolver.model_id or str(self.cfg['model']), str(self.resolver.device),
-                s.stats.seconds_without_input(self._started), self.cfg['no_input_warning']))
+                s.stats.seconds_without_input(self._started) if self._processing else 0.0,
+                self.cfg['no_input_warning'], idle=idle))
         self._diag_pub.publish(arr)
 
     def _check_inputs(self):
+        if not self._processing:
+            return
         limit = self.cfg['no_input_warning']
         for s in self.streams:
             idle = s.stats.seconds_without_input(self._started)
@@ -298,9 +442,5 @@ class DepthSRNode(Node):
                     f'{qos.describe(qos.SENSOR_IN)}; {n} publisher(s) found: {hint})')
 
     def destroy_node(self):
-        with self._cv:
-            self._stop = True
-            self._cv.notify_all()
-        if self._worker is not None and self._worker.is_alive() and threading.current_thread() is not self._worker:
-            self._worker.join(timeout=10.0)
+        self._stop_worker()
         return super().destroy_node()
