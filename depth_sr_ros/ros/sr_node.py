@@ -15,15 +15,15 @@ import numpy as np
 import torch
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.node import Node
-from sensor_msgs.msg import CameraInfo, Image, PointCloud2
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image, PointCloud2
 
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError
 from depth_sr_ros.inference.resolver import self_ensemble_caveat
-from depth_sr_ros.ros import params, qos
+from depth_sr_ros.ros import params, qos, transport
 from depth_sr_ros.ros.camera_info import NO_INTRINSICS, P_FROM_K, expected_image_size, scale_camera_info
 from depth_sr_ros.ros.colorize import colorize
-from depth_sr_ros.ros.conversions import (ImageRejected, array_to_image, image_to_array, mask_range,
-                                          rgb_to_image, to_encoding, valid_mask)
+from depth_sr_ros.ros.conversions import (ImageRejected, array_to_image, mask_range, rgb_to_image,
+                                          to_encoding, valid_mask)
 from depth_sr_ros.ros.diagnostics import ALL_INVALID, StreamStats, status_message
 from depth_sr_ros.ros.point_cloud import depth_to_xyz, xyz_to_cloud
 
@@ -55,8 +55,12 @@ class _Stream:
         self.pub_info = pub(CameraInfo, out('camera_info'))
         self.pub_points = pub(PointCloud2, out('points')) if cfg['publish_points'] else None
         self.pub_color = pub(Image, out('colorized')) if cfg['publish_colorized'] else None
+        self.pub_compressed = (pub(CompressedImage, out('image_raw' + transport.SUFFIX))
+                               if cfg['output_compressed'] else None)
+        in_img = transport.input_topic(in_img, cfg['input_transport'])
         self.sub_image = node.create_subscription(
-            Image, in_img, lambda m: node._on_image(self, m), qos.SENSOR_IN,
+            transport.input_type(cfg['input_transport']), in_img,
+            lambda m: node._on_image(self, m), qos.SENSOR_IN,
             event_callbacks=qos.subscription_events(log, node.resolve_topic_name(in_img)),
             qos_overriding_options=qos.OVERRIDES)
         self.sub_info = node.create_subscription(
@@ -98,7 +102,8 @@ class DepthSRNode(Node):
             torch.set_num_threads(self.cfg['torch_threads'])
         self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
                                                 fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
-                                                cpu_precision=self.cfg['cpu_precision'])
+                                                cpu_precision=self.cfg['cpu_precision'],
+                                                backend=self.cfg['backend'])
         self._set_self_ensemble(self.cfg['self_ensemble'])
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
@@ -119,7 +124,8 @@ class DepthSRNode(Node):
         topics = ', '.join(s.stats.input_topic for s in self.streams)
         self.get_logger().info(
             f'model {self.resolver.model_id or self.cfg["model"]} x{self.resolver.scale} on '
-            f'{self.resolver.device} ({self.resolver.precision}); inputs: {topics} '
+            f'{self.resolver.device} ({self.resolver.precision}, {self.resolver.backend}); '
+            f'inputs: {topics} '
             f'({qos.describe(qos.SENSOR_IN)})')
 
     def _make_stream(self, ns):
@@ -192,19 +198,20 @@ class DepthSRNode(Node):
             self.get_logger().warning(text)
 
     def _decode(self, stream, msg):
+        """(depth, msg); a compressed msg is replaced by a Frame (header, encoding, size)."""
         try:
-            depth = image_to_array(msg, self.cfg['max_input_pixels'])
+            depth, msg = transport.decode(msg, self.cfg['max_input_pixels'])
         except ImageRejected as err:
             stream.stats.on_rejected(err.cause)
             self._log_once((stream.ns, err.cause),
                            f'{stream.stats.input_topic}: dropped frame ({err.cause}): {err}')
-            return None
-        return mask_range(depth, self.cfg['min_depth'], self.cfg['max_depth'])
+            return None, msg
+        return mask_range(depth, self.cfg['min_depth'], self.cfg['max_depth']), msg
 
     def _process(self, batch):
         frames = []
         for stream, msg in batch:
-            depth = self._decode(stream, msg)
+            depth, msg = self._decode(stream, msg)
             if depth is None:
                 continue
             if not valid_mask(depth).any():
@@ -252,6 +259,9 @@ class DepthSRNode(Node):
             # an image arrives (and message_filters' exact-time sync alike) finds its pair ready.
             stream.pub_info.publish(info)
         stream.pub_image.publish(image)
+        if stream.pub_compressed is not None:
+            stream.pub_compressed.publish(
+                transport.compressed_message(out, encoding, msg.header, self.cfg))
         if stream.pub_points is not None and info is not None and outcome != NO_INTRINSICS:
             stream.pub_points.publish(xyz_to_cloud(depth_to_xyz(out, info), msg.header))
         if stream.pub_color is not None:
@@ -268,7 +278,8 @@ class DepthSRNode(Node):
         for s in self.streams:
             arr.status.append(status_message(
                 self.get_fully_qualified_name(), s.stats,
-                {'precision': self.resolver.precision, **s.stats.report()},
+                {'precision': self.resolver.precision, 'backend': self.resolver.backend,
+                 **s.stats.report()},
                 self.resolver.model_id or str(self.cfg['model']), str(self.resolver.device),
                 s.stats.seconds_without_input(self._started), self.cfg['no_input_warning']))
         self._diag_pub.publish(arr)
