@@ -3,8 +3,9 @@
 Everything around the network (normalisation, hole filling, self-ensemble views, mapping back
 to mm/m) stays in resolver.py; only ``net(lr, lr_valid)`` runs here, on the ONNX file beside
 the weights (onnx_export.py). A missing or stale file (its recorded weights hash differs) is
-exported in memory at load time, which needs onnx + onnxscript; run
-``python -m depth_sr_ros.inference.onnx_export <model>`` once to skip that.
+replaced by an export in memory at load time (under a second; needs torch and onnx), so a
+bundled model needs no file; ``python -m depth_sr_ros.inference.onnx_export`` writes one for
+other runtimes (TensorRT's trtexec).
 
 Execution provider from ``device``, first installed one wins, CPU always last (never required):
   cpu         OpenVINO (CPU) > CPU
