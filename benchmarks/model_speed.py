@@ -5,11 +5,12 @@ per frame for the bare network (eager and TorchScript-frozen), the full
 DepthSuperResolver.upsample (normalise, fill, network, map back; TorchScript on, the default)
 and cv2.resize INTER_CUBIC of the same frame. With --exports, the same run also times
 ``onnxruntime``: the network and the full upsample through the onnxruntime backend (ONNX
-Runtime CPU provider, as many threads; requirements/onnx.txt; the model's shipped .onnx, else
-exported first), ``bf16``: the network and upsample with cpu_precision bf16, and ``compile``:
+Runtime CPU provider, as many threads; requirements/onnx.txt; the model's .onnx file, else
+exported at load), ``bf16``: the network and upsample with cpu_precision bf16, and ``compile``:
 torch.compile (inductor, needs a C++ compiler), to decide which runtime the node should use.
-Prints a table and writes benchmarks/results/model_speed.json. ``--presets`` times architectures without trained weights
-(random init costs the same as trained weights), any family, at each ``--scale``.
+Prints a table and writes benchmarks/results/model_speed.json. ``--presets`` times
+architectures without trained weights (random init costs the same as trained weights), any
+family, at each ``--scale``.
 
     .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8 x16] [--repeats 30] \
         [--exports onnxruntime bf16 compile]
@@ -192,8 +193,9 @@ def main():
     parser.add_argument('--sizes', nargs='+', type=_size, default=SIZES, help='input WxH (default 160x120 320x240)')
     parser.add_argument('--threads', nargs='+', type=int, default=[1, 2], help='torch thread counts (default 1 2)')
     parser.add_argument('--repeats', type=int, default=30)
-    parser.add_argument('--exports', nargs='*', default=[], choices=['onnxruntime', 'bf16', 'compile'],
-                        help='also time the onnxruntime backend, the bf16 body and/or torch.compile')
+    parser.add_argument('--exports', nargs='*', default=[],
+                        choices=['onnxruntime', 'bf16', 'compile'],
+                        help='also time the onnxruntime backend, the bf16 body, torch.compile')
     parser.add_argument('--out', type=Path, default=RESULTS / 'model_speed.json')
     args = parser.parse_args()
     models = args.models if args.models is not None else ([] if args.presets else bundled_names())
@@ -205,8 +207,9 @@ def main():
                 machine=f'{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or "cpu"}',
                 torch=torch.__version__, opencv=cv2.__version__, onnxruntime=_version('onnxruntime'),
                 note='median/p90 over repeats after 2 warm-up calls; upsample = DepthSuperResolver.upsample '
-                     '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same frame; '
-                     '*_onnxruntime / *_bf16: the onnxruntime backend (CPU provider) / bf16 body')
+                     '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same '
+                     'frame; *_onnxruntime / *_bf16: the onnxruntime backend (CPU provider) / the '
+                     'bf16 body')
     write_text_atomic(args.out, json.dumps(dict(meta=meta, rows=rows), indent=2) + '\n')
     print(f'wrote {args.out}')
 

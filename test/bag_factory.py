@@ -90,7 +90,8 @@ def compressed_msg(w, header, fmt, payload):
 def _image_payload(q, codec):
     """PNG, or RVL (cols, rows, stream) through the scalar transcription of the C++ codec."""
     if codec == 'rvl':
-        return struct.pack('<II', q.shape[1], q.shape[0]) + rvl_reference.compress(q.ravel().tolist())
+        size = struct.pack('<II', q.shape[1], q.shape[0])
+        return size + rvl_reference.compress(q.ravel().tolist())
     ok, png = cv2.imencode('.png', q)
     assert ok
     return png.tobytes()
@@ -157,8 +158,8 @@ def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, se
     'T_color_depth', 'path'}.
 
     color: rgb8 | bgr8 | rgba8 | bgra8 | mono8 | jpeg | png (CompressedImage on <topic>/compressed).
-    depth: 16UC1 | mono16 | 32FC1 | png16 (CompressedImage) | cdepth16 | cdepth32 (compressedDepth png
-    on <topic>/compressedDepth) | rvl16 | rvl32 (compressedDepth rvl) | none.
+    depth: 16UC1 | mono16 | 32FC1 | png16 (CompressedImage) | cdepth16 | cdepth32 (compressedDepth
+    png on <topic>/compressedDepth) | rvl16 | rvl32 (compressedDepth rvl) | none.
     depth_extrinsic (T_color_depth, 4x4) renders an unregistered depth
     camera of ``depth_size`` in DEPTH_FRAME, published on /tf_static via camera_link (2 hops).
     static=True: the camera does not move (near-duplicate frames).

@@ -55,8 +55,8 @@ def test_depth_encodings(tmp_path, depth, tol):
     g = truth['color'][0]
     p = pairs[0]
     if depth in ('cdepth32', 'rvl32'):
-        # inverse-depth quantisation: step of q is A/z^2 -> error grows with z^2 (about 1 mm at 1 m,
-        # 6 cm at 8 m with the default A = 100*101); anything else would be a decoding bug
+        # inverse-depth quantisation: step of q is A/z^2 -> error grows with z^2 (about 0.1 mm at
+        # 1 m, 6 mm at 8 m with the default A = 100*101); anything else would be a decoding bug
         assert p.valid[g.valid].mean() > 0.99 and not p.valid[~g.valid].any()
         rel = np.abs(p.depth - g.depth)[p.valid] / g.depth[p.valid] ** 2
         assert rel.max() < 1.0 / (100 * 101) + 1e-5

@@ -116,7 +116,8 @@ def test_32fc1_quantisation_matches_upstream_and_error_bound(codec):
     assert err.max() > 0.5 * bound.max()           # the bound is tight, not vacuous
     # the same quantised values as the C++ formula (float32 A / d + B, truncated)
     q = (np.float32(a) / metres[kept] + np.float32(b)).astype(np.uint16)
-    np.testing.assert_array_equal(out[kept], np.float32(a) / (q.astype(np.float32) - np.float32(b)))
+    expected = np.float32(a) / (q.astype(np.float32) - np.float32(b))
+    np.testing.assert_array_equal(out[kept], expected)
 
 
 def test_32fc1_decodes_payloads_written_by_the_factory_encoder():

@@ -152,7 +152,8 @@ def _decode_rvl(body, fmt, max_pixels):
     try:
         flat = rvl.decode(body[RVL_SIZE.size:], cols * rows)
     except rvl.RvlError as err:
-        raise CompressedDepthError(f'compressedDepth RVL ({fmt!r}, {cols}x{rows}): {err}') from None
+        raise CompressedDepthError(f'compressedDepth RVL ({fmt!r}, {cols}x{rows}): '
+                                   f'{err}') from None
     return flat.reshape(rows, cols)
 
 
@@ -187,7 +188,8 @@ def encode(depth, encoding, codec='png', depth_max=DEPTH_MAX,
     else:
         rows, cols = image.shape
         body = RVL_SIZE.pack(cols, rows) + rvl.encode(image)
-    return f'{encoding}; compressedDepth {codec}', HEADER.pack(INV_DEPTH, header_a, header_b) + body
+    header = HEADER.pack(INV_DEPTH, header_a, header_b)
+    return f'{encoding}; compressedDepth {codec}', header + body
 
 
 def _quantize(depth, quant_a, quant_b, depth_max):

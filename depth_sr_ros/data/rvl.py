@@ -86,7 +86,7 @@ def _values(stream):
     nibbles = nibbles[:ends[-1] + 1]
     starts = np.concatenate(([0], ends[:-1] + 1))
     index = np.arange(nibbles.size) - np.repeat(starts, ends - starts + 1)
-    if index.max(initial=0) > 10:                     # 11 nibbles = 33 bits: more than an int holds
+    if index.max(initial=0) > 10:                     # 11 nibbles = 33 bits: beyond an int
         raise RvlError('RVL stream holds a number longer than 32 bits: corrupt data')
     return np.add.reduceat((nibbles & 0x7) << (3 * index), starts)
 
@@ -116,13 +116,15 @@ def decode(stream, num_pixels):
     runs = np.array(runs, np.int64)
     lengths = runs[:, 1]
     if lengths.sum():
-        take = np.repeat(runs[:, 2], lengths) + (np.arange(lengths.sum())
-                                                 - np.repeat(np.cumsum(lengths) - lengths, lengths))
-        positive = values[take]
+        positive = values[_ranges(runs[:, 2], lengths)]
         delta = (positive >> 1) ^ -(positive & 1)
         pixels = np.cumsum(delta) & 0xFFFF             # uint16 arithmetic wraps as in C++
-        pair_start = np.cumsum(runs[:, 0] + lengths) - lengths
-        where = np.repeat(pair_start, lengths) + (np.arange(lengths.sum())
-                                                  - np.repeat(np.cumsum(lengths) - lengths, lengths))
-        out[where] = pixels
+        first_nonzero = np.cumsum(runs[:, 0] + lengths) - lengths
+        out[_ranges(first_nonzero, lengths)] = pixels
     return out
+
+
+def _ranges(starts, lengths):
+    """Concatenated aranges [start, start + length) without a Python loop."""
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + offsets

@@ -73,7 +73,8 @@ class OnnxRunner:
 
 
 def load_runner(model_path, net, metadata, device='cpu', threads=None):
-    """OnnxRunner for the model at ``model_path`` (export in memory if its file is absent/stale)."""
+    """OnnxRunner for the model at ``model_path`` (exported in memory if the file is absent or
+    stale)."""
     from depth_sr_ros.inference.onnx_export import WEIGHTS_KEY, onnx_file, to_onnx_bytes
     sha = metadata.get('weights_sha256', '')
     path = onnx_file(model_path)
