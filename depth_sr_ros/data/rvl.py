@@ -35,15 +35,13 @@ def _runs(flat):
 
 
 def _nibbles(values):
-    """Variable-length code of non-negative ints -> uint8 nibbles in stream order."""
-    values = values.astype(np.int64)
-    count = 1 + np.searchsorted(_NIBBLE_LIMITS, values, side='right')  # 3 payload bits a nibble
-    owner = np.repeat(np.arange(values.size), count)
-    first = np.cumsum(count) - count
-    index = np.arange(owner.size) - first[owner]      # position of the nibble inside its value
-    nib = (values[owner] >> (3 * index)) & 0x7
-    more = index < count[owner] - 1
-    return (nib | (more << 3)).astype(np.uint8)
+    """Variable-length code of non-negative ints (< 2**32) -> uint8 nibbles in stream order."""
+    count = (1 + np.searchsorted(_NIBBLE_LIMITS, values, side='right')).astype(np.uint8)
+    k = np.arange(int(count.max()), dtype=np.uint8)
+    groups = ((values.astype(np.uint32)[:, None] >> (3 * k.astype(np.uint32))) & 7)
+    groups = groups.astype(np.uint8)                          # row = value, lowest bits first
+    groups |= (k < count[:, None] - 1).view(np.uint8) << 3    # "more follows"
+    return groups[k < count[:, None]]
 
 
 def encode(depth):
