@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from depth_sr_ros.inference.export import ModelLoadError
+from depth_sr_ros.inference.onnx_export import INPUTS, WEIGHTS_KEY, onnx_file, to_onnx_bytes
 
 TENSORRT, CUDA = 'TensorrtExecutionProvider', 'CUDAExecutionProvider'
 OPENVINO, CPU = 'OpenVINOExecutionProvider', 'CPUExecutionProvider'
@@ -68,14 +69,13 @@ class OnnxRunner:
 
     def __call__(self, lr, lr_valid):
         feeds = {name: np.ascontiguousarray(t.detach().cpu().numpy(), np.float32)
-                 for name, t in zip(self._names, (lr, lr_valid))}
+                 for name, t in zip(INPUTS, (lr, lr_valid)) if name in self._names}
         return torch.from_numpy(self.session.run(None, feeds)[0])
 
 
 def load_runner(model_path, net, metadata, device='cpu', threads=None):
     """OnnxRunner for the model at ``model_path`` (exported in memory if the file is absent or
     stale)."""
-    from depth_sr_ros.inference.onnx_export import WEIGHTS_KEY, onnx_file, to_onnx_bytes
     sha = metadata.get('weights_sha256', '')
     path = onnx_file(model_path)
     if path.is_file():
