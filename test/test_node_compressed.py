@@ -8,7 +8,8 @@ import pytest
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
-from ros_helpers import NodeHarness, camera_info, header, ramp_depth_mm, wait_for  # isort: skip
+from ros_helpers import (  # isort: skip
+    NodeHarness, Probe, camera_info, header, ramp_depth_mm, wait_for)
 from depth_sr_ros.data import compressed_depth
 from depth_sr_ros.ros.conversions import image_to_array
 
@@ -117,3 +118,20 @@ def test_bad_payloads_are_counted_and_the_next_good_frame_is_processed(harness_f
     kv = wait_for(reported, 5)
     assert kv, 'diagnostics never reported the rejected payloads'
     assert kv['input_topic'] == '/' + IN_TOPIC and kv['backend'] == 'torch'
+
+
+def test_remapping_the_image_topic_moves_the_compressed_subscription(tiny_model_dir):
+    """As image_transport: the base topic is resolved first, then /compressedDepth appended."""
+    from rclpy.parameter import Parameter
+    from depth_sr_ros.ros.sr_node import DepthSRNode
+    params = [Parameter('model', value=str(tiny_model_dir)),
+              Parameter('input_transport', value='compressedDepth')]
+    p = Probe(lambda ctx: [DepthSRNode(context=ctx, parameter_overrides=params, namespace='robot',
+                                       cli_args=['--ros-args', '-r',
+                                                 'depth/image_raw:=camera/depth/image_rect_raw'])])
+    try:
+        sub = p.nodes[0].streams[0].sub_image
+        assert sub.topic_name == '/robot/camera/depth/image_rect_raw/compressedDepth'
+        assert sub.msg_type is CompressedImage
+    finally:
+        p.close()

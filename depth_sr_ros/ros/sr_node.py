@@ -57,7 +57,7 @@ class _Stream:
         self.pub_color = pub(Image, out('colorized')) if cfg['publish_colorized'] else None
         self.pub_compressed = (pub(CompressedImage, out('image_raw' + transport.SUFFIX))
                                if cfg['output_compressed'] else None)
-        in_img = transport.input_topic(in_img, cfg['input_transport'])
+        in_img = transport.input_topic(node, in_img, cfg['input_transport'])
         self.sub_image = node.create_subscription(
             transport.input_type(cfg['input_transport']), in_img,
             lambda m: node._on_image(self, m), qos.SENSOR_IN,

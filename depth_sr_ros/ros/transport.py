@@ -27,9 +27,15 @@ def input_type(transport):
     return CompressedImage if transport == COMPRESSED_DEPTH else Image
 
 
-def input_topic(image_topic, transport):
-    """depth/image_raw -> depth/image_raw/compressedDepth for the compressed transport."""
-    return image_topic + SUFFIX if transport == COMPRESSED_DEPTH else image_topic
+def input_topic(node, image_topic, transport):
+    """depth/image_raw -> <resolved depth/image_raw>/compressedDepth for the compressed transport.
+
+    As image_transport does, the base topic is resolved (namespace and remapping) before the
+    suffix is added, so remapping depth/image_raw moves the compressed subscription along.
+    """
+    if transport != COMPRESSED_DEPTH:
+        return image_topic
+    return node.resolve_topic_name(image_topic) + SUFFIX
 
 
 def decode(msg, max_pixels=None):
