@@ -84,8 +84,8 @@ def _variant(name, threads, backend='torch', cpu_precision='fp32', onnx_cache=No
                                   runner=OnnxRunner(onnx_cache[key], 'cpu', threads))
     from quality import parse_model
     _, path, options = parse_model(name)
-    options['cpu_precision'] = cpu_precision
-    return DepthSuperResolver.load(path, device='cpu', backend=backend, **options)
+    options.update(cpu_precision=cpu_precision, backend=backend)
+    return DepthSuperResolver.load(path, device='cpu', **options)
 
 
 def _compiled_runner(net, x, v):
