@@ -99,8 +99,7 @@ def decode(fmt, data, max_pixels=None):
                                    f'a {HEADER.size}-byte header and an image expected')
     _, quant_a, quant_b = HEADER.unpack_from(data)
     body = data[HEADER.size:]
-    image = _decode_png(body, fmt, max_pixels) if codec == 'png' else _decode_rvl(body, fmt,
-                                                                                   max_pixels)
+    image = (_decode_png if codec == 'png' else _decode_rvl)(body, fmt, max_pixels)
     if bits == 16:
         return image, 'mono16' if encoding.lower() == 'mono16' else '16UC1'
     q = image.astype(np.float32)
