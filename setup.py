@@ -33,7 +33,7 @@ setup(
     # distribution (or requirements/ros-pypi.txt where there is none), so they are not
     # listed here: pip must never replace a distribution's rclpy.
     install_requires=['setuptools'],
-    extras_require={'core': _requirements('core.txt')},
+    extras_require={'core': _requirements('core.txt'), 'onnx': _requirements('onnx.txt')},
     zip_safe=True,
     maintainer='depth_sr_ros developers',
     maintainer_email='depth-sr-ros@example.org',

@@ -4,14 +4,17 @@ Results: benchmarks/results/model_speed*.json, preset_speed.json (models/README.
 For each model, input size (160x120, 320x240) and torch thread count (1, 2): median and p90 ms
 per frame for the bare network (eager and TorchScript-frozen), the full
 DepthSuperResolver.upsample (normalise, fill, network, map back; TorchScript on, the default)
-and cv2.resize INTER_CUBIC of the same frame. With --exports, the bare network also through
-ONNX Runtime (`pip install onnxruntime onnx onnxscript`, not in the CI pins) and torch.compile (inductor,
-needs a C++ compiler), to decide which runtime the node should use. Prints a table and writes
-benchmarks/results/model_speed.json. ``--presets`` times architectures without trained weights
-(random init costs the same as trained weights), any family, at each ``--scale``.
+and cv2.resize INTER_CUBIC of the same frame. With --exports, the same run also times
+``onnxruntime``: the network and the full upsample through the onnxruntime backend (ONNX
+Runtime CPU provider, as many threads; requirements/onnx.txt; the model's .onnx file, else
+exported at load), ``bf16``: the network and upsample with cpu_precision bf16, and ``compile``:
+torch.compile (inductor, needs a C++ compiler), to decide which runtime the node should use.
+Prints a table and writes benchmarks/results/model_speed.json. ``--presets`` times
+architectures without trained weights (random init costs the same as trained weights), any
+family, at each ``--scale``.
 
     .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8 x16] [--repeats 30] \
-        [--exports onnxruntime compile]
+        [--exports onnxruntime bf16 compile]
     ... --models x4_cubic x4_cubic+se8 x4+bf16   ('+seN': the N-view self-ensemble; '+bf16': bfloat16 body)
     .venv/bin/python benchmarks/model_speed.py --presets fast lrres_fast deep_bp --scale 4 8 \
         [--sizes 160x120 320x240] [--threads 1 2] --out benchmarks/results/preset_speed.json
@@ -65,21 +68,25 @@ def _frame(w, h, seed=0):
     return depth
 
 
-def _onnxruntime_runner(net, x, v, threads):
-    """Export with torch.onnx's default (torch.export-based) exporter, which needs onnxscript,
-    and return an ORT call; None when onnxruntime is absent."""
-    try:
-        import onnxruntime as ort
-    except ImportError:
-        return None
-    import io
-    buf = io.BytesIO()
-    torch.onnx.export(net, (x, v), buf, opset_version=17)
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
-    session = ort.InferenceSession(buf.getvalue(), opts, providers=['CPUExecutionProvider'])
-    feeds = {i.name: t.numpy() for i, t in zip(session.get_inputs(), (x, v))}
-    return lambda: session.run(None, feeds)
+def _variant(name, threads, backend='torch', cpu_precision='fp32', onnx_cache=None):
+    """The model as another runtime: the onnxruntime backend (``threads`` ORT threads) or a
+    torch precision; a preset's ONNX bytes are exported once and cached across thread counts."""
+    if isinstance(name, tuple):
+        base = _resolver(name)
+        if backend == 'torch':
+            return DepthSuperResolver(base.net, base.metadata, torch.device('cpu'),
+                                      cpu_precision=cpu_precision)
+        from depth_sr_ros.inference.onnx_backend import OnnxRunner
+        from depth_sr_ros.inference.onnx_export import to_onnx_bytes
+        key = _label(name)
+        if key not in onnx_cache:
+            onnx_cache[key] = to_onnx_bytes(base.net)
+        return DepthSuperResolver(base.net, base.metadata, torch.device('cpu'),
+                                  runner=OnnxRunner(onnx_cache[key], 'cpu', threads))
+    from quality import parse_model
+    _, path, options = parse_model(name)
+    options.update(cpu_precision=cpu_precision, backend=backend)
+    return DepthSuperResolver.load(path, device='cpu', **options)
 
 
 def _compiled_runner(net, x, v):
@@ -113,11 +120,15 @@ def _label(name):
 
 def run(models, repeats, exports=(), sizes=SIZES, thread_counts=(1, 2)):
     rows = []
+    onnx_cache = {}
     for name in models:
         for threads in thread_counts:
             torch.set_num_threads(threads)
             cv2.setNumThreads(threads)
             resolver = _resolver(name)
+            ort = (_variant(name, threads, 'onnxruntime', onnx_cache=onnx_cache)
+                   if 'onnxruntime' in exports else None)
+            bf16 = _variant(name, threads, cpu_precision='bf16') if 'bf16' in exports else None
             eager = resolver.net
             s = resolver.scale
             for w, h in sizes:
@@ -129,13 +140,18 @@ def run(models, repeats, exports=(), sizes=SIZES, thread_counts=(1, 2)):
                     net_eager = _time(lambda: eager(x, v), repeats)
                     net_ts = _time(lambda: traced(x, v), repeats)
                     extra = {}
-                    if 'onnxruntime' in exports:
-                        ort_run = _onnxruntime_runner(eager, x, v, threads)
-                        extra['net_onnxruntime'] = _time(ort_run, repeats) if ort_run else None
+                    if ort is not None:
+                        extra['net_onnxruntime'] = _time(lambda: ort._runner(x, v), repeats)
+                    if bf16 is not None:
+                        extra['net_bf16'] = _time(lambda: bf16.net(x, v), repeats)
                     if 'compile' in exports:
                         compiled = _compiled_runner(eager, x, v)
                         extra['net_torch_compile'] = _time(compiled, repeats) if compiled else None
                 full = _time(lambda: resolver.upsample(depth), repeats)
+                if ort is not None:
+                    extra['upsample_onnxruntime'] = _time(lambda: ort.upsample(depth), repeats)
+                if bf16 is not None:
+                    extra['upsample_bf16'] = _time(lambda: bf16.upsample(depth), repeats)
                 bicubic = _time(lambda: cv2.resize(depth, (w * s, h * s), interpolation=cv2.INTER_CUBIC), repeats)
                 rows.append(dict(model=_label(name), model_id=resolver.model_id, family=eager.cfg.family,
                                  params=count_params(eager), scale=s, input=f'{w}x{h}',
@@ -147,7 +163,7 @@ def run(models, repeats, exports=(), sizes=SIZES, thread_counts=(1, 2)):
                 r = rows[-1]
                 print(f"{_label(name):>13} x{s} {r['input']:>8} thr={threads}  GMAC {r['gmac']:.2f}  "
                       f"net eager {net_eager['median_ms']:7.1f} ms  net TS {net_ts['median_ms']:7.1f} ms  "
-                      + ''.join(f"{k[4:]} {v['median_ms']:7.1f} ms  " for k, v in extra.items() if v) +
+                      + ''.join(f"{k} {v['median_ms']:7.1f} ms  " for k, v in extra.items() if v) +
                       f"upsample {full['median_ms']:7.1f} ms (p90 {full['p90_ms']:.1f}, {r['fps_upsample']:.1f} fps)  "
                       f"cv2 bicubic {bicubic['median_ms']:.2f} ms", flush=True)
     return rows
@@ -178,8 +194,9 @@ def main():
     parser.add_argument('--sizes', nargs='+', type=_size, default=SIZES, help='input WxH (default 160x120 320x240)')
     parser.add_argument('--threads', nargs='+', type=int, default=[1, 2], help='torch thread counts (default 1 2)')
     parser.add_argument('--repeats', type=int, default=30)
-    parser.add_argument('--exports', nargs='*', default=[], choices=['onnxruntime', 'compile'],
-                        help='also time the bare net through ONNX Runtime (if installed) and/or torch.compile')
+    parser.add_argument('--exports', nargs='*', default=[],
+                        choices=['onnxruntime', 'bf16', 'compile'],
+                        help='also time the onnxruntime backend, the bf16 body, torch.compile')
     parser.add_argument('--out', type=Path, default=RESULTS / 'model_speed.json')
     args = parser.parse_args()
     models = args.models if args.models is not None else ([] if args.presets else bundled_names())
@@ -191,7 +208,9 @@ def main():
                 machine=f'{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or "cpu"}',
                 torch=torch.__version__, opencv=cv2.__version__, onnxruntime=_version('onnxruntime'),
                 note='median/p90 over repeats after 2 warm-up calls; upsample = DepthSuperResolver.upsample '
-                     '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same frame')
+                     '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same '
+                     'frame; *_onnxruntime / *_bf16: the onnxruntime backend (CPU provider) / the '
+                     'bf16 body')
     write_text_atomic(args.out, json.dumps(dict(meta=meta, rows=rows), indent=2) + '\n')
     print(f'wrote {args.out}')
 

@@ -96,14 +96,16 @@ def hole_margin_mask(hv, margin):
 
 
 def parse_model(token):
-    """'name', 'path' or 'label=path', each optionally followed by '+seN' (N-view self-ensemble)
-    and/or '+bf16' (network body in bfloat16 on the CPU) -> (label, path, DepthSuperResolver.load
-    options)."""
+    """'name', 'path' or 'label=path', each optionally followed by '+seN' (N-view self-ensemble),
+    '+bf16' (network body in bfloat16 on the CPU) and/or '+ort' (the onnxruntime backend) ->
+    (label, path, DepthSuperResolver.load options)."""
     options = {'self_ensemble': 1, 'cpu_precision': 'fp32'}
     while True:
         base, sep, suffix = token.rpartition('+')
         if sep and suffix == 'bf16':
             options['cpu_precision'] = 'bf16'
+        elif sep and suffix == 'ort':
+            options['backend'] = 'onnxruntime'
         elif sep and suffix.startswith('se') and suffix[2:].isdigit():
             options['self_ensemble'] = int(suffix[2:])
         else:
@@ -114,6 +116,8 @@ def parse_model(token):
         label += f"+se{options['self_ensemble']}"
     if options['cpu_precision'] == 'bf16':
         label += '+bf16'
+    if options.get('backend') == 'onnxruntime':
+        label += '+ort'
     return label, path, options
 
 
@@ -207,7 +211,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd', help='RGB-D-D style folder (uint16 mm); held out by capture-time blocks')
     p.add_argument('--middlebury', help='Middlebury style folder (uint8 disparity)')
-    p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help="names, paths or label=path; suffix '+seN' = N-view self-ensemble, '+bf16' = bfloat16 body")
+    p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help="names, paths or label=path; suffix '+seN' = N-view self-ensemble, '+bf16' = bfloat16 body, "
+                   "'+ort' = onnxruntime backend")
     p.add_argument('--kinect', nargs='+', help='cross-sensor set: Kinect-class depth folders (uint16 mm, rgb/ optional) '
                    'that no scored model was trained on, e.g. ../shared/data/osd_kinect ../shared/data/sevenscenes_depth')
     p.add_argument('--kinect-frames', type=int, default=40, help='evenly spaced frames per --kinect folder (0 = all)')

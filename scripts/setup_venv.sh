@@ -25,7 +25,7 @@ want=$(cat requirements/*.txt setup.py | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "[setup] installing pinned requirements (torch CPU build, ROS 2 $distro wheels, tools)"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r requirements/core.txt -r "$ros_req" -r requirements/dev.txt \
+    -r requirements/core.txt -r "$ros_req" -r requirements/dev.txt -r requirements/onnx.txt \
     2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"

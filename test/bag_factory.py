@@ -2,7 +2,8 @@
 
 Independent of the package's decoders: messages are built the way the ROS publishers build
 them (image_transport 'compressed' = cv::imencode of BGR; compressed_depth_image_transport =
-12-byte ConfigHeader + PNG, 32FC1 as truncated inverse depth), so reading them back tests
+12-byte ConfigHeader + PNG or RVL (rvl_reference.py, a scalar transcription of the C++ codec),
+32FC1 as truncated inverse depth), so reading them back tests
 our decoding against the formats, not against itself.
 """
 import shutil
@@ -13,6 +14,7 @@ import cv2
 import numpy as np
 from rosbags.typesys import Stores, get_types_from_msg, get_typestore
 
+import rvl_reference  # isort: skip
 from depth_sr_ros.data.synthetic import default_intrinsics, render_frame
 
 COLOR_FRAME = 'camera_color_optical_frame'
@@ -85,22 +87,28 @@ def compressed_msg(w, header, fmt, payload):
                                                             data=np.frombuffer(payload, np.uint8).copy())
 
 
-def compressed_depth_payload_16u(mm):
-    ok, png = cv2.imencode('.png', mm.astype(np.uint16))
+def _image_payload(q, codec):
+    """PNG, or RVL (cols, rows, stream) through the scalar transcription of the C++ codec."""
+    if codec == 'rvl':
+        size = struct.pack('<II', q.shape[1], q.shape[0])
+        return size + rvl_reference.compress(q.ravel().tolist())
+    ok, png = cv2.imencode('.png', q)
     assert ok
-    return struct.pack('<iff', 0, 0.0, 0.0) + png.tobytes()
+    return png.tobytes()
 
 
-def compressed_depth_payload_32f(metres, depth_max=10.0, z0=100.0):
+def compressed_depth_payload_16u(mm, codec='png'):
+    return struct.pack('<iff', 0, 0.0, 0.0) + _image_payload(mm.astype(np.uint16), codec)
+
+
+def compressed_depth_payload_32f(metres, depth_max=10.0, z0=100.0, codec='png'):
     """As compressed_depth_image_transport's encoder: q = (ushort)(A / z + B), 0 for invalid/far."""
     a = z0 * (z0 + 1.0)
     b = 1.0 - a / depth_max
     ok_px = np.isfinite(metres) & (metres < depth_max) & (metres > 0)
     with np.errstate(divide='ignore', invalid='ignore'):
         q = np.where(ok_px, a / metres + b, 0).astype(np.uint16)
-    ok, png = cv2.imencode('.png', q)
-    assert ok
-    return struct.pack('<iff', 0, a, b) + png.tobytes()
+    return struct.pack('<iff', 0, a, b) + _image_payload(q, codec)
 
 
 def camera_info_msg(w, header, K, width, height):
@@ -150,8 +158,9 @@ def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, se
     'T_color_depth', 'path'}.
 
     color: rgb8 | bgr8 | rgba8 | bgra8 | mono8 | jpeg | png (CompressedImage on <topic>/compressed).
-    depth: 16UC1 | mono16 | 32FC1 | png16 (CompressedImage) | cdepth16 | cdepth32 (compressedDepth on
-    <topic>/compressedDepth) | none. depth_extrinsic (T_color_depth, 4x4) renders an unregistered depth
+    depth: 16UC1 | mono16 | 32FC1 | png16 (CompressedImage) | cdepth16 | cdepth32 (compressedDepth
+    png on <topic>/compressedDepth) | rvl16 | rvl32 (compressedDepth rvl) | none.
+    depth_extrinsic (T_color_depth, 4x4) renders an unregistered depth
     camera of ``depth_size`` in DEPTH_FRAME, published on /tf_static via camera_link (2 hops).
     static=True: the camera does not move (near-duplicate frames).
     """
@@ -213,9 +222,11 @@ def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, se
                 ok, buf = cv2.imencode('.png', mm)
                 w.write(dt + '/compressed', 'sensor_msgs/msg/CompressedImage',
                         compressed_msg(w, hd, '16UC1; png compressed ', buf.tobytes()), dstamp)
-            elif depth in ('cdepth16', 'cdepth32'):
-                payload = compressed_depth_payload_16u(mm) if depth == 'cdepth16' else compressed_depth_payload_32f(metres)
-                fmt = '16UC1; compressedDepth png' if depth == 'cdepth16' else '32FC1; compressedDepth png'
+            elif depth in ('cdepth16', 'cdepth32', 'rvl16', 'rvl32'):
+                codec = 'rvl' if depth.startswith('rvl') else 'png'
+                payload = (compressed_depth_payload_16u(mm, codec) if depth.endswith('16')
+                           else compressed_depth_payload_32f(metres, codec=codec))
+                fmt = f"{'16UC1' if depth.endswith('16') else '32FC1'}; compressedDepth {codec}"
                 w.write(dt + '/compressedDepth', 'sensor_msgs/msg/CompressedImage', compressed_msg(w, hd, fmt, payload),
                         dstamp)
             else:

@@ -47,15 +47,16 @@ def test_colour_encodings(tmp_path, color):
 
 
 @pytest.mark.parametrize('depth,tol', [('16UC1', 0.0006), ('mono16', 0.0006), ('32FC1', 1e-6),
-                                       ('png16', 0.0006), ('cdepth16', 0.0006), ('cdepth32', None)])
+                                       ('png16', 0.0006), ('cdepth16', 0.0006), ('cdepth32', None),
+                                       ('rvl16', 0.0006), ('rvl32', None)])
 def test_depth_encodings(tmp_path, depth, tol):
     truth = write_rgbd_bag(tmp_path / 'b', n=2, depth=depth, storage='mcap')
     pairs, summary = read_bag(tmp_path / 'b', ALL, progress=False)
     g = truth['color'][0]
     p = pairs[0]
-    if depth == 'cdepth32':
-        # inverse-depth quantisation: step of q is A/z^2 -> error grows with z^2 (about 1 mm at 1 m,
-        # 6 cm at 8 m with the default A = 100*101); anything else would be a decoding bug
+    if depth in ('cdepth32', 'rvl32'):
+        # inverse-depth quantisation: step of q is A/z^2 -> error grows with z^2 (about 0.1 mm at
+        # 1 m, 6 mm at 8 m with the default A = 100*101); anything else would be a decoding bug
         assert p.valid[g.valid].mean() > 0.99 and not p.valid[~g.valid].any()
         rel = np.abs(p.depth - g.depth)[p.valid] / g.depth[p.valid] ** 2
         assert rel.max() < 1.0 / (100 * 101) + 1e-5

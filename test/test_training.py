@@ -147,7 +147,8 @@ def test_distillation_reaches_dsrnet_only_through_the_student_terms(pairs):
 def test_fit_trains_exports_and_reports(pairs, tmp_path):
     cfg = tiny_config(max_steps=4)
     result = fit(pairs[:4], pairs[4:], cfg, tmp_path / 'run', progress=False)
-    for name in ('checkpoint.pt', 'metrics.csv', 'metrics.json', 'curve.png', 'panel.png'):
+    for name in ('checkpoint.pt', 'metrics.csv', 'metrics.json', 'curve.png', 'panel.png',
+                 'model/model.onnx'):
         assert (tmp_path / 'run' / name).stat().st_size > 0, name
     assert result['steps'] == 4 and result['samples_per_s'] > 0
     assert set(result['val']) >= {'rmse_cm', 'mae_cm', 'bicubic_rmse_cm', 'bicubic_mae_cm', 'frames'}

@@ -28,11 +28,12 @@ class ModelLoadError(ValueError):
     """A model file is missing, corrupt or incompatible; the message says which and why."""
 
 
-def save_model(directory, net, metadata=None):
+def save_model(directory, net, metadata=None, onnx=False):
     """Write ``directory/model.safetensors`` + ``model.json`` atomically (temp dir, then rename).
 
     ``metadata`` adds training data summary, degradation, validation metrics, etc.; the
     architecture, scale, normalisation, format and package version are always recorded.
+    onnx=True also writes ``model.onnx`` (onnx_export.py) in the same atomic step.
     """
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +46,9 @@ def save_model(directory, net, metadata=None):
         save_file(state, str(tmp / WEIGHTS_NAME))
         meta['weights_sha256'] = _sha256(tmp / WEIGHTS_NAME)
         (tmp / METADATA_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True) + '\n')
+        if onnx:
+            from depth_sr_ros.inference.onnx_export import ONNX_NAME, to_onnx_bytes
+            (tmp / ONNX_NAME).write_bytes(to_onnx_bytes(net, meta['weights_sha256']))
         if directory.exists():
             old = directory.with_name(f'.{directory.name}.old')
             shutil.rmtree(old, ignore_errors=True)

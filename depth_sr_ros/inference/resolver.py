@@ -24,6 +24,7 @@ SELF_ENSEMBLE_CHOICES = (1, 2, 4, 8)
 # Recipes whose models learn where a point sample sits inside its LR footprint (off-centre for
 # even scales); a flipped view mirrors that position, so the self-ensemble blurs their edges.
 POINT_SAMPLED_RECIPES = ('nearest', 'point_sensor')
+BACKENDS = ('torch', 'onnxruntime')   # what runs the network (onnx_backend.py for the second)
 
 
 def select_device(device='auto'):
@@ -109,12 +110,17 @@ class DepthSuperResolver:
     their pixels (cubic, area, antialiased), less when a sensor point-samples off-centre, since
     a flip mirrors where the sample sits (docs/research/self_ensemble.md; warns for point-trained
     models).
+    runner: a callable standing in for the network (onnx_backend.OnnxRunner); ``net`` then only
+    supplies the scale, and half / cpu_precision / torchscript do not apply.
     """
 
     def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1,
-                 cpu_precision='fp32'):
+                 cpu_precision='fp32', runner=None):
         self.net = net
-        self._runner = None if torchscript else net
+        self._runner = runner if runner is not None else None if torchscript else net
+        self.backend = f'onnxruntime ({runner.provider})' if runner is not None else 'torch'
+        if runner is not None:
+            half, cpu_precision = False, 'fp32'
         self.metadata = metadata
         self.self_ensemble = self_ensemble
         self.device = device
@@ -129,13 +135,24 @@ class DepthSuperResolver:
 
     @classmethod
     def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False, torchscript=True, self_ensemble=1,
-             cpu_precision='fp32'):
-        """None = the bundled default model, a name = a bundled model, a path = an exported model."""
+             cpu_precision='fp32', backend='torch'):
+        """None = the bundled default model, a name = a bundled model, a path = an exported model.
+
+        backend 'onnxruntime' runs the network from its ONNX file (execution provider from
+        ``device``, see onnx_backend.py); frames then stay on the host for torch.
+        """
         check_self_ensemble(self_ensemble)
-        dev = select_device(device)
-        net, meta = load_model(bundled.resolve(name_or_path), device=dev)
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        dev = select_device(device) if backend == 'torch' else torch.device('cpu')
+        path = bundled.resolve(name_or_path)
+        net, meta = load_model(path, device=dev)
+        runner = None
+        if backend == 'onnxruntime':
+            from depth_sr_ros.inference.onnx_backend import load_runner
+            runner = load_runner(path, net, meta, device)
         return cls(net, meta, dev, fill_holes=fill_holes, half=half, torchscript=torchscript,
-                   self_ensemble=self_ensemble, cpu_precision=cpu_precision)
+                   self_ensemble=self_ensemble, cpu_precision=cpu_precision, runner=runner)
 
     @property
     def self_ensemble(self):

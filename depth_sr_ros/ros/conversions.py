@@ -18,7 +18,7 @@ DEPTH_ENCODINGS = {'16UC1': ('u2', 2), 'mono16': ('u2', 2), '32FC1': ('f4', 4)}
 OUTPUT_ENCODINGS = ('16UC1', '32FC1')
 
 # Rejection causes (diagnostics keys); the node counts and logs each once, throttled.
-CAUSES = ('encoding', 'zero_size', 'too_large', 'bad_step', 'bad_length')
+CAUSES = ('encoding', 'zero_size', 'too_large', 'bad_step', 'bad_length', 'compressed')
 
 _BRIDGE = None  # False once we know cv_bridge is absent
 

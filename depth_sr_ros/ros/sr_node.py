@@ -31,16 +31,16 @@ import numpy as np
 import torch
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.node import Node
-from sensor_msgs.msg import CameraInfo, Image, PointCloud2
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image, PointCloud2
 
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError
 from depth_sr_ros.inference.resolver import self_ensemble_caveat
-from depth_sr_ros.ros import compat, params, qos, transport_profile
+from depth_sr_ros.ros import compat, params, qos, transport, transport_profile
 from depth_sr_ros.ros.camera_info import (NO_INTRINSICS, P_FROM_K, expected_image_size,
                                           scale_camera_info, stamp_skew_s)
 from depth_sr_ros.ros.colorize import colorize
-from depth_sr_ros.ros.conversions import (ImageRejected, array_to_image, image_to_array, mask_range,
-                                          rgb_to_image, to_encoding, valid_mask)
+from depth_sr_ros.ros.conversions import (ImageRejected, array_to_image, mask_range, rgb_to_image,
+                                          to_encoding, valid_mask)
 from depth_sr_ros.ros.diagnostics import ALL_INVALID, StreamStats, status_message
 from depth_sr_ros.ros.point_cloud import depth_to_xyz, xyz_to_cloud
 
@@ -67,7 +67,6 @@ class _Stream:
         self.outputs = []                   # every output publisher (what lazy processing checks)
         self.sub_image = self.sub_info = None
         in_img, in_info = _join(ns, 'depth/image_raw'), _join(ns, 'depth/camera_info')
-        self._inputs = (in_img, in_info)
         out = lambda name: _join(ns, f'depth_sr/{name}')  # noqa: E731
         log = node.get_logger()
 
@@ -83,15 +82,20 @@ class _Stream:
         self.pub_info = pub(CameraInfo, out('camera_info'))
         self.pub_points = pub(PointCloud2, out('points')) if cfg['publish_points'] else None
         self.pub_color = pub(Image, out('colorized')) if cfg['publish_colorized'] else None
+        self.pub_compressed = (pub(CompressedImage, out('image_raw' + transport.SUFFIX))
+                               if cfg['output_compressed'] else None)
+        in_img = transport.input_topic(node, in_img, cfg['input_transport'])
+        self._inputs = (in_img, in_info, transport.input_type(cfg['input_transport']))
         self.stats = StreamStats(ns or '/', node.resolve_topic_name(in_img),
                                  self.pub_image.topic_name)
 
     def subscribe(self, node):
         """Create the input subscriptions (activate)."""
-        in_img, in_info = self._inputs
+        in_img, in_info, image_type = self._inputs
         log = node.get_logger()
         self.sub_image = node.create_subscription(
-            Image, in_img, lambda m: node._on_image(self, m), qos.SENSOR_IN,
+            image_type, in_img,
+            lambda m: node._on_image(self, m), qos.SENSOR_IN,
             event_callbacks=qos.subscription_events(log, node.resolve_topic_name(in_img)),
             qos_overriding_options=qos.OVERRIDES)
         self.sub_info = node.create_subscription(
@@ -167,7 +171,8 @@ class DepthSRNode(Node):
             torch.set_num_threads(self.cfg['torch_threads'])
         self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
                                                 fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
-                                                cpu_precision=self.cfg['cpu_precision'])
+                                                cpu_precision=self.cfg['cpu_precision'],
+                                                backend=self.cfg['backend'])
         self._set_self_ensemble(self.cfg['self_ensemble'])
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
@@ -187,8 +192,8 @@ class DepthSRNode(Node):
         topics = ', '.join(s.stats.input_topic for s in self.streams)
         self.get_logger().info(
             f'model {self.resolver.model_id or self.cfg["model"]} x{self.resolver.scale} on '
-            f'{self.resolver.device} ({self.resolver.precision}); inputs: {topics} '
-            f'({qos.describe(qos.SENSOR_IN)}); {transport_profile.in_force()}')
+            f'{self.resolver.device} ({self.resolver.precision}, {self.resolver.backend}); '
+            f'inputs: {topics} ({qos.describe(qos.SENSOR_IN)}); {transport_profile.in_force()}')
 
     def _activate(self):
         """Subscribe to the inputs and start the inference worker."""
@@ -317,19 +322,20 @@ class DepthSRNode(Node):
             self.get_logger().warning(text)
 
     def _decode(self, stream, msg):
+        """(depth, msg); a compressed msg is replaced by a Frame (header, encoding, size)."""
         try:
-            depth = image_to_array(msg, self.cfg['max_input_pixels'])
+            depth, msg = transport.decode(msg, self.cfg['max_input_pixels'])
         except ImageRejected as err:
             stream.stats.on_rejected(err.cause)
             self._log_once((stream.ns, err.cause),
                            f'{stream.stats.input_topic}: dropped frame ({err.cause}): {err}')
-            return None
-        return mask_range(depth, self.cfg['min_depth'], self.cfg['max_depth'])
+            return None, msg
+        return mask_range(depth, self.cfg['min_depth'], self.cfg['max_depth']), msg
 
     def _process(self, batch):
         frames = []
         for stream, msg in batch:
-            depth = self._decode(stream, msg)
+            depth, msg = self._decode(stream, msg)
             if depth is None:
                 continue
             if not valid_mask(depth).any():
@@ -384,6 +390,9 @@ class DepthSRNode(Node):
             # an image arrives (and message_filters' exact-time sync alike) finds its pair ready.
             stream.pub_info.publish(info)
         stream.pub_image.publish(image)
+        if self._wanted(stream.pub_compressed):
+            stream.pub_compressed.publish(
+                transport.compressed_message(out, encoding, msg.header, self.cfg))
         if self._wanted(stream.pub_points) and info is not None and outcome != NO_INTRINSICS:
             stream.pub_points.publish(xyz_to_cloud(depth_to_xyz(out, info), msg.header))
         if self._wanted(stream.pub_color):
@@ -415,8 +424,9 @@ class DepthSRNode(Node):
             idle = self.idle_reason(s)
             arr.status.append(status_message(
                 self.get_fully_qualified_name(), s.stats,
-                {'precision': self.resolver.precision, 'lazy': self.cfg['lazy'],
-                 'output_subscribers': s.subscribers(), **s.stats.report()},
+                {'precision': self.resolver.precision, 'backend': self.resolver.backend,
+                 'lazy': self.cfg['lazy'], 'output_subscribers': s.subscribers(),
+                 **s.stats.report()},
                 self.resolver.model_id or str(self.cfg['model']), str(self.resolver.device),
                 s.stats.seconds_without_input(self._started) if self._processing else 0.0,
                 self.cfg['no_input_warning'], idle=idle))

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from depth_sr_ros.data.crops import CropBatches
+from depth_sr_ros.inference import onnx_export
 from depth_sr_ros.inference.export import save_model
 from depth_sr_ros.inference.resolver import DepthSuperResolver, select_device
 from depth_sr_ros.training import distributed, reports
@@ -181,7 +182,8 @@ class _Trainer:
         meta = {'training': self.cfg.to_dict(), 'training_data': self.cfg.data_summary,
                 'validation': summary['val'], 'degradation': self.cfg.degradation,
                 'degradation_recipe': self.cfg.recipe().to_dict()}
-        summary['model_dir'] = save_model(self.run_dir / 'model', self.system.dsr.cpu(), meta)
+        summary['model_dir'] = save_model(self.run_dir / 'model', self.system.dsr.cpu(), meta,
+                                          onnx=onnx_export.available())
         self.system.dsr.to(self.device)
         return summary
 

@@ -2,16 +2,13 @@
 
 Why our own decoder: rosbags-image ignores ``step``, decodes 16-bit PNG CompressedImage to 8
 bits and cannot read ``compressedDepth``. Here rows are sliced by ``step`` (padding dropped),
-``is_bigendian`` picks the byte order, and compressedDepth follows image_transport_plugins'
-compressed_depth_image_transport: a 12-byte ConfigHeader {int32 format; float32 depthParam[2]}
-then a PNG; 16UC1 PNGs hold millimetres, 32FC1 PNGs hold inverse depth quantised to uint16
-(depth = depthQuantA / (q - depthQuantB), q = 0 invalid).
+``is_bigendian`` picks the byte order, and compressedDepth (PNG and RVL, 16UC1 and 32FC1) goes
+through depth_sr_ros.data.compressed_depth, the codec the node shares.
 """
-import struct
-
 import cv2
 import numpy as np
 
+from depth_sr_ros.data import compressed_depth
 from depth_sr_ros.data.bags.errors import DecodeError
 
 IMAGE = 'sensor_msgs/msg/Image'
@@ -21,11 +18,7 @@ COMPRESSED = 'sensor_msgs/msg/CompressedImage'
 COLOR_ENCODINGS = {'rgb8': (3, 'u1'), 'bgr8': (3, 'u1'), 'rgba8': (4, 'u1'), 'bgra8': (4, 'u1'),
                    'mono8': (1, 'u1'), '8uc3': (3, 'u1'), '8uc1': (1, 'u1')}
 DEPTH_ENCODINGS = {'16uc1': (1, 'u2'), 'mono16': (1, 'u2'), '32fc1': (1, 'f4')}
-COMPRESSED_DEPTH_HEADER = struct.Struct('<iff')       # format, depthQuantA, depthQuantB
-
-
-def is_compressed_depth_format(fmt):
-    return 'compresseddepth' in (fmt or '').lower()
+is_compressed_depth_format = compressed_depth.is_compressed_depth
 
 
 def compressed_source_encoding(fmt):
@@ -130,32 +123,12 @@ def depth_to_metres(arr):
 
 
 def decode_compressed_depth(msg):
-    """compressed_depth_image_transport payload -> (metres, valid)."""
-    fmt = (msg.format or '').lower()
-    if 'rvl' in fmt:
-        raise DecodeError(f'compressedDepth codec RVL (format {msg.format!r}) is not supported; '
-                          'record with the png codec or decompress the bag first')
-    data = np.asarray(msg.data, dtype=np.uint8).ravel()
-    if data.size <= COMPRESSED_DEPTH_HEADER.size:
-        raise DecodeError(f'compressedDepth message has only {data.size} bytes (12-byte header + PNG expected)')
-    _, quant_a, quant_b = COMPRESSED_DEPTH_HEADER.unpack(data[:COMPRESSED_DEPTH_HEADER.size].tobytes())
-    img = cv2.imdecode(data[COMPRESSED_DEPTH_HEADER.size:], cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise DecodeError(f'compressedDepth PNG payload cannot be decoded (format {msg.format!r}): '
-                          'corrupt message')
-    if img.dtype != np.uint16 or img.ndim != 2:
-        raise DecodeError(f'compressedDepth PNG is {img.dtype} {img.shape}, expected 16-bit single channel')
-    source = compressed_source_encoding(msg.format) or '16uc1'
-    if source == '32fc1':
-        q = img.astype(np.float32)
-        valid = img > 0
-        with np.errstate(divide='ignore', invalid='ignore'):
-            depth = np.float32(quant_a) / (q - np.float32(quant_b))
-        valid &= np.isfinite(depth) & (depth > 0)
-        return np.where(valid, depth, np.float32(0)).astype(np.float32), valid
-    if source in ('16uc1', 'mono16'):
-        return depth_to_metres(img)
-    raise DecodeError(f'compressedDepth of source encoding {source!r} is not supported (16UC1 or 32FC1)')
+    """compressed_depth_image_transport payload (PNG or RVL) -> (metres, valid)."""
+    try:
+        depth, _ = compressed_depth.decode(msg.format, np.asarray(msg.data, np.uint8).tobytes())
+    except compressed_depth.CompressedDepthError as err:
+        raise DecodeError(str(err)) from None
+    return depth_to_metres(depth)
 
 
 def _imdecode(msg, what):
