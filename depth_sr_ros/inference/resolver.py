@@ -12,6 +12,8 @@ import torch
 
 from depth_sr_ros.data.normalization import distance_to_valid, network_input, valid_range
 from depth_sr_ros.inference import bundled
+from depth_sr_ros.inference.confidence import confidence, DEFAULT_KIND
+from depth_sr_ros.inference.edges import apply_edge_mode, check_edge_mode, DEFAULT_EDGE_MODE
 from depth_sr_ros.inference.export import load_model
 from depth_sr_ros.inference.precision import resolve_cpu_precision
 
@@ -108,11 +110,14 @@ class DepthSuperResolver:
     frame (EDSR+) for that many times the cost: more accurate when LR samples are centred on
     their pixels (cubic, area, antialiased), less when a sensor point-samples off-centre, since
     a flip mirrors where the sample sits (models/README.md; warns for point-trained models).
+    edge_mode: 'keep', 'snap' or 'invalidate' output pixels that float across a depth step
+    (inference/edges.py: the test, and why the default).
     """
 
     def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1,
-                 cpu_precision='fp32'):
+                 cpu_precision='fp32', edge_mode=DEFAULT_EDGE_MODE):
         self.net = net
+        self.edge_mode = check_edge_mode(edge_mode)
         self._runner = None if torchscript else net
         self.metadata = metadata
         self.self_ensemble = self_ensemble
@@ -128,13 +133,14 @@ class DepthSuperResolver:
 
     @classmethod
     def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False, torchscript=True, self_ensemble=1,
-             cpu_precision='fp32'):
+             cpu_precision='fp32', edge_mode=DEFAULT_EDGE_MODE):
         """None = the bundled default model, a name = a bundled model, a path = an exported model."""
         check_self_ensemble(self_ensemble)
+        check_edge_mode(edge_mode)
         dev = select_device(device)
         net, meta = load_model(bundled.resolve(name_or_path), device=dev)
         return cls(net, meta, dev, fill_holes=fill_holes, half=half, torchscript=torchscript,
-                   self_ensemble=self_ensemble, cpu_precision=cpu_precision)
+                   self_ensemble=self_ensemble, cpu_precision=cpu_precision, edge_mode=edge_mode)
 
     @property
     def self_ensemble(self):
@@ -174,6 +180,13 @@ class DepthSuperResolver:
             for k, i in enumerate(idx):
                 outputs[i] = self._finish(frames[i], prepared[i], sr[k])
         return outputs
+
+    def confidence(self, depth, output, kind=DEFAULT_KIND):
+        """float32 0..1 per pixel of ``output`` = upsample(depth), 0 where it is invalid
+        (inference/confidence.py: the measure and how well it predicts the error)."""
+        lr_valid, out_valid = self._validity(depth), self._validity(output)
+        return confidence(output.astype(np.float32), out_valid, depth.astype(np.float32), lr_valid,
+                          self.scale, kind)
 
     # -- steps -------------------------------------------------------------------------------
     @staticmethod
@@ -227,6 +240,7 @@ class DepthSuperResolver:
     def _finish(self, frame, prep, sr):
         depth = np.clip(prep.rng.denormalize(sr), prep.rng.lo, prep.rng.hi)
         valid = self._output_validity(prep.valid)
+        depth, valid = apply_edge_mode(depth.astype(np.float32), valid, self.scale, self.edge_mode)
         if frame.dtype == np.uint16:
             out = np.clip(np.rint(depth), 1, 65535).astype(np.uint16)
             out[~valid] = 0
