@@ -19,6 +19,7 @@ from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError
 from depth_sr_ros.inference.resolver import self_ensemble_caveat
+from depth_sr_ros.inference.temporal import TemporalFilter
 from depth_sr_ros.ros import params, qos
 from depth_sr_ros.ros.camera_info import NO_INTRINSICS, P_FROM_K, expected_image_size, scale_camera_info
 from depth_sr_ros.ros.colorize import colorize
@@ -55,6 +56,8 @@ class _Stream:
         self.pub_info = pub(CameraInfo, out('camera_info'))
         self.pub_points = pub(PointCloud2, out('points')) if cfg['publish_points'] else None
         self.pub_color = pub(Image, out('colorized')) if cfg['publish_colorized'] else None
+        self.pub_confidence = pub(Image, out('confidence')) if cfg['publish_confidence'] else None
+        self.temporal = TemporalFilter()
         self.sub_image = node.create_subscription(
             Image, in_img, lambda m: node._on_image(self, m), qos.SENSOR_IN,
             event_callbacks=qos.subscription_events(log, node.resolve_topic_name(in_img)),
@@ -98,7 +101,8 @@ class DepthSRNode(Node):
             torch.set_num_threads(self.cfg['torch_threads'])
         self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
                                                 fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
-                                                cpu_precision=self.cfg['cpu_precision'])
+                                                cpu_precision=self.cfg['cpu_precision'],
+                                                edge_mode=self.cfg['edge_mode'])
         self._set_self_ensemble(self.cfg['self_ensemble'])
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
@@ -150,6 +154,11 @@ class DepthSRNode(Node):
                     self.resolver.fill_holes = float(p.value)
                 elif p.name == 'self_ensemble':
                     self._set_self_ensemble(p.value)
+                elif p.name == 'edge_mode':
+                    self.resolver.edge_mode = p.value
+                elif p.name == 'temporal_filter':
+                    for s in self.streams:
+                        s.temporal.reset()
 
     def _set_self_ensemble(self, views):
         """Set the resolver's views; its caveat (if any) goes to the ROS log, not stderr."""
@@ -220,12 +229,14 @@ class DepthSRNode(Node):
         t0 = time.perf_counter()
         outputs = self.resolver.upsample_batch([d for _, _, d in frames])
         inference_ms = (time.perf_counter() - t0) * 1e3
-        for (stream, msg, _), sr in zip(frames, outputs):
+        for (stream, msg, depth), sr in zip(frames, outputs):
             if self._stop:
                 return
-            self._publish(stream, msg, sr, inference_ms)
+            if self.cfg['temporal_filter']:
+                sr = stream.temporal.update(sr)
+            self._publish(stream, msg, sr, inference_ms, depth)
 
-    def _publish(self, stream, msg, sr, inference_ms):
+    def _publish(self, stream, msg, sr, inference_ms, depth=None):
         encoding = msg.encoding if self.cfg['output_encoding'] == 'same' else self.cfg['output_encoding']
         if encoding == 'mono16':
             encoding = '16UC1'  # same bytes; the name depth_image_proc and RViz DepthCloud expect
@@ -254,6 +265,9 @@ class DepthSRNode(Node):
         stream.pub_image.publish(image)
         if stream.pub_points is not None and info is not None and outcome != NO_INTRINSICS:
             stream.pub_points.publish(xyz_to_cloud(depth_to_xyz(out, info), msg.header))
+        if stream.pub_confidence is not None and depth is not None:
+            conf = self.resolver.confidence(depth, sr)
+            stream.pub_confidence.publish(array_to_image(conf, '32FC1', msg.header))
         if stream.pub_color is not None:
             rgb = colorize(out, self.cfg['colorized_min_depth'], self.cfg['colorized_max_depth'])
             stream.pub_color.publish(rgb_to_image(rgb, msg.header))
