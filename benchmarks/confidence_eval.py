@@ -1,4 +1,4 @@
-"""How well each confidence candidate (inference/confidence.py) orders output pixels by their error.
+"""How well each confidence candidate (inference/confidence.py) orders pixels by their error.
 
 Sparsification (the depth-uncertainty literature's test): remove the least confident pixels in
 steps of 2% and track the RMSE of the rest; the oracle removes the pixels with the largest true
@@ -10,7 +10,7 @@ under every evaluation sampling; output of DepthSuperResolver with its default e
 pixels scored as in quality.py (HR valid, output valid).
 
   .venv/bin/python benchmarks/confidence_eval.py --rgbdd ../shared/data/rgbdd_dev \
-      --middlebury ../shared/data/middlebury --models x2 x4 x8 x16
+      --middlebury ../shared/data/middlebury --models x2 x4 x8 x16 --max-frames 12
 """
 import argparse
 import itertools
@@ -29,7 +29,7 @@ from depth_sr_ros.training.evaluate import lr_frames
 from depth_sr_ros.training.reports import save_png
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import held_out  # noqa: E402
+from quality import evenly_spaced, held_out  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 FRACTIONS = np.arange(0.0, 1.0, 0.02)
@@ -75,20 +75,24 @@ def plot(path, cell):
         ax.plot(100 * FRACTIONS, curve, lw=2 if name in ('oracle', 'combined') else 1, label=label)
     ax.set_xlabel('% of pixels removed (least confident first)')
     ax.set_ylabel('RMSE of the rest / full RMSE')
-    ax.set_title(f"x{cell['scale']} {cell['set']} {cell['sampling']} held-out, sparsification", fontsize=9)
+    ax.set_title(f"x{cell['scale']} {cell['set']} {cell['sampling']} held-out, sparsification",
+                 fontsize=9)
     ax.legend(fontsize=7)
     fig.tight_layout()
     save_png(fig, path)
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd')
     p.add_argument('--middlebury')
     p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8', 'x16'])
     p.add_argument('--samplings', nargs='+', default=list(EVALUATION), choices=list(EVALUATION))
-    p.add_argument('--max-frames', type=int, default=0, help='first N held-out frames per set (0 = all)')
-    p.add_argument('--plot-cell', default='x4:rgbdd:sensor_like', help='model:set:sampling plotted')
+    p.add_argument('--max-frames', type=int, default=0,
+                   help='N evenly spaced held-out frames per set (0 = all)')
+    p.add_argument('--plot-cell', default='x4:rgbdd:sensor_like',
+                   help='model:set:sampling plotted')
     p.add_argument('--out', default=str(RESULTS / 'confidence.json'))
     args = p.parse_args()
     sets = held_out(argparse.Namespace(rgbdd=args.rgbdd, middlebury=args.middlebury, kinect=None,
@@ -101,9 +105,10 @@ def main():
     for name in args.models:
         r = DepthSuperResolver.load(name, device='cpu')
         for (set_name, (pairs, *_)), sampling in itertools.product(sets.items(), args.samplings):
-            pairs = pairs[:args.max_frames] if args.max_frames else pairs
+            pairs = evenly_spaced(pairs, args.max_frames)
             per = []
-            for i, (hr, hv, lr, lv, _) in enumerate(lr_frames(pairs, r.scale, EVALUATION[sampling])):
+            frames = lr_frames(pairs, r.scale, EVALUATION[sampling])
+            for i, (hr, hv, lr, lv, _) in enumerate(frames):
                 pred = r.upsample(np.where(lv, lr, np.nan).astype(np.float32))
                 mask = hv & np.repeat(np.repeat(lv, r.scale, 0), r.scale, 1)
                 curves = frame_curves(pred, hr, mask, lr, lv, r.scale, np.random.default_rng(i))
@@ -117,7 +122,8 @@ def main():
                     'curves': {k: v.round(4).tolist() for k, v in curves.items()}}
             out['results'].append(cell)
             print(f"{name} {set_name} {sampling} ({len(per)} frames): "
-                  + '  '.join(f'{k} {v:.4f} ({cell["ratio_to_random"][k]:.2f}x random)' for k, v in aus.items()),
+                  + '  '.join(f'{k} {v:.4f} ({cell["ratio_to_random"][k]:.2f}x random)'
+                              for k, v in aus.items()),
                   flush=True)
             if f'{name}:{set_name}:{sampling}' == args.plot_cell:
                 plot(Path(args.out).with_suffix('.png'), {**cell, 'curves': curves})

@@ -1,4 +1,4 @@
-"""What the extra outputs cost per frame beside the network: edge_mode, confidence, temporal filter.
+"""What the extra outputs cost per frame beside the network: edge_mode, confidence, filter.
 
 The speed contract is the default x4 at 160x120 in >= 15 fps on 1 thread (66.7 ms per frame,
 network ~50 ms). This times, on one frame of that size (a held-out RGB-D-D capture, area
@@ -41,7 +41,8 @@ def lr_frame(args, scale):
     else:
         f = render_frame(width=640, height=480, seed=0, t=0.0)
         hr, hv = f.depth.astype(np.float32), f.valid
-    hr = cv2.resize(np.where(hv, hr, 0), (160 * scale, 120 * scale), interpolation=cv2.INTER_NEAREST)
+    hr = cv2.resize(np.where(hv, hr, 0), (160 * scale, 120 * scale),
+                    interpolation=cv2.INTER_NEAREST)
     lr, lv = degrade(hr, hr > 0, scale, AREA, np.random.default_rng(0))
     return np.where(lv, lr, np.nan).astype(np.float32)
 
@@ -57,9 +58,10 @@ def median_ms(fn, repeats):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--model', default='x4')
-    p.add_argument('--rgbdd', help='take the frame from this RGB-D-D folder (else a procedural scene)')
+    p.add_argument('--rgbdd', help='frame from this RGB-D-D folder (else a procedural scene)')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--repeats', type=int, default=50)
     p.add_argument('--out', default=str(RESULTS / 'edge_speed.json'))
@@ -71,9 +73,11 @@ def main():
     out = r.upsample(lr)
     rows = {'network (edge_mode keep)': median_ms(lambda: r.upsample(lr), args.repeats)}
     for mode in ('snap', 'invalidate'):
-        rows[f'edge_mode {mode}'] = median_ms(lambda m=mode: apply_to_output(out, r.scale, m), args.repeats)
+        rows[f'edge_mode {mode}'] = median_ms(lambda m=mode: apply_to_output(out, r.scale, m),
+                                              args.repeats)
     for kind in CONFIDENCE_KINDS:
-        rows[f'confidence {kind}'] = median_ms(lambda k=kind: r.confidence(lr, out, k), args.repeats)
+        rows[f'confidence {kind}'] = median_ms(lambda k=kind: r.confidence(lr, out, k),
+                                               args.repeats)
     tf = TemporalFilter()
     rows['temporal filter'] = median_ms(lambda: tf.update(out), args.repeats)
     for name, ms in rows.items():

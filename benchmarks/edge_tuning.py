@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import evenly_spaced, MIDDLEBURY_HELD_OUT  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / 'results'
-GRID = {'radius': (0.5, 1.0), 'edge_jump': (0.03, 0.05), 'float_tol': (0.05, 0.1, 0.2),
-        'slope_ratio': (0.0, 0.6, 0.8)}
+GRID = {'radius': (0.5, 0.75, 1.0), 'edge_jump': (0.05,), 'float_tol': (0.15, 0.2),
+        'max_gap': (0.5,), 'ramp_share': (0.2, 0.3)}
 
 
 def training_sets(args):
@@ -44,7 +44,8 @@ def training_sets(args):
         sets['rgbdd'] = evenly_spaced(train, args.frames)
     if args.middlebury:
         pairs = load_image_folder(args.middlebury, depth_scale=1.0)
-        sets['middlebury'] = evenly_spaced(hold_out_last(pairs, MIDDLEBURY_HELD_OUT)[0], args.frames)
+        train = hold_out_last(pairs, MIDDLEBURY_HELD_OUT)[0]
+        sets['middlebury'] = evenly_spaced(train, args.frames)
     return sets
 
 
@@ -77,7 +78,8 @@ def score(frames, scale, mode, test):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd')
     p.add_argument('--middlebury')
     p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8', 'x16'])
@@ -93,7 +95,8 @@ def main():
         r = DepthSuperResolver.load(name, device='cpu')
         for (set_name, pairs), sampling in itertools.product(sets.items(), args.samplings):
             frames = cell_outputs(r, pairs, sampling)
-            cells.append(((name, set_name, sampling), r.scale, frames, score(frames, r.scale, 'keep', None)))
+            keep = score(frames, r.scale, 'keep', None)
+            cells.append(((name, set_name, sampling), r.scale, frames, keep))
             print(f'cached {name} {set_name} {sampling}: keep {cells[-1][3]}', flush=True)
     rows = []
     for values in itertools.product(*GRID.values()):
@@ -104,15 +107,16 @@ def main():
             for (name, set_name, sampling), scale, frames, keep in cells:
                 m = score(frames, scale, mode, test)
                 worst[f'flying_{set_name}'] = max(worst[f'flying_{set_name}'], m['flying_pct'])
-                worst['rmse_change_pct'] = max(worst['rmse_change_pct'], 100 * (m['rmse'] / keep['rmse'] - 1))
-                worst['mae_change_pct'] = max(worst['mae_change_pct'], 100 * (m['mae'] / keep['mae'] - 1))
+                for key in ('rmse', 'mae'):
+                    change = 100 * (m[key] / keep[key] - 1)
+                    worst[f'{key}_change_pct'] = max(worst[f'{key}_change_pct'], change)
                 worst['removed_pct'] = max(worst['removed_pct'], m['removed_pct'])
             rows.append({'mode': mode, 'test': dict(zip(GRID, values)),
                          'worst': {k: round(v, 3) for k, v in worst.items()}})
             print(mode, dict(zip(GRID, values)), rows[-1]['worst'], flush=True)
     keep_rows = {' '.join(c[0]): {k: round(v, 4) for k, v in c[3].items()} for c in cells}
-    write_text_atomic(Path(args.out), json.dumps(
-        {'command': ' '.join(shlex.quote(a) for a in sys.argv), 'keep': keep_rows, 'grid': rows}, indent=2) + '\n')
+    result = {'command': ' '.join(shlex.quote(a) for a in sys.argv), 'keep': keep_rows, 'grid': rows}
+    write_text_atomic(Path(args.out), json.dumps(result, indent=2) + '\n')
     print(f'wrote {args.out}')
 
 

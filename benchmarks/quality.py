@@ -241,8 +241,8 @@ def main():
     p.add_argument('--samplings', nargs='+', default=list(EVALUATION), choices=list(EVALUATION),
                    help='how held-out LR frames are made (each one is scored separately)')
     p.add_argument('--edge-modes', nargs='+', choices=EDGE_MODES,
-                   help="score each model under these edge_modes (labels 'x4@snap', ...); default: "
-                        "the resolver's default edge_mode only")
+                   help="score each model under these edge_modes (labels 'x4@snap', ...); "
+                        "default: the resolver's default edge_mode only")
     p.add_argument('--out', default=str(RESULTS / 'quality.json'))
     p.add_argument('--panels', nargs='*', default=['rgbdd:nearest', 'middlebury:cubic'],
                    help='set:sampling cells that get a before/after panel of each scale\'s first model')
@@ -279,8 +279,8 @@ def main():
                   f'{"RMSE" if key == "rmse" else "MAD"} is the headline)')
             for m, v in cell['methods'].items():
                 print(f"   {m:20s} RMSE {v['rmse']:8.3f}  MAE/MAD {v['mae']:8.3f}  flying {v['flying_pct']:5.1f}%  "
-                      f"removed {v['removed_pct']:4.2f}%  ({gain(cell, m):+5.1f}% vs hole-aware bicubic)",
-                      flush=True)
+                      f"removed {v['removed_pct']:4.2f}%  ({gain(cell, m):+5.1f}% vs hole-aware "
+                      'bicubic)', flush=True)
             if f'{set_name}:{sampling}' in args.panels:
                 hr, hv, lr, lv, pair = frames[len(frames) // 2]
                 label, r, method = resolvers[0]

@@ -4,7 +4,8 @@ import pytest
 
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.confidence import confidence
-from depth_sr_ros.inference.edges import apply_to_output, DEFAULT_EDGE_MODE, EDGE_MODES, flying_mask
+from depth_sr_ros.inference.edges import (apply_to_output, DEFAULT_EDGE_MODE, EDGE_MODES,
+                                          flying_mask)
 from depth_sr_ros.inference.temporal import TemporalFilter
 from depth_sr_ros.ros import params
 
@@ -31,7 +32,8 @@ def test_snap_and_invalidate_act_on_the_ramp_only():
     assert np.isnan(gone[:, 30:32]).all() and np.isfinite(gone[:, others]).all()
     mm = np.rint(d * 1000).astype(np.uint16)
     gone_mm = apply_to_output(mm, S, 'invalidate')
-    assert gone_mm.dtype == np.uint16 and (gone_mm[:, 30:32] == 0).all() and (gone_mm[:, others] > 0).all()
+    assert gone_mm.dtype == np.uint16
+    assert (gone_mm[:, 30:32] == 0).all() and (gone_mm[:, others] > 0).all()
     assert apply_to_output(d, S, 'keep') is d
 
 
@@ -60,8 +62,9 @@ def test_node_parameter_matches_the_resolver():
 def test_resolver_applies_its_edge_mode(tiny_model_dir):
     lr = np.full((16, 16), 1000, np.uint16)
     lr[:, 8:] = 3000
-    keep = DepthSuperResolver.load(str(tiny_model_dir), device='cpu', edge_mode='keep').upsample(lr)
-    inv = DepthSuperResolver.load(str(tiny_model_dir), device='cpu', edge_mode='invalidate').upsample(lr)
+    def run(mode):
+        return DepthSuperResolver.load(str(tiny_model_dir), device='cpu', edge_mode=mode).upsample(lr)
+    keep, inv = run('keep'), run('invalidate')
     np.testing.assert_array_equal(inv, apply_to_output(keep, S, 'invalidate'))
 
 
@@ -83,7 +86,8 @@ def test_temporal_filter_steadies_noise_and_passes_changes_at_once():
     rng = np.random.default_rng(0)
     scene = step_with_ramp()
     f = TemporalFilter()
-    outs = [f.update(scene + rng.normal(0, 0.002, scene.shape).astype(np.float32)) for _ in range(20)]
+    noisy = [scene + rng.normal(0, 0.002, scene.shape).astype(np.float32) for _ in range(20)]
+    outs = [f.update(frame) for frame in noisy]
     assert np.std(np.stack(outs[10:]), axis=0).mean() < 0.5 * 0.002
     moved = np.roll(scene, 5, axis=1)           # camera motion: the next output is the new frame
     np.testing.assert_array_equal(f.update(moved), moved)

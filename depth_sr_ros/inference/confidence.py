@@ -27,13 +27,14 @@ def hole_aware_bicubic(lr, lr_valid, scale):
     """Holes filled with the nearest valid value, then centre-aligned bicubic (float32 HR)."""
     filled = fill_invalid_nearest(np.where(lr_valid, lr, 0).astype(np.float32), lr_valid)
     with torch.inference_mode():
-        up = F.interpolate(torch.from_numpy(filled)[None, None], scale_factor=scale, mode='bicubic',
-                           align_corners=False)[0, 0].numpy()
+        up = F.interpolate(torch.from_numpy(filled)[None, None], scale_factor=scale,
+                           mode='bicubic', align_corners=False)[0, 0].numpy()
     return up
 
 
 def _window_max(x, radius):
-    return cv2.dilate(x, np.ones((2 * radius + 1, 2 * radius + 1), np.uint8), borderType=cv2.BORDER_REPLICATE)
+    kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
+    return cv2.dilate(x, kernel, borderType=cv2.BORDER_REPLICATE)
 
 
 def uncertainty(out, valid, lr, lr_valid, scale, kind=DEFAULT_KIND):

@@ -3,17 +3,18 @@
 Per pixel it keeps a running average of the super-resolved output. A new value within ``gate``
 (a share of the frame's depth range) of the average is blended in (a running mean over the last
 frames, at least weight ``alpha``); a value farther away - motion, a new object, a scene cut -
-replaces the average at once, so a real change above the gate is never delayed; when more than
+replaces the average at once, so a real change above the gate is never delayed. When more than
 ``motion_share`` of the pixels moved so (the camera moved, or the scene was cut), every average
-restarts, so sub-gate changes that come with the motion are not delayed either. Only changes
-below the gate in an otherwise still frame (noise-sized) settle geometrically with ``alpha``. An invalid output pixel stays invalid
-(the filter never fills holes) and leaves its average untouched; a new frame size resets.
+restarts, so the small changes that come with the motion are not delayed either. Only changes
+below the gate in an otherwise still frame (noise-sized) settle geometrically with ``alpha``.
+An invalid output pixel stays invalid (the filter never fills holes) and leaves its average
+untouched; a new frame size restarts.
 """
 import numpy as np
 
 
 class TemporalFilter:
-    """update(output) -> filtered output (same dtype: uint16 0 = invalid, float32 NaN = invalid)."""
+    """update(output) -> filtered output, same dtype (uint16 0 / float32 NaN = invalid)."""
 
     def __init__(self, alpha=0.25, gate=0.01, motion_share=0.01):
         if not 0 < alpha <= 1:

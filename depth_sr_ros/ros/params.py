@@ -56,8 +56,8 @@ PARAMS = (
           read_only=False, range=(1, 8), choices=(1, 2, 4, 8)),
     Param('edge_mode', 'keep', "Output pixels that float between the two sides of a depth step "
           "(the flying pixels of a point cloud): 'keep' them, 'snap' them to the nearer side, or "
-          "'invalidate' them (0 / NaN; removes under 1% of the output's pixels). Test and measured "
-          'effect: depth_sr_ros/inference/edges.py, models/README.md.',
+          "'invalidate' them (0 / NaN). Test and measured effect: depth_sr_ros/inference/"
+          'edges.py, models/README.md.',
           read_only=False, choices=('keep', 'snap', 'invalidate')),
     Param('publish_confidence', False, 'Also publish depth_sr/confidence: 32FC1, 0..1 per output '
           'pixel (same size and stamp as the depth; 0 where the depth is invalid), higher = more '
