@@ -9,7 +9,8 @@ so a choice is made on the worst case, not on one image. The chosen constants be
 defaults; benchmarks/quality.py --edge-modes then scores them on the held-out frames.
 
   .venv/bin/python benchmarks/edge_tuning.py --rgbdd ../shared/data/rgbdd_dev \
-      --middlebury ../shared/data/middlebury --models x2 x4 x8 x16 --frames 10
+      --middlebury ../shared/data/middlebury --models x2 x4 x8 x16 --frames 4 \
+      --samplings area nearest sensor_like
 """
 import argparse
 import itertools
