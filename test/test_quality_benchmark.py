@@ -109,7 +109,8 @@ def test_edge_modes_score_one_network_output_and_report_removed_pixels():
     lv = np.ones(lr.shape, bool)
     methods = quality.edge_mode_methods('m', r, EDGE_MODES)
     assert list(methods) == ['m@keep', 'm@snap', 'm@invalidate']
-    cell = quality.score([(hr, hv, lr, lv, None)], {'plain': quality.resolver_method(r), **methods}, 1.0)
+    methods['plain'] = quality.resolver_method(r)
+    cell = quality.score([(hr, hv, lr, lv, None)], methods, 1.0)
     assert cell['m@keep'] == cell['plain']
     keep = quality.resolver_method(r)(lr, lv, 4)
     gone = np.isnan(apply_to_output(keep, 4, 'invalidate'))
