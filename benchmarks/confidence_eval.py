@@ -121,9 +121,9 @@ def main():
                     'ratio_to_random': {k: v / aus['random'] for k, v in aus.items()},
                     'curves': {k: v.round(4).tolist() for k, v in curves.items()}}
             out['results'].append(cell)
-            print(f"{name} {set_name} {sampling} ({len(per)} frames): "
-                  + '  '.join(f'{k} {v:.4f} ({cell["ratio_to_random"][k]:.2f}x random)'
-                              for k, v in aus.items()),
+            scores = '  '.join(f'{k} {v:.4f} ({cell["ratio_to_random"][k]:.2f}x random)'
+                               for k, v in aus.items())
+            print(f'{name} {set_name} {sampling} ({len(per)} frames): {scores}',
                   flush=True)
             if f'{name}:{set_name}:{sampling}' == args.plot_cell:
                 plot(Path(args.out).with_suffix('.png'), {**cell, 'curves': curves})

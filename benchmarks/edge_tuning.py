@@ -26,11 +26,11 @@ from depth_sr_ros.data.degradation import EVALUATION
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.edges import apply_to_output, EdgeTest
+from depth_sr_ros.inference.edges import EdgeTest, apply_to_output
 from depth_sr_ros.training.evaluate import flying_pixel_counts, lr_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import evenly_spaced, MIDDLEBURY_HELD_OUT  # noqa: E402
+from quality import MIDDLEBURY_HELD_OUT, evenly_spaced  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 GRID = {'radius': (0.5, 0.75, 1.0), 'edge_jump': (0.05,), 'float_tol': (0.15, 0.2),
@@ -116,7 +116,8 @@ def main():
                          'worst': {k: round(v, 3) for k, v in worst.items()}})
             print(mode, dict(zip(GRID, values)), rows[-1]['worst'], flush=True)
     keep_rows = {' '.join(c[0]): {k: round(v, 4) for k, v in c[3].items()} for c in cells}
-    result = {'command': ' '.join(shlex.quote(a) for a in sys.argv), 'keep': keep_rows, 'grid': rows}
+    command = ' '.join(shlex.quote(a) for a in sys.argv)
+    result = {'command': command, 'keep': keep_rows, 'grid': rows}
     write_text_atomic(Path(args.out), json.dumps(result, indent=2) + '\n')
     print(f'wrote {args.out}')
 

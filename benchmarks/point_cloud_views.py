@@ -20,7 +20,7 @@ from depth_sr_ros.data.degradation import EVALUATION, local_extremes
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
+from depth_sr_ros.inference.edges import EDGE_MODES, apply_to_output
 from depth_sr_ros.training.evaluate import bicubic_upsample, flying_pixel_counts, lr_frames
 from depth_sr_ros.training.reports import save_png
 
@@ -46,27 +46,32 @@ def most_steps(pairs, scale):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd', required=True)
     p.add_argument('--model', default='x4')
     p.add_argument('--sampling', default='sensor_like', choices=list(EVALUATION))
     p.add_argument('--edge-mode', default='invalidate', choices=EDGE_MODES)
     p.add_argument('--frame', type=int, default=-1,
-                   help='index into the held-out frames (-1 = the one with most depth-step pixels)')
-    p.add_argument('--hfov', type=float, default=69.0, help='nominal horizontal field of view, degrees')
+                   help='held-out frame index (-1 = the one with most depth-step pixels)')
+    p.add_argument('--hfov', type=float, default=69.0,
+                   help='nominal horizontal field of view, degrees')
     p.add_argument('--stride', type=int, default=2)
     p.add_argument('--elev', type=float, default=35.0)
     p.add_argument('--azim', type=float, default=-120.0)
     p.add_argument('--out', default='docs/img/point_cloud_edges_x4.png')
     args = p.parse_args()
-    held = split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001), val_fraction=0.15)[1]
+    pairs = load_image_folder(args.rgbdd, depth_scale=0.001)
+    held = split_by_time_blocks(pairs, val_fraction=0.15)[1]
     r = DepthSuperResolver.load(args.model, device='cpu', edge_mode='keep')
     s = r.scale
     pair = held[most_steps(held, s) if args.frame < 0 else args.frame]
     hr, hv, lr, lv, _ = lr_frames([pair], s, EVALUATION[args.sampling])[0]
     keep = r.upsample(np.where(lv, lr, np.nan).astype(np.float32))
-    views = [('hole-aware bicubic', bicubic_upsample(lr, lv, s)), (f'{args.model}, edge_mode keep', keep),
-             (f'{args.model}, edge_mode {args.edge_mode}', apply_to_output(keep, s, args.edge_mode)),
+    views = [('hole-aware bicubic', bicubic_upsample(lr, lv, s)),
+             (f'{args.model}, edge_mode keep', keep),
+             (f'{args.model}, edge_mode {args.edge_mode}',
+              apply_to_output(keep, s, args.edge_mode)),
              ('HR truth', np.where(hv, hr, np.nan))]
     mask = hv & np.repeat(np.repeat(lv, s, 0), s, 1)
     import matplotlib
@@ -89,8 +94,8 @@ def main():
         ax.set_ylabel('depth (m)', fontsize=7)
         ax.set_zticks([])
         ax.tick_params(labelsize=6)
-    fig.suptitle(f'held-out RGB-D-D capture {pair.capture_id}, x{s} {args.sampling} LR, oblique view '
-                 '(nominal intrinsics)', fontsize=10)
+    fig.suptitle(f'held-out RGB-D-D capture {pair.capture_id}, x{s} {args.sampling} LR, '
+                 'oblique view (nominal intrinsics)', fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.93))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     save_png(fig, Path(args.out))

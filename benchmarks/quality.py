@@ -48,7 +48,7 @@ from depth_sr_ros.data.degradation import EVALUATION
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
+from depth_sr_ros.inference.edges import EDGE_MODES, apply_to_output
 from depth_sr_ros.training.evaluate import (bicubic_upsample, flying_pixel_counts, frame_errors, lr_frames,
                                             naive_bicubic_upsample, nearest_upsample)
 from depth_sr_ros.training.reports import before_after_panel, label_cells, save_png

@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
-from depth_sr_ros.data.degradation import degrade, local_extremes, SENSOR_LIKE
+from depth_sr_ros.data.degradation import SENSOR_LIKE, degrade, local_extremes
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
+from depth_sr_ros.inference.edges import EDGE_MODES, apply_to_output
 from depth_sr_ros.inference.temporal import TemporalFilter
 from depth_sr_ros.training.evaluate import bicubic_upsample
 from depth_sr_ros.training.reports import save_png
@@ -84,8 +84,8 @@ def methods(resolver, use_filter, edge_modes):
 
     def model(frames):
         if cache.get('frames') is not frames:
-            cache.update(frames=frames, out=[
-                resolver.upsample(np.where(lv, lr, np.nan).astype(np.float32)) for lr, lv in frames])
+            inputs = [np.where(lv, lr, np.nan).astype(np.float32) for lr, lv in frames]
+            cache.update(frames=frames, out=[resolver.upsample(x) for x in inputs])
         return cache['out']
     out = {'bicubic': lambda frames: [bicubic_upsample(lr, lv, s) for lr, lv in frames],
            'model': model}
@@ -133,8 +133,8 @@ def settle(outputs, truth, steady_rmse):
 
 def step_response(fns, first, second, scale, seed):
     """{label: frames to settle} for STEP_FRAMES of ``first`` then STEP_FRAMES of ``second``."""
-    frames = (sequence(*first, scale, STEP_FRAMES, seed)
-              + sequence(*second, scale, STEP_FRAMES, seed + 1))
+    frames = sequence(*first, scale, STEP_FRAMES, seed)
+    frames += sequence(*second, scale, STEP_FRAMES, seed + 1)
     steady = fns['model'](frames[STEP_FRAMES:])
     hr, hv = second
     steady_rmse = float(np.mean([frame_rmse(o, hr, hv) for o in steady]))
@@ -147,7 +147,7 @@ def plot(path, rows):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     models = sorted({r['model'] for r in rows}, key=lambda m: int(m.lstrip('x').split('_')[0]))
-    labels = [k for k in rows[0]['methods']]
+    labels = list(rows[0]['methods'])
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
     for ax, key, title in ((axes[0], 'temporal_std_cm', 'all pixels'),
                            (axes[1], 'temporal_std_steps_cm', 'depth-step pixels')):

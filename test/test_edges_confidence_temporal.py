@@ -4,7 +4,7 @@ import pytest
 
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.confidence import confidence
-from depth_sr_ros.inference.edges import (apply_to_output, DEFAULT_EDGE_MODE, EDGE_MODES,
+from depth_sr_ros.inference.edges import (DEFAULT_EDGE_MODE, EDGE_MODES, apply_to_output,
                                           flying_mask)
 from depth_sr_ros.inference.temporal import TemporalFilter
 from depth_sr_ros.ros import params
@@ -62,8 +62,10 @@ def test_node_parameter_matches_the_resolver():
 def test_resolver_applies_its_edge_mode(tiny_model_dir):
     lr = np.full((16, 16), 1000, np.uint16)
     lr[:, 8:] = 3000
+
     def run(mode):
-        return DepthSuperResolver.load(str(tiny_model_dir), device='cpu', edge_mode=mode).upsample(lr)
+        r = DepthSuperResolver.load(str(tiny_model_dir), device='cpu', edge_mode=mode)
+        return r.upsample(lr)
     keep, inv = run('keep'), run('invalidate')
     np.testing.assert_array_equal(inv, apply_to_output(keep, S, 'invalidate'))
 

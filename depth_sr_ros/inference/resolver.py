@@ -12,8 +12,8 @@ import torch
 
 from depth_sr_ros.data.normalization import distance_to_valid, network_input, valid_range
 from depth_sr_ros.inference import bundled
-from depth_sr_ros.inference.confidence import confidence, DEFAULT_KIND
-from depth_sr_ros.inference.edges import apply_edge_mode, check_edge_mode, DEFAULT_EDGE_MODE
+from depth_sr_ros.inference.confidence import DEFAULT_KIND, confidence
+from depth_sr_ros.inference.edges import DEFAULT_EDGE_MODE, apply_edge_mode, check_edge_mode
 from depth_sr_ros.inference.export import load_model
 from depth_sr_ros.inference.precision import resolve_cpu_precision
 
