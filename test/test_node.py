@@ -316,3 +316,7 @@ def test_confidence_output_and_edge_mode_at_run_time(harness_factory):
     assert not refused.successful and 'edge_mode' in refused.reason
     assert h.node.set_parameters([Parameter('edge_mode', value='snap')])[0].successful
     assert h.node.resolver.edge_mode == 'snap'
+    assert h.node.set_parameters([Parameter('temporal_filter', value=True)])[0].successful
+    for sec in (72, 73):   # the filtered stream still publishes every frame, with confidence
+        _send(pub_img, pub_info, lr, '16UC1', sec=sec)
+        assert out_img.with_stamp(sec) is not None and conf.with_stamp(sec) is not None
