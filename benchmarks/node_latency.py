@@ -13,6 +13,7 @@ receive wall time - header stamp (same machine clock). Figures:
 Prints a table and writes benchmarks/results/node_latency.json (atomically).
 
   .venv/bin/python benchmarks/node_latency.py [--model x4|PATH] [--overload-seconds 60]
+      [--node-param edge_mode:=invalidate --node-param publish_confidence:=true]
 """
 import argparse
 import json
@@ -224,6 +225,9 @@ def main(argv=None):
     p.add_argument('--torch-threads', type=int, default=0, help='node and bare model; 0 = torch default')
     p.add_argument('--cpu-precision', default='auto', choices=CPU_PRECISIONS,
                    help="node and bare model (the node's cpu_precision parameter; default as the node's)")
+    p.add_argument('--node-param', action='append', default=[], metavar='NAME:=VALUE',
+                   help='extra node parameter, repeatable (e.g. edge_mode:=invalidate '
+                        'publish_confidence:=true: the node publishes and times them too)')
     p.add_argument('--out', default=str(ROOT / 'benchmarks/results/node_latency.json'))
     args = p.parse_args(argv)
     from tqdm import tqdm
@@ -233,9 +237,11 @@ def main(argv=None):
     exe = str(Path(sys.executable).parent / 'depth_sr_node')
     node = subprocess.Popen([exe, '--ros-args', '-p', f'model:={args.model}',
                              '-p', f'torch_threads:={args.torch_threads}', '-p', 'max_input_pixels:=1000000',
-                             '-p', f'cpu_precision:={args.cpu_precision}'])
+                             '-p', f'cpu_precision:={args.cpu_precision}']
+                            + [a for param in args.node_param for a in ('-p', param)])
     sensor = Sensor()
-    results = {'model': args.model, 'torch_threads': args.torch_threads, 'cpu_count': os.cpu_count(),
+    results = {'model': args.model, 'node_params': args.node_param,
+               'torch_threads': args.torch_threads, 'cpu_count': os.cpu_count(),
                'cpu_precision': f'{args.cpu_precision} -> {resolve_cpu_precision(args.cpu_precision)}',
                'omp_wait_policy': os.environ.get('OMP_WAIT_POLICY'),
                'load_average_start': os.getloadavg()[0], 'sizes': {}}

@@ -19,12 +19,19 @@ sevenscenes_depth), a sensor no bundled model was trained on (refused if a model
 lists the folder), --kinect-frames evenly spaced frames per folder, RMSE in cm; pixels within
 one LR pixel of an invalid HR pixel are not scored there (osd_kinect's invalid region is a crop
 outline drawn by its authors, not a depth edge: its README asks to mask it out of metrics).
+--edge-modes keep snap invalidate scores each model once per edge_mode (labels 'x4@snap', ...;
+inference/edges.py; the network runs once per frame): errors over the pixels each output keeps,
+and 'removed_pct', the share of scored pixels an 'invalidate' output gave up.
 Writes benchmarks/results/quality.json, a heat-map PNG of the matrix and before/after panels.
 
   .venv/bin/python benchmarks/quality.py --rgbdd ../shared/data/rgbdd_dev \
       --middlebury ../shared/data/middlebury --models x2 x4 x8 x16
   (label=path pairs compare arbitrary exported models: --models alone=runs/a/model full=runs/b/model;
    a '+seN' suffix scores a model with an N-view self-ensemble: --models x4_cubic x4_cubic+se8)
+  The edge_mode matrix (benchmarks/results/quality_edge_modes.json):
+  .venv/bin/python benchmarks/quality.py --rgbdd ../shared/data/rgbdd_dev \
+      --middlebury ../shared/data/middlebury --models x2 x4 x8 x16 \
+      --edge-modes keep snap invalidate --out benchmarks/results/quality_edge_modes.json
 """
 import argparse
 import itertools
@@ -42,6 +49,7 @@ from depth_sr_ros.data.degradation import EVALUATION
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
+from depth_sr_ros.inference.edges import EDGE_MODES, apply_to_output
 from depth_sr_ros.training.evaluate import (bicubic_upsample, flying_pixel_counts, frame_errors, lr_frames,
                                             naive_bicubic_upsample, nearest_upsample)
 from depth_sr_ros.training.reports import before_after_panel, label_cells, save_png
@@ -126,6 +134,7 @@ def score(frames, methods, factor, hole_margin_lr=0):
     valid, LR valid, and (hole_margin_lr > 0) that many LR pixels away from any invalid HR pixel."""
     per = {m: [] for m in methods}
     flying = {m: [0, 0] for m in methods}
+    removed = {m: [0, 0] for m in methods}
     for hr, hv, lr, lv, _ in frames:
         s = hr.shape[0] // lr.shape[0]
         mask = hole_margin_mask(hv, hole_margin_lr * s) & np.repeat(np.repeat(lv, s, 0), s, 1)
@@ -133,18 +142,36 @@ def score(frames, methods, factor, hole_margin_lr=0):
             continue
         for label, fn in methods.items():
             pred = fn(lr, lv, s)
-            rmse, mae = frame_errors(pred, hr, hv, mask)
+            kept = mask & np.isfinite(pred)   # all of mask, unless an edge_mode invalidated pixels
+            removed[label][0] += int((mask & hv).sum() - (kept & hv).sum())
+            removed[label][1] += int((mask & hv).sum())
+            rmse, mae = frame_errors(pred, hr, hv, kept)
             per[label].append((rmse * factor, mae * factor))
             f, c = flying_pixel_counts(pred, hr, hv, mask, s)
             flying[label][0] += f
             flying[label][1] += c
     return {m: {'rmse': float(np.mean([r for r, _ in v])), 'mae': float(np.mean([a for _, a in v])),
                 'flying_pct': 100.0 * flying[m][0] / max(flying[m][1], 1), 'flying_candidates': flying[m][1],
+                'removed_pct': 100.0 * removed[m][0] / max(removed[m][1], 1),
                 'frames': len(v)} for m, v in per.items()}
 
 
 def resolver_method(resolver):
     return lambda lr, lv, s: resolver.upsample(np.where(lv, lr, np.nan).astype(np.float32))
+
+
+def edge_mode_methods(label, resolver, edge_modes):
+    """{label@mode: method}: the network runs once per frame (edge_mode keep), then each mode is
+    applied to that output (inference/edges.py), as the resolver itself would apply it."""
+    resolver.edge_mode = 'keep'
+    last = {}
+
+    def keep(lr, lv, s):
+        if last.get('lr') is not lr:
+            last.update(lr=lr, out=resolver_method(resolver)(lr, lv, s))
+        return last['out']
+    return {f'{label}@{m}': (lambda lr, lv, s, m=m: apply_to_output(keep(lr, lv, s), s, m))
+            for m in edge_modes}
 
 
 def baselines():
@@ -219,6 +246,9 @@ def main():
     p.add_argument('--val-fraction', type=float, default=0.15)
     p.add_argument('--samplings', nargs='+', default=list(EVALUATION), choices=list(EVALUATION),
                    help='how held-out LR frames are made (each one is scored separately)')
+    p.add_argument('--edge-modes', nargs='+', choices=EDGE_MODES,
+                   help="score each model under these edge_modes (labels 'x4@snap', ...); "
+                        "default: the resolver's default edge_mode only")
     p.add_argument('--out', default=str(RESULTS / 'quality.json'))
     p.add_argument('--panels', nargs='*', default=['rgbdd:nearest', 'middlebury:cubic'],
                    help='set:sampling cells that get a before/after panel of each scale\'s first model')
@@ -230,7 +260,11 @@ def main():
     for label, path, options in map(parse_model, args.models):
         r = DepthSuperResolver.load(path, device='cpu', **options)
         check_unseen(label, r.metadata, args.kinect or [])
-        by_scale.setdefault(r.scale, []).append((label, r))
+        if args.edge_modes:
+            for mode_label, method in edge_mode_methods(label, r, args.edge_modes).items():
+                by_scale.setdefault(r.scale, []).append((mode_label, r, method))
+        else:
+            by_scale.setdefault(r.scale, []).append((label, r, resolver_method(r)))
     out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
            'command': ' '.join(shlex.quote(a) for a in sys.argv),
            'machine': f'{platform.machine()} {platform.processor()}, torch threads default', 'results': []}
@@ -241,24 +275,25 @@ def main():
         for (set_name, (pairs, factor, unit, margin)), sampling in itertools.product(sets.items(), args.samplings):
             frames = lr_frames(pairs, scale, EVALUATION[sampling])
             methods = baselines()
-            methods.update({label: resolver_method(r) for label, r in resolvers})
+            methods.update({label: method for label, _, method in resolvers})
             cell = {'scale': scale, 'set': set_name, 'sampling': sampling, 'unit': unit,
                     'held_out_frames': len(frames), 'methods': score(frames, methods, factor, margin),
-                    'models': {label: r.model_id for label, r in resolvers}}
+                    'models': {label: r.model_id for label, r, _ in resolvers}}
             out['results'].append(cell)
             key = HEADLINE[set_name]
             print(f'x{scale} {set_name}, {sampling} LR ({len(frames)} held-out frames, {unit}; '
                   f'{"RMSE" if key == "rmse" else "MAD"} is the headline)')
             for m, v in cell['methods'].items():
                 print(f"   {m:20s} RMSE {v['rmse']:8.3f}  MAE/MAD {v['mae']:8.3f}  flying {v['flying_pct']:5.1f}%  "
-                      f"({gain(cell, m):+5.1f}% vs hole-aware bicubic)")
+                      f"removed {v['removed_pct']:4.2f}%  ({gain(cell, m):+5.1f}% vs hole-aware "
+                      'bicubic)', flush=True)
             if f'{set_name}:{sampling}' in args.panels:
                 hr, hv, lr, lv, pair = frames[len(frames) // 2]
-                label, r = resolvers[0]
+                label, r, method = resolvers[0]
                 before_after_panel(panels / f'x{scale}_{set_name}_{sampling}_{label}.png', np.where(lv, lr, 0),
-                                   bicubic_upsample(lr, lv, scale), resolver_method(r)(lr, lv, scale), hr, hv,
+                                   bicubic_upsample(lr, lv, scale), method(lr, lv, scale), hr, hv,
                                    f'{set_name} held-out {pair.capture_id}, x{scale} {sampling} LR, model {label}')
-    labels_by_scale = {s: [lab for lab, _ in rs] for s, rs in by_scale.items()}
+    labels_by_scale = {s: [lab for lab, _, _ in rs] for s, rs in by_scale.items()}
     out['recommendations'] = recommendations(out['results'], labels_by_scale)
     write_text_atomic(out_path, json.dumps(out, indent=2) + '\n')
     heatmap(out_path.with_suffix('.png'), out['results'], labels_by_scale,

@@ -295,3 +295,28 @@ def test_mono16_input_is_published_as_16uc1(harness_factory):
     img = out_img.with_stamp(95)
     assert img is not None and img.encoding == '16UC1'
     assert (image_to_array(img) == 0).sum() == (lr == 0).sum() * S * S
+
+
+def test_confidence_output_and_edge_mode_at_run_time(harness_factory):
+    from rclpy.parameter import Parameter
+    h = harness_factory(publish_confidence=True, edge_mode='invalidate')
+    assert h.node.resolver.edge_mode == 'invalidate'
+    pub_img, pub_info, out_img, _ = _io(h)
+    conf = h.collect(Image, 'depth_sr/confidence')
+    assert h.connected([], [conf])
+    lr = ramp_depth_mm(W, H)
+    _send(pub_img, pub_info, lr, '16UC1', sec=71)
+    c, img = conf.with_stamp(71), out_img.with_stamp(71)
+    assert c is not None and img is not None
+    assert (c.encoding, c.width, c.height) == ('32FC1', W * S, H * S)
+    assert c.header.frame_id == img.header.frame_id
+    c, sr = image_to_array(c), image_to_array(img)
+    assert (0 <= c).all() and (c <= 1).all() and (c[sr == 0] == 0).all() and (c[sr > 0] > 0).all()
+    refused = h.node.set_parameters([Parameter('edge_mode', value='smooth')])[0]
+    assert not refused.successful and 'edge_mode' in refused.reason
+    assert h.node.set_parameters([Parameter('edge_mode', value='snap')])[0].successful
+    assert h.node.resolver.edge_mode == 'snap'
+    assert h.node.set_parameters([Parameter('temporal_filter', value=True)])[0].successful
+    for sec in (72, 73):   # the filtered stream still publishes every frame, with confidence
+        _send(pub_img, pub_info, lr, '16UC1', sec=sec)
+        assert out_img.with_stamp(sec) is not None and conf.with_stamp(sec) is not None

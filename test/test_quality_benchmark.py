@@ -95,3 +95,28 @@ def test_model_tokens_name_the_variant_scored():
                                               {'self_ensemble': 8, 'cpu_precision': 'bf16'})
     assert quality.parse_model('long=runs/a+b/model+se2') == ('long+se2', 'runs/a+b/model',
                                                               {'self_ensemble': 2, 'cpu_precision': 'fp32'})
+
+
+def test_edge_modes_score_one_network_output_and_report_removed_pixels():
+    """--edge-modes: every mode is applied to the same keep output; invalidate's removed share
+    is the share of scored pixels it turned invalid, and its errors are over the rest."""
+    from depth_sr_ros.inference import DepthSuperResolver
+    from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
+    r = DepthSuperResolver.load('x4', device='cpu')
+    y, x = np.mgrid[0:64, 0:64]
+    hr = np.where((x - 32) ** 2 + (y - 32) ** 2 < 15 ** 2, 1.0, 2.0).astype(np.float32)  # a disc
+    hv = np.ones(hr.shape, bool)
+    lr = hr.reshape(16, 4, 16, 4).mean(axis=(1, 3))      # area sampling: mixed LR pixels
+    lv = np.ones(lr.shape, bool)
+    methods = quality.edge_mode_methods('m', r, EDGE_MODES)
+    assert list(methods) == ['m@keep', 'm@snap', 'm@invalidate']
+    methods['plain'] = quality.resolver_method(r)
+    cell = quality.score([(hr, hv, lr, lv, None)], methods, 1.0)
+    assert cell['m@keep'] == cell['plain']
+    keep = quality.resolver_method(r)(lr, lv, 4)
+    gone = np.isnan(apply_to_output(keep, 4, 'invalidate'))
+    assert 0 < gone.mean() < 0.1                          # some ramp pixels at the disc's rim
+    assert cell['m@invalidate']['removed_pct'] == pytest.approx(100 * gone.mean())
+    assert cell['m@keep']['removed_pct'] == cell['m@snap']['removed_pct'] == 0
+    expected = float(np.sqrt(np.mean((keep - hr)[~gone] ** 2)))
+    assert cell['m@invalidate']['rmse'] == pytest.approx(expected)

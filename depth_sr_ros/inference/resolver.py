@@ -12,6 +12,8 @@ import torch
 
 from depth_sr_ros.data.normalization import distance_to_valid, network_input, valid_range
 from depth_sr_ros.inference import bundled
+from depth_sr_ros.inference.confidence import DEFAULT_KIND, confidence
+from depth_sr_ros.inference.edges import DEFAULT_EDGE_MODE, apply_edge_mode, check_edge_mode
 from depth_sr_ros.inference.export import load_model
 from depth_sr_ros.inference.precision import resolve_cpu_precision
 
@@ -112,11 +114,14 @@ class DepthSuperResolver:
     models).
     runner: a callable standing in for the network (onnx_backend.OnnxRunner); ``net`` then only
     supplies the scale, and half / cpu_precision / torchscript do not apply.
+    edge_mode: 'keep', 'snap' or 'invalidate' output pixels that float across a depth step
+    (inference/edges.py: the test, and why the default).
     """
 
     def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1,
-                 cpu_precision='fp32', runner=None):
+                 cpu_precision='fp32', runner=None, edge_mode=DEFAULT_EDGE_MODE):
         self.net = net
+        self.edge_mode = check_edge_mode(edge_mode)
         self._runner = runner if runner is not None else None if torchscript else net
         self.backend = f'onnxruntime ({runner.provider})' if runner is not None else 'torch'
         if runner is not None:
@@ -135,13 +140,14 @@ class DepthSuperResolver:
 
     @classmethod
     def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False, torchscript=True, self_ensemble=1,
-             cpu_precision='fp32', backend='torch'):
+             cpu_precision='fp32', backend='torch', edge_mode=DEFAULT_EDGE_MODE):
         """None = the bundled default model, a name = a bundled model, a path = an exported model.
 
         backend 'onnxruntime' runs the network from its ONNX file (execution provider from
         ``device``, see onnx_backend.py); frames then stay on the host for torch.
         """
         check_self_ensemble(self_ensemble)
+        check_edge_mode(edge_mode)
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         dev = select_device(device) if backend == 'torch' else torch.device('cpu')
@@ -152,7 +158,8 @@ class DepthSuperResolver:
             from depth_sr_ros.inference.onnx_backend import load_runner
             runner = load_runner(path, net, meta, device)
         return cls(net, meta, dev, fill_holes=fill_holes, half=half, torchscript=torchscript,
-                   self_ensemble=self_ensemble, cpu_precision=cpu_precision, runner=runner)
+                   self_ensemble=self_ensemble, cpu_precision=cpu_precision, runner=runner,
+                   edge_mode=edge_mode)
 
     @property
     def self_ensemble(self):
@@ -192,6 +199,13 @@ class DepthSuperResolver:
             for k, i in enumerate(idx):
                 outputs[i] = self._finish(frames[i], prepared[i], sr[k])
         return outputs
+
+    def confidence(self, depth, output, kind=DEFAULT_KIND):
+        """float32 0..1 per pixel of ``output`` = upsample(depth), 0 where it is invalid
+        (inference/confidence.py: the measure and how well it predicts the error)."""
+        lr_valid, out_valid = self._validity(depth), self._validity(output)
+        return confidence(output.astype(np.float32), out_valid, depth.astype(np.float32), lr_valid,
+                          self.scale, kind)
 
     # -- steps -------------------------------------------------------------------------------
     @staticmethod
@@ -245,6 +259,7 @@ class DepthSuperResolver:
     def _finish(self, frame, prep, sr):
         depth = np.clip(prep.rng.denormalize(sr), prep.rng.lo, prep.rng.hi)
         valid = self._output_validity(prep.valid)
+        depth, valid = apply_edge_mode(depth.astype(np.float32), valid, self.scale, self.edge_mode)
         if frame.dtype == np.uint16:
             out = np.clip(np.rint(depth), 1, 65535).astype(np.uint16)
             out[~valid] = 0

@@ -60,6 +60,19 @@ PARAMS = (
           'point-samples off-centre (decimation), because a flip mirrors where the sample sits '
           '(measured in models/README.md). Offline or GPU use.',
           read_only=False, range=(1, 8), choices=(1, 2, 4, 8)),
+    Param('edge_mode', 'keep', 'Output pixels that float between the two sides of a depth step '
+          "(the flying pixels of a point cloud): 'keep' them, 'snap' them to the nearer side, or "
+          "'invalidate' them (0 / NaN). Test and measured effect: depth_sr_ros/inference/"
+          'edges.py, models/README.md.',
+          read_only=False, choices=('keep', 'snap', 'invalidate')),
+    Param('publish_confidence', False, 'Also publish depth_sr/confidence: 32FC1, 0..1 per output '
+          'pixel (same size and stamp as the depth; 0 where the depth is invalid), higher = more '
+          'likely right; threshold it to keep only trusted pixels (depth_sr_ros/inference/'
+          'confidence.py).'),
+    Param('temporal_filter', False, 'Motion-gated running average of each output pixel for a '
+          'mostly static camera (less flicker on noisy sensors); a change larger than 2% of the '
+          "frame's depth range, or camera motion, passes through at once "
+          '(depth_sr_ros/inference/temporal.py).', read_only=False),
     Param('max_input_pixels', 640 * 480, 'Input images with more pixels are rejected (cause '
           'too_large) to protect memory and latency.', range=(1, 100_000_000)),
     Param('publish_points', False, 'Also publish depth_sr/points: organised PointCloud2 (x, y, z '

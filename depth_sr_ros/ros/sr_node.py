@@ -35,6 +35,7 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image, PointCloud2
 
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError
 from depth_sr_ros.inference.resolver import self_ensemble_caveat
+from depth_sr_ros.inference.temporal import TemporalFilter
 from depth_sr_ros.ros import compat, params, qos, transport, transport_profile
 from depth_sr_ros.ros.camera_info import (NO_INTRINSICS, P_FROM_K, expected_image_size,
                                           scale_camera_info, stamp_skew_s)
@@ -84,6 +85,8 @@ class _Stream:
         self.pub_color = pub(Image, out('colorized')) if cfg['publish_colorized'] else None
         self.pub_compressed = (pub(CompressedImage, out('image_raw' + transport.SUFFIX))
                                if cfg['output_compressed'] else None)
+        self.pub_confidence = pub(Image, out('confidence')) if cfg['publish_confidence'] else None
+        self.temporal = TemporalFilter()
         in_img = transport.input_topic(node, in_img, cfg['input_transport'])
         self._inputs = (in_img, in_info, transport.input_type(cfg['input_transport']))
         self.stats = StreamStats(ns or '/', node.resolve_topic_name(in_img),
@@ -172,7 +175,8 @@ class DepthSRNode(Node):
         self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
                                                 fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
                                                 cpu_precision=self.cfg['cpu_precision'],
-                                                backend=self.cfg['backend'])
+                                                backend=self.cfg['backend'],
+                                                edge_mode=self.cfg['edge_mode'])
         self._set_self_ensemble(self.cfg['self_ensemble'])
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
@@ -274,6 +278,11 @@ class DepthSRNode(Node):
                     self.resolver.fill_holes = float(p.value)
                 elif p.name == 'self_ensemble':
                     self._set_self_ensemble(p.value)
+                elif p.name == 'edge_mode':
+                    self.resolver.edge_mode = p.value
+                elif p.name == 'temporal_filter':
+                    for s in self.streams:
+                        s.temporal.reset()
 
     def _set_self_ensemble(self, views):
         """Set the resolver's views; its caveat (if any) goes to the ROS log, not stderr."""
@@ -351,12 +360,14 @@ class DepthSRNode(Node):
         t0 = time.perf_counter()
         outputs = self.resolver.upsample_batch([d for _, _, d in frames])
         inference_ms = (time.perf_counter() - t0) * 1e3
-        for (stream, msg, _), sr in zip(frames, outputs):
+        for (stream, msg, depth), sr in zip(frames, outputs):
             if self._stop:
                 return
-            self._publish(stream, msg, sr, inference_ms)
+            if self.cfg['temporal_filter']:
+                sr = stream.temporal.update(sr)
+            self._publish(stream, msg, sr, inference_ms, depth)
 
-    def _publish(self, stream, msg, sr, inference_ms):
+    def _publish(self, stream, msg, sr, inference_ms, depth=None):
         encoding = msg.encoding if self.cfg['output_encoding'] == 'same' else self.cfg['output_encoding']
         if encoding == 'mono16':
             encoding = '16UC1'  # same bytes; the name depth_image_proc and RViz DepthCloud expect
@@ -395,6 +406,9 @@ class DepthSRNode(Node):
                 transport.compressed_message(out, encoding, msg.header, self.cfg))
         if self._wanted(stream.pub_points) and info is not None and outcome != NO_INTRINSICS:
             stream.pub_points.publish(xyz_to_cloud(depth_to_xyz(out, info), msg.header))
+        if self._wanted(stream.pub_confidence) and depth is not None:
+            conf = self.resolver.confidence(depth, sr)
+            stream.pub_confidence.publish(array_to_image(conf, '32FC1', msg.header))
         if self._wanted(stream.pub_color):
             rgb = colorize(out, self.cfg['colorized_min_depth'], self.cfg['colorized_max_depth'])
             stream.pub_color.publish(rgb_to_image(rgb, msg.header))
