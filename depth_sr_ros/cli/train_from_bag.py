@@ -57,12 +57,22 @@ def build_parser():
     t = p.add_argument_group('training')
     t.add_argument('--out', help='output model directory (must not exist or be empty)')
     t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
-    t.add_argument('--config', default='lrres_mid_deep', help="a DSRNet preset (default lrres_mid_deep: the bundled "
+    t.add_argument('--init', default=None,
+                   help='start from this model (a bundled name such as x4, or an exported model path) and '
+                        'fine-tune it on the bag: its network, scale and LR recipe are kept (--config/--scale, '
+                        'if given, must match it) and the fine-tuning schedule is used (docs/TRAINING.md)')
+    t.add_argument('--compare-scratch', action='store_true',
+                   help='with --init: also train the same network from random weights for as many steps '
+                        'and put it in the report')
+    t.add_argument('--config', default=None, help="a DSRNet preset (default lrres_mid_deep: the bundled "
                         "blind models' real-time architecture; lrres_mid: 1.6x faster, a little less accurate; "
                         "lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
                         "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file")
     t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')
-    t.add_argument('--max-steps', type=int, default=None, help='training steps')
+    t.add_argument('--max-steps', type=int, default=None,
+                   help='training steps (default 3000, or with --init the fine-tuning length)')
+    t.add_argument('--lr', type=float, default=None,
+                   help='learning rate (default 1e-3 one-cycle, with --init the fine-tuning rate)')
     t.add_argument('--scheme', choices=['ctkt', 'dsr_only'], default=None,
                    help="'ctkt' (default: the cross-task scheme) or 'dsr_only' (DSRNet alone, the baseline; "
                         'better on our RGB-D-D data, see models/README.md: train both and compare reports)')
@@ -104,34 +114,48 @@ def list_topics_main(args):
     return 0
 
 
-def _train_config(args, data_summary):
+DEFAULT_CONFIG = 'lrres_mid_deep'
+
+
+def _train_config(args, data_summary, init=None):
     from depth_sr_ros.data.degradation import EVALUATION
     from depth_sr_ros.nets.registry import PRESETS
     from depth_sr_ros.training import TrainConfig
-    if args.config in PRESETS:
-        cfg = TrainConfig.from_preset(args.config, scale=args.scale or 4)
+    from depth_sr_ros.training.init_model import finetune_config
+    config = args.config or DEFAULT_CONFIG
+    if config in PRESETS:
+        cfg = TrainConfig.from_preset(config, scale=args.scale or (init['scale'] if init else 4))
     else:
-        if not Path(args.config).is_file():
+        if not Path(config).is_file():
             raise ValueError(f'--config must be a preset ({", ".join(sorted(PRESETS))}) or a YAML file; '
-                             f'{args.config!r} is neither')
-        cfg = TrainConfig.from_yaml(args.config)
+                             f'{config!r} is neither')
+        cfg = TrainConfig.from_yaml(config)
         if args.scale:
             cfg = cfg.replace(scale=args.scale)
+        yaml_fields = set(cfg.to_dict()) - {k for k, v in TrainConfig().to_dict().items()
+                                            if cfg.to_dict()[k] == v}
     changes = {'device': args.device, 'seed': args.seed, 'data_summary': data_summary}
     if args.degradation is not None:
         changes['degradation'] = args.degradation
-    recipe = changes.get('degradation', cfg.degradation)
-    if recipe in EVALUATION and recipe not in cfg.val_degradations:
-        changes['val_degradations'] = tuple(cfg.val_degradations) + (recipe,)
     if args.scheme is not None:
         changes['scheme'] = args.scheme
     if args.max_steps is not None:
         changes.update(max_steps=args.max_steps, epochs=0.0)
     if args.epochs is not None:
         changes['epochs'] = args.epochs
-    if args.max_steps is not None and args.max_steps < cfg.val_every:
-        changes['val_every'] = args.max_steps
-    return cfg.replace(**changes)
+    if args.lr is not None:
+        changes['lr'] = args.lr
+    cfg = cfg.replace(**changes)
+    if init:
+        given = set(changes) | ({'preset', 'arch'} if args.config else set())
+        given |= yaml_fields if config not in PRESETS else set()
+        cfg = finetune_config(cfg, init, given | ({'scale'} if args.scale else set()))
+    recipe = cfg.degradation
+    if recipe in EVALUATION and recipe not in cfg.val_degradations:
+        cfg = cfg.replace(val_degradations=tuple(cfg.val_degradations) + (recipe,))
+    if cfg.epochs <= 0 and cfg.max_steps < cfg.val_every:
+        cfg = cfg.replace(val_every=cfg.max_steps)
+    return cfg
 
 
 def _data_summary(read_summary, train, val, args):

@@ -1,0 +1,285 @@
+"""Adapting a bundled model to a sensor it never saw, against the model as shipped and from scratch.
+
+Sets: Kinect v1-class depth no bundled model was trained on (osd_kinect: registered RGB-D,
+sevenscenes_depth: depth only), each split by time blocks (data.splits, 15% held out). Arms,
+all DSRNet alone (lrres_mid_deep, batch 16, crop 96, the bundled 'blind' LR recipe):
+  shipped   the bundled xK as is
+  adapted   fine-tuned from the bundled xK (init_model.FINETUNE_*: warm-up, then constant lr)
+  scratch   the same network from random weights, lr 1e-3 (the bundled recipe's), same schedule
+Budgets are wall-clock minutes on 1 thread, turned into steps with a rate measured for the
+configuration (``rate``: process CPU time of 1-thread steps, which a loaded machine barely
+changes; ``rate --wall`` for an idle machine). The schedule ignores the run's length, so the 2-
+and 5-minute models are snapshots of the 10-minute run. Scored (quality.py's scorer: RMSE per
+LR sampling, % lower than hole-aware bicubic on the same pixels, flying pixels; pixels within
+one LR pixel of an invalid HR pixel not scored, as for Kinect in quality.py) on the held-out
+frames, and on RGB-D-D's held-out captures for forgetting (shipped vs adapted, 10 minutes).
+
+  B=benchmarks/adaptation.py; W=/work/adapt_runs
+  .venv/bin/python $B rate --scale 4 --set ../shared/data/osd_kinect --work $W
+  .venv/bin/python $B pilot --set ../shared/data/osd_kinect --scale 4 --lrs 1e-4 3e-4 1e-3 --work $W
+  .venv/bin/python $B train --set ../shared/data/osd_kinect --scale 4 --arm adapted --work $W
+  .venv/bin/python $B report --sets ../shared/data/osd_kinect ../shared/data/sevenscenes_depth \
+      --rgbdd ../shared/data/rgbdd_dev --scales 4 8 --work $W --out benchmarks/results/adaptation.json
+Every subcommand is resumable (runs continue from their checkpoint; finished ones are skipped).
+"""
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / 'results'
+BUDGET_MINUTES = (2, 5, 10)
+SAMPLINGS = ('bicubic_aa', 'cubic', 'area', 'nearest')
+SCRATCH_LR = 1e-3
+VAL_FRACTION = 0.15
+
+
+def load_set(folder):
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import split_by_time_blocks
+    pairs = load_image_folder(folder, depth_scale=0.001, depth_only=True)
+    return split_by_time_blocks(pairs, val_fraction=VAL_FRACTION)
+
+
+def base_config(scale, arm, steps, snapshots=(), lr=None):
+    """TrainConfig of one arm; 'adapted' takes network, scale and recipe from the bundled xK."""
+    from depth_sr_ros.training import TrainConfig
+    from depth_sr_ros.training import init_model as im
+    cfg = TrainConfig(scheme='dsr_only', preset='lrres_mid_deep', scale=scale, batch_size=16,
+                      crop=96, threads=1, device='cpu', lr_schedule='warmup_constant',
+                      lr_warmup_steps=im.FINETUNE_WARMUP_STEPS, max_steps=steps,
+                      val_every=10 ** 9, checkpoint_every=200, snapshot_steps=tuple(snapshots))
+    init = im.describe_init(f'x{scale}')
+    if arm == 'adapted':
+        return im.apply_init(cfg.replace(lr=lr or im.FINETUNE_LR), init)
+    # Scratch: the bundled model's network and recipe, random weights.
+    return im.apply_init(cfg.replace(lr=lr or SCRATCH_LR), init).replace(init={})
+
+
+def run_dir(work, name, scale, arm, tag=''):
+    return Path(work) / f'{Path(name).name}_x{scale}_{arm}{tag}'
+
+
+def train_run(train_pairs, cfg, directory):
+    """fit() resumably; returns the directory (skips a finished run)."""
+    from depth_sr_ros.training import fit
+    if (directory / 'model' / 'model.json').is_file():
+        return directory
+    resume = (directory / 'checkpoint.pt').is_file()
+    print(f'{directory.name}: {"resuming" if resume else "starting"} {cfg.max_steps} steps',
+          file=sys.stderr, flush=True)
+    fit(train_pairs, [], cfg, directory, resume=resume, progress=True)
+    return directory
+
+
+# -- rate ----------------------------------------------------------------------------------
+def measure_rate(scale, folder, steps=40, warmup=5):
+    """(CPU steps/min, wall steps/min) of the training step on 1 thread."""
+    import torch
+    from depth_sr_ros.data.crops import CropBatches
+    from depth_sr_ros.training.system import CTKTSystem
+    torch.set_num_threads(1)
+    cfg = base_config(scale, 'adapted', 1)
+    pairs = load_set(folder)[0]
+    system = CTKTSystem(cfg)
+    opt = torch.optim.Adam(system.parameters(), lr=cfg.lr)
+    batches = CropBatches(pairs, cfg.scale, cfg.crop, cfg.batch_size, 0, cfg.recipe())
+    cpu = wall = 0.0
+    for step in range(warmup + steps):
+        c0, w0 = time.process_time(), time.perf_counter()
+        out = system(batches.batch(step, 0, 1), 'dsr_only')
+        opt.zero_grad(set_to_none=True)
+        out['total'].backward()
+        opt.step()
+        if step >= warmup:
+            cpu += time.process_time() - c0
+            wall += time.perf_counter() - w0
+    return 60.0 * steps / cpu, 60.0 * steps / wall
+
+
+def cmd_rate(args):
+    cpu, wall = measure_rate(args.scale, args.set, args.steps)
+    load = os.getloadavg()[0]
+    row = {'scale': args.scale, 'steps_per_min_cpu': cpu, 'steps_per_min_wall': wall,
+           'timed_steps': args.steps, 'load_average': load, 'threads': 1,
+           'data': args.set, 'clock': 'wall' if args.wall else 'cpu',
+           'measured': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
+    path = Path(args.work) / f'rate_x{args.scale}.json'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(row, indent=2) + '\n')
+    print(json.dumps(row))
+
+
+def budget_steps(work, scale):
+    """{minutes: steps} from the measured rate of this scale."""
+    row = json.loads((Path(work) / f'rate_x{scale}.json').read_text())
+    rate = row['steps_per_min_wall' if row['clock'] == 'wall' else 'steps_per_min_cpu']
+    return {m: int(round(m * rate)) for m in BUDGET_MINUTES}, row
+
+
+# -- scoring -------------------------------------------------------------------------------
+def frames_by_sampling(pairs, scale):
+    from depth_sr_ros.training.evaluate import sampling_frames
+    return sampling_frames(pairs, scale, SAMPLINGS)
+
+
+def score_models(frames, models, hole_margin_lr=1):
+    """{sampling: quality.score(...)} and the mean over samplings, for label -> model path."""
+    from quality import BASELINE, baselines, resolver_method, score
+    from depth_sr_ros.inference import DepthSuperResolver
+    methods = {BASELINE: baselines()[BASELINE]}
+    for label, path in models.items():
+        methods[label] = resolver_method(DepthSuperResolver.load(str(path), device='cpu'))
+    per = {name: score(f, methods, 100.0, hole_margin_lr) for name, f in frames.items()}
+    mean = {}
+    for label in methods:
+        cells = [per[name][label] for name in per]
+        gains = [100.0 * (1 - per[n][label]['rmse'] / per[n][BASELINE]['rmse']) for n in per]
+        mean[label] = {'rmse': float(np.mean([c['rmse'] for c in cells])),
+                       'gain_pct': float(np.mean(gains)),
+                       'flying_pct': float(np.mean([c['flying_pct'] for c in cells]))}
+        for n in per:
+            per[n][label]['gain_pct'] = 100.0 * (1 - per[n][label]['rmse'] / per[n][BASELINE]['rmse'])
+    return {'per_sampling': per, 'mean': mean}
+
+
+# -- pilot ---------------------------------------------------------------------------------
+def cmd_pilot(args):
+    """Learning rates for fine-tuning, chosen on an inner split of the training frames only."""
+    from depth_sr_ros.data.splits import split_by_time_blocks
+    train, _ = load_set(args.set)
+    inner_train, inner_val = split_by_time_blocks(train, val_fraction=VAL_FRACTION)
+    rows = {}
+    for lr in args.lrs:
+        cfg = base_config(args.scale, 'adapted', args.steps, lr=lr)
+        d = run_dir(args.work, args.set, args.scale, 'pilot', f'_lr{lr:g}')
+        rows[f'lr{lr:g}'] = str(train_run(inner_train, cfg, d) / 'model')
+    frames = frames_by_sampling(inner_val, args.scale)
+    scored = score_models(frames, {f'x{args.scale}': f'x{args.scale}', **rows})
+    out = {'set': args.set, 'scale': args.scale, 'steps': args.steps, 'inner_val_frames': len(inner_val),
+           'inner_train_frames': len(inner_train), 'scores': scored, 'command': _command()}
+    path = Path(args.work) / f'pilot_{Path(args.set).name}_x{args.scale}.json'
+    path.write_text(json.dumps(out, indent=2) + '\n')
+    for label, m in scored['mean'].items():
+        print(f"{label:12s} RMSE {m['rmse']:.3f} cm  gain {m['gain_pct']:+.1f}%  flying {m['flying_pct']:.1f}%")
+
+
+# -- train ---------------------------------------------------------------------------------
+def cmd_train(args):
+    steps, _ = budget_steps(args.work, args.scale)
+    train, _ = load_set(args.set)
+    snapshots = [steps[m] for m in BUDGET_MINUTES[:-1]]
+    cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr)
+    train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm))
+
+
+def _command():
+    return ' '.join(['benchmarks/adaptation.py'] + [shlex.quote(a) for a in sys.argv[1:]])
+
+
+def _model_at(directory, steps, minutes):
+    final = directory / 'model'
+    if minutes == BUDGET_MINUTES[-1]:
+        return final if (final / 'model.json').is_file() else None
+    snap = directory / f'model_step{steps[minutes]}'
+    return snap if (snap / 'model.json').is_file() else None
+
+
+def cmd_report(args):
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import split_by_time_blocks
+    results = {'protocol': __doc__, 'command': _command(), 'rates': {}, 'cells': [], 'forgetting': []}
+    rgbdd = None
+    if args.rgbdd:
+        rgbdd = split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001),
+                                     val_fraction=VAL_FRACTION)[1]
+    for scale in args.scales:
+        if not (Path(args.work) / f'rate_x{scale}.json').is_file():
+            continue
+        steps, rate = budget_steps(args.work, scale)
+        results['rates'][f'x{scale}'] = {**rate, 'budget_steps': steps}
+        adapted_models = {}
+        for folder in args.sets:
+            _, val = load_set(folder)
+            models = {'shipped': f'x{scale}'}
+            for arm in ('adapted', 'scratch'):
+                d = run_dir(args.work, folder, scale, arm)
+                for m in BUDGET_MINUTES:
+                    path = _model_at(d, steps, m)
+                    if path is not None:
+                        models[f'{arm}_{m}min'] = str(path)
+            if len(models) == 1:
+                continue
+            print(f'scoring x{scale} {Path(folder).name}: {sorted(models)}', file=sys.stderr, flush=True)
+            scored = score_models(frames_by_sampling(val, scale), models)
+            results['cells'].append({'set': Path(folder).name, 'scale': scale, 'held_out_frames': len(val),
+                                     'models': models, 'steps': steps, **scored})
+            if f'adapted_{BUDGET_MINUTES[-1]}min' in models:
+                adapted_models[Path(folder).name] = models[f'adapted_{BUDGET_MINUTES[-1]}min']
+        if rgbdd and adapted_models:
+            models = {'shipped': f'x{scale}', **{f'adapted_on_{k}': v for k, v in adapted_models.items()}}
+            print(f'scoring forgetting x{scale} on RGB-D-D: {sorted(models)}', file=sys.stderr, flush=True)
+            scored = score_models(frames_by_sampling(rgbdd, scale), models, hole_margin_lr=0)
+            results['forgetting'].append({'set': 'rgbdd_dev held-out captures', 'scale': scale,
+                                          'frames': len(rgbdd), **scored})
+    out = Path(args.out)
+    from depth_sr_ros.atomic import write_text_atomic
+    write_text_atomic(out, json.dumps(results, indent=2) + '\n')
+    print_tables(results)
+
+
+def print_tables(results):
+    for cell in results['cells']:
+        print(f"\nx{cell['scale']} {cell['set']} ({cell['held_out_frames']} held-out frames): "
+              '% lower RMSE than hole-aware bicubic per sampling, mean, flying %')
+        for label, m in cell['mean'].items():
+            per = ' / '.join(f"{cell['per_sampling'][s][label]['gain_pct']:+.1f}" for s in SAMPLINGS)
+            print(f"  {label:16s} {per}  mean {m['gain_pct']:+.1f}%  RMSE {m['rmse']:.3f} cm  "
+                  f"flying {m['flying_pct']:.1f}%")
+    for f in results['forgetting']:
+        print(f"\nforgetting x{f['scale']} on {f['set']} ({f['frames']} frames)")
+        for label, m in f['mean'].items():
+            print(f"  {label:28s} mean {m['gain_pct']:+.1f}%  RMSE {m['rmse']:.3f} cm")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = p.add_subparsers(dest='cmd', required=True)
+    r = sub.add_parser('rate', help='training steps per minute on 1 thread')
+    r.add_argument('--scale', type=int, required=True)
+    r.add_argument('--steps', type=int, default=40)
+    r.add_argument('--set', required=True, help='training crops from this folder')
+    r.add_argument('--wall', action='store_true', help='budget by wall-clock steps/min (idle machine)')
+    r.add_argument('--work', required=True)
+    q = sub.add_parser('pilot', help='fine-tuning learning rates on an inner split')
+    q.add_argument('--set', required=True)
+    q.add_argument('--scale', type=int, default=4)
+    q.add_argument('--lrs', type=float, nargs='+', default=[1e-4, 3e-4, 1e-3])
+    q.add_argument('--steps', type=int, default=400)
+    q.add_argument('--work', required=True)
+    t = sub.add_parser('train', help='one arm: the 10-minute run with 2- and 5-minute snapshots')
+    t.add_argument('--set', required=True)
+    t.add_argument('--scale', type=int, required=True)
+    t.add_argument('--arm', choices=('adapted', 'scratch'), required=True)
+    t.add_argument('--lr', type=float, default=None, help='default: init_model.FINETUNE_LR / 1e-3')
+    t.add_argument('--work', required=True)
+    s = sub.add_parser('report', help='score every finished model; write the results file')
+    s.add_argument('--sets', nargs='+', required=True)
+    s.add_argument('--rgbdd', default=None, help='RGB-D-D folder for forgetting')
+    s.add_argument('--scales', type=int, nargs='+', default=[4, 8])
+    s.add_argument('--work', required=True)
+    s.add_argument('--out', default=str(RESULTS / 'adaptation.json'))
+    args = p.parse_args()
+    {'rate': cmd_rate, 'pilot': cmd_pilot, 'train': cmd_train, 'report': cmd_report}[args.cmd](args)
+
+
+if __name__ == '__main__':
+    main()
