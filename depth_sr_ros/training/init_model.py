@@ -7,6 +7,7 @@ is checked again when the weights are loaded, so a resumed run cannot silently s
 """
 from pathlib import Path
 
+from depth_sr_ros.data.degradation import RECIPES
 from depth_sr_ros.data.normalization import NORMALIZATION_ID
 from depth_sr_ros.inference.bundled import resolve
 from depth_sr_ros.inference.export import load_model, model_files, sha256_file
@@ -29,11 +30,13 @@ def describe_init(name_or_path):
     _, meta = load_model(path)
     weights, _ = model_files(path)
     training = meta.get('training') if isinstance(meta.get('training'), dict) else {}
+    recipe = meta.get('degradation', training.get('degradation'))
     return {'name': str(name_or_path), 'path': str(Path(path).resolve()),
             'sha256': sha256_file(weights), 'architecture': dict(meta['architecture']),
             'scale': int(meta.get('scale', meta['architecture'].get('scale', 0))),
             'normalization': meta.get('normalization', NORMALIZATION_ID),
-            'degradation': meta.get('degradation', training.get('degradation')),
+            # Models from before named recipes store a dict: then the requested recipe is used.
+            'degradation': recipe if isinstance(recipe, str) and recipe in RECIPES else None,
             'degradation_params': dict(training.get('degradation_params') or {})}
 
 
@@ -45,9 +48,9 @@ def record(init):
 def _preset_and_arch(architecture):
     """(preset, arch overrides) that rebuild ``architecture`` at any scale: a preset that is
     exactly it when one exists (readable metadata), else its family's first preset overridden."""
-    family = architecture.get('family', 'dbpn')
+    architecture = config_from_dict(architecture).to_dict()
+    family, scale = architecture['family'], architecture['scale']
     fields = {k: v for k, v in architecture.items() if k != 'scale'}
-    scale = architecture.get('scale', 4)
     for name, (fam, _) in PRESETS.items():
         if fam == family and preset_config(name, scale).to_dict() == {**fields, 'scale': scale}:
             return name, {}
