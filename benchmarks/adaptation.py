@@ -131,23 +131,48 @@ def frames_by_sampling(pairs, scale):
     return sampling_frames(pairs, scale, SAMPLINGS)
 
 
-def score_models(frames, models, hole_margin_lr=1):
-    """{sampling: quality.score(...)} and the mean over samplings, for label -> model path."""
+def _score_one(frames, path, hole_margin_lr, cache):
+    """{sampling: {'model': cell, 'baseline': cell}} of one model, cached by its weights' sha256
+    (snapshots never change, so a rerun of ``report`` only scores new models)."""
     from quality import BASELINE, baselines, resolver_method, score
     from depth_sr_ros.inference import DepthSuperResolver
-    methods = {BASELINE: baselines()[BASELINE]}
+    from depth_sr_ros.inference.bundled import resolve
+    from depth_sr_ros.inference.export import model_files, sha256_file
+    sha = sha256_file(model_files(resolve(str(path)))[0])[:16]
+    entry = None
+    if cache is not None:
+        entry = Path(cache[0]) / f'{cache[1]}_{sha}_m{hole_margin_lr}.json'
+        if entry.is_file():
+            return json.loads(entry.read_text())
+    resolver = DepthSuperResolver.load(str(path), device='cpu')
+    methods = {BASELINE: baselines()[BASELINE], 'model': resolver_method(resolver)}
+    out = {}
+    for name, f in frames.items():
+        cells = score(f, methods, 100.0, hole_margin_lr)
+        out[name] = {'model': cells['model'], 'baseline': cells[BASELINE]}
+    if entry is not None:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_text(json.dumps(out) + '\n')
+    return out
+
+
+def score_models(frames, models, hole_margin_lr=1, cache=None):
+    """Per sampling and as the mean over samplings: RMSE (cm), % lower RMSE than hole-aware
+    bicubic on the same frames and pixels, flying-pixel share; label -> model path or name.
+    ``cache``: (directory, key prefix naming the frames) to reuse earlier scores."""
+    from quality import BASELINE
+    per = {name: {} for name in frames}
     for label, path in models.items():
-        methods[label] = resolver_method(DepthSuperResolver.load(str(path), device='cpu'))
-    per = {name: score(f, methods, 100.0, hole_margin_lr) for name, f in frames.items()}
+        print(f'  scoring {label} ({path})', file=sys.stderr, flush=True)
+        for name, cells in _score_one(frames, path, hole_margin_lr, cache).items():
+            per[name][BASELINE] = cells['baseline']
+            per[name][label] = cells['model']
     mean = {}
-    for label in methods:
-        cells = [per[name][label] for name in per]
-        gains = [100.0 * (1 - per[n][label]['rmse'] / per[n][BASELINE]['rmse']) for n in per]
-        mean[label] = {'rmse': float(np.mean([c['rmse'] for c in cells])),
-                       'gain_pct': float(np.mean(gains)),
-                       'flying_pct': float(np.mean([c['flying_pct'] for c in cells]))}
+    for label in [BASELINE] + list(models):
         for n in per:
             per[n][label]['gain_pct'] = 100.0 * (1 - per[n][label]['rmse'] / per[n][BASELINE]['rmse'])
+        cells = [per[n][label] for n in per]
+        mean[label] = {k: float(np.mean([c[k] for c in cells])) for k in ('rmse', 'gain_pct', 'flying_pct')}
     return {'per_sampling': per, 'mean': mean}
 
 
@@ -163,7 +188,8 @@ def cmd_pilot(args):
         d = run_dir(args.work, args.set, args.scale, 'pilot', f'_lr{lr:g}')
         rows[f'lr{lr:g}'] = str(train_run(inner_train, cfg, d) / 'model')
     frames = frames_by_sampling(inner_val, args.scale)
-    scored = score_models(frames, {f'x{args.scale}': f'x{args.scale}', **rows})
+    scored = score_models(frames, {f'x{args.scale}': f'x{args.scale}', **rows},
+                          cache=(Path(args.work) / 'scores', f'pilot_{Path(args.set).name}_x{args.scale}'))
     out = {'set': args.set, 'scale': args.scale, 'steps': args.steps, 'inner_val_frames': len(inner_val),
            'inner_train_frames': len(inner_train), 'scores': scored, 'command': _command()}
     path = Path(args.work) / f'pilot_{Path(args.set).name}_x{args.scale}.json'
@@ -193,14 +219,20 @@ def _model_at(directory, steps, minutes):
     return snap if (snap / 'model.json').is_file() else None
 
 
+def _subset(pairs, n):
+    """n frames spread evenly over ``pairs`` (0: all); for smoke runs of the report."""
+    from quality import evenly_spaced
+    return evenly_spaced(pairs, n)
+
+
 def cmd_report(args):
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
     results = {'protocol': __doc__, 'command': _command(), 'rates': {}, 'cells': [], 'forgetting': []}
     rgbdd = None
     if args.rgbdd:
-        rgbdd = split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001),
-                                     val_fraction=VAL_FRACTION)[1]
+        rgbdd = _subset(split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001),
+                                             val_fraction=VAL_FRACTION)[1], args.max_frames)
     for scale in args.scales:
         if not (Path(args.work) / f'rate_x{scale}.json').is_file():
             continue
@@ -208,7 +240,7 @@ def cmd_report(args):
         results['rates'][f'x{scale}'] = {**rate, 'budget_steps': steps}
         adapted_models = {}
         for folder in args.sets:
-            _, val = load_set(folder)
+            val = _subset(load_set(folder)[1], args.max_frames)
             models = {'shipped': f'x{scale}'}
             for arm in ('adapted', 'scratch'):
                 d = run_dir(args.work, folder, scale, arm)
@@ -216,18 +248,19 @@ def cmd_report(args):
                     path = _model_at(d, steps, m)
                     if path is not None:
                         models[f'{arm}_{m}min'] = str(path)
-            if len(models) == 1:
-                continue
             print(f'scoring x{scale} {Path(folder).name}: {sorted(models)}', file=sys.stderr, flush=True)
-            scored = score_models(frames_by_sampling(val, scale), models)
+            scored = score_models(frames_by_sampling(val, scale), models,
+                                  cache=(Path(args.work) / 'scores', f'{Path(folder).name}_x{scale}'))
             results['cells'].append({'set': Path(folder).name, 'scale': scale, 'held_out_frames': len(val),
                                      'models': models, 'steps': steps, **scored})
-            if f'adapted_{BUDGET_MINUTES[-1]}min' in models:
-                adapted_models[Path(folder).name] = models[f'adapted_{BUDGET_MINUTES[-1]}min']
-        if rgbdd and adapted_models:
+            reached = [m for m in BUDGET_MINUTES if f'adapted_{m}min' in models]
+            if reached:      # forgetting of the longest adaptation finished so far
+                adapted_models[f'{Path(folder).name}_{reached[-1]}min'] = models[f'adapted_{reached[-1]}min']
+        if rgbdd:
             models = {'shipped': f'x{scale}', **{f'adapted_on_{k}': v for k, v in adapted_models.items()}}
             print(f'scoring forgetting x{scale} on RGB-D-D: {sorted(models)}', file=sys.stderr, flush=True)
-            scored = score_models(frames_by_sampling(rgbdd, scale), models, hole_margin_lr=0)
+            scored = score_models(frames_by_sampling(rgbdd, scale), models, hole_margin_lr=0,
+                                  cache=(Path(args.work) / 'scores', f'rgbdd_x{scale}'))
             results['forgetting'].append({'set': 'rgbdd_dev held-out captures', 'scale': scale,
                                           'frames': len(rgbdd), **scored})
     out = Path(args.out)
@@ -277,6 +310,8 @@ def main():
     s.add_argument('--scales', type=int, nargs='+', default=[4, 8])
     s.add_argument('--work', required=True)
     s.add_argument('--out', default=str(RESULTS / 'adaptation.json'))
+    s.add_argument('--max-frames', type=int, default=0, help='score only N evenly spaced frames per set '
+                   '(smoke runs; 0 = all held-out frames)')
     args = p.parse_args()
     {'rate': cmd_rate, 'pilot': cmd_pilot, 'train': cmd_train, 'report': cmd_report}[args.cmd](args)
 
