@@ -1,4 +1,4 @@
-"""Adapting a bundled model to a sensor it never saw, against the model as shipped and from scratch.
+"""Adapting a bundled model to a sensor it never saw, against it as shipped and from scratch.
 
 Sets: Kinect v1-class depth no bundled model was trained on (osd_kinect: registered RGB-D,
 sevenscenes_depth: depth only), each split by time blocks (data.splits, 15% held out). Arms,
@@ -16,10 +16,12 @@ frames, and on RGB-D-D's held-out captures for forgetting (shipped vs adapted, 1
 
   B=benchmarks/adaptation.py; W=/work/adapt_runs
   .venv/bin/python $B rate --scale 4 --set ../shared/data/osd_kinect --work $W
-  .venv/bin/python $B pilot --set ../shared/data/osd_kinect --scale 4 --lrs 1e-4 3e-4 1e-3 --work $W
+  .venv/bin/python $B pilot --set ../shared/data/osd_kinect --scale 4 --lrs 1e-4 3e-4 1e-3 \
+      --work $W
   .venv/bin/python $B train --set ../shared/data/osd_kinect --scale 4 --arm adapted --work $W
   .venv/bin/python $B report --sets ../shared/data/osd_kinect ../shared/data/sevenscenes_depth \
-      --rgbdd ../shared/data/rgbdd_dev --scales 4 8 --work $W --out benchmarks/results/adaptation.json
+      --rgbdd ../shared/data/rgbdd_dev --scales 4 8 --work $W \
+      --out benchmarks/results/adaptation.json
 Every subcommand is resumable (runs continue from their checkpoint; finished ones are skipped).
 """
 import argparse
@@ -170,9 +172,11 @@ def score_models(frames, models, hole_margin_lr=1, cache=None):
     mean = {}
     for label in [BASELINE] + list(models):
         for n in per:
-            per[n][label]['gain_pct'] = 100.0 * (1 - per[n][label]['rmse'] / per[n][BASELINE]['rmse'])
+            cell = per[n][label]
+            cell['gain_pct'] = 100.0 * (1 - cell['rmse'] / per[n][BASELINE]['rmse'])
         cells = [per[n][label] for n in per]
-        mean[label] = {k: float(np.mean([c[k] for c in cells])) for k in ('rmse', 'gain_pct', 'flying_pct')}
+        mean[label] = {k: float(np.mean([c[k] for c in cells]))
+                       for k in ('rmse', 'gain_pct', 'flying_pct')}
     return {'per_sampling': per, 'mean': mean}
 
 
@@ -188,14 +192,17 @@ def cmd_pilot(args):
         d = run_dir(args.work, args.set, args.scale, 'pilot', f'_lr{lr:g}')
         rows[f'lr{lr:g}'] = str(train_run(inner_train, cfg, d) / 'model')
     frames = frames_by_sampling(inner_val, args.scale)
+    key = f'pilot_{Path(args.set).name}_x{args.scale}'
     scored = score_models(frames, {f'x{args.scale}': f'x{args.scale}', **rows},
-                          cache=(Path(args.work) / 'scores', f'pilot_{Path(args.set).name}_x{args.scale}'))
-    out = {'set': args.set, 'scale': args.scale, 'steps': args.steps, 'inner_val_frames': len(inner_val),
-           'inner_train_frames': len(inner_train), 'scores': scored, 'command': _command()}
+                          cache=(Path(args.work) / 'scores', key))
+    out = {'set': args.set, 'scale': args.scale, 'steps': args.steps,
+           'inner_val_frames': len(inner_val), 'inner_train_frames': len(inner_train),
+           'scores': scored, 'command': _command()}
     path = Path(args.work) / f'pilot_{Path(args.set).name}_x{args.scale}.json'
     path.write_text(json.dumps(out, indent=2) + '\n')
     for label, m in scored['mean'].items():
-        print(f"{label:12s} RMSE {m['rmse']:.3f} cm  gain {m['gain_pct']:+.1f}%  flying {m['flying_pct']:.1f}%")
+        print(f"{label:12s} RMSE {m['rmse']:.3f} cm  gain {m['gain_pct']:+.1f}%  "
+              f"flying {m['flying_pct']:.1f}%")
 
 
 # -- train ---------------------------------------------------------------------------------
@@ -228,7 +235,8 @@ def _subset(pairs, n):
 def cmd_report(args):
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
-    results = {'protocol': __doc__, 'command': _command(), 'rates': {}, 'cells': [], 'forgetting': []}
+    results = {'protocol': __doc__, 'command': _command(), 'rates': {}, 'cells': [],
+               'forgetting': []}
     rgbdd = None
     if args.rgbdd:
         rgbdd = _subset(split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001),
@@ -248,17 +256,20 @@ def cmd_report(args):
                     path = _model_at(d, steps, m)
                     if path is not None:
                         models[f'{arm}_{m}min'] = str(path)
-            print(f'scoring x{scale} {Path(folder).name}: {sorted(models)}', file=sys.stderr, flush=True)
+            name = Path(folder).name
+            print(f'scoring x{scale} {name}: {sorted(models)}', file=sys.stderr, flush=True)
             scored = score_models(frames_by_sampling(val, scale), models,
-                                  cache=(Path(args.work) / 'scores', f'{Path(folder).name}_x{scale}'))
-            results['cells'].append({'set': Path(folder).name, 'scale': scale, 'held_out_frames': len(val),
+                                  cache=(Path(args.work) / 'scores', f'{name}_x{scale}'))
+            results['cells'].append({'set': name, 'scale': scale, 'held_out_frames': len(val),
                                      'models': models, 'steps': steps, **scored})
             reached = [m for m in BUDGET_MINUTES if f'adapted_{m}min' in models]
             if reached:      # forgetting of the longest adaptation finished so far
-                adapted_models[f'{Path(folder).name}_{reached[-1]}min'] = models[f'adapted_{reached[-1]}min']
+                adapted_models[f'{name}_{reached[-1]}min'] = models[f'adapted_{reached[-1]}min']
         if rgbdd:
-            models = {'shipped': f'x{scale}', **{f'adapted_on_{k}': v for k, v in adapted_models.items()}}
-            print(f'scoring forgetting x{scale} on RGB-D-D: {sorted(models)}', file=sys.stderr, flush=True)
+            models = {'shipped': f'x{scale}',
+                      **{f'adapted_on_{k}': v for k, v in adapted_models.items()}}
+            print(f'scoring forgetting x{scale} on RGB-D-D: {sorted(models)}', file=sys.stderr,
+                  flush=True)
             scored = score_models(frames_by_sampling(rgbdd, scale), models, hole_margin_lr=0,
                                   cache=(Path(args.work) / 'scores', f'rgbdd_x{scale}'))
             results['forgetting'].append({'set': 'rgbdd_dev held-out captures', 'scale': scale,
@@ -274,7 +285,8 @@ def print_tables(results):
         print(f"\nx{cell['scale']} {cell['set']} ({cell['held_out_frames']} held-out frames): "
               '% lower RMSE than hole-aware bicubic per sampling, mean, flying %')
         for label, m in cell['mean'].items():
-            per = ' / '.join(f"{cell['per_sampling'][s][label]['gain_pct']:+.1f}" for s in SAMPLINGS)
+            per = ' / '.join(f"{cell['per_sampling'][s][label]['gain_pct']:+.1f}"
+                             for s in SAMPLINGS)
             print(f"  {label:16s} {per}  mean {m['gain_pct']:+.1f}%  RMSE {m['rmse']:.3f} cm  "
                   f"flying {m['flying_pct']:.1f}%")
     for f in results['forgetting']:
@@ -290,7 +302,8 @@ def main():
     r.add_argument('--scale', type=int, required=True)
     r.add_argument('--steps', type=int, default=40)
     r.add_argument('--set', required=True, help='training crops from this folder')
-    r.add_argument('--wall', action='store_true', help='budget by wall-clock steps/min (idle machine)')
+    r.add_argument('--wall', action='store_true',
+                   help='budget by wall-clock steps/min (an idle machine)')
     r.add_argument('--work', required=True)
     q = sub.add_parser('pilot', help='fine-tuning learning rates on an inner split')
     q.add_argument('--set', required=True)
@@ -310,10 +323,11 @@ def main():
     s.add_argument('--scales', type=int, nargs='+', default=[4, 8])
     s.add_argument('--work', required=True)
     s.add_argument('--out', default=str(RESULTS / 'adaptation.json'))
-    s.add_argument('--max-frames', type=int, default=0, help='score only N evenly spaced frames per set '
-                   '(smoke runs; 0 = all held-out frames)')
+    s.add_argument('--max-frames', type=int, default=0,
+                   help='score only N evenly spaced frames per set (smoke runs; 0 = all)')
     args = p.parse_args()
-    {'rate': cmd_rate, 'pilot': cmd_pilot, 'train': cmd_train, 'report': cmd_report}[args.cmd](args)
+    commands = {'rate': cmd_rate, 'pilot': cmd_pilot, 'train': cmd_train, 'report': cmd_report}
+    commands[args.cmd](args)
 
 
 if __name__ == '__main__':

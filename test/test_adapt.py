@@ -56,8 +56,9 @@ def test_init_round_trip_records_the_init_model_and_compares(tmp_path, tiny_mode
     for row in comp['held_out'].values():
         assert row['rmse_cm'] > 0 and row['bicubic_rmse_cm'] > 0
     assert set(comp['reference']) == {'init model as shipped', 'adapted'}
+    ref = comp['reference']
     assert comp['forgetting_points'] == pytest.approx(
-        comp['reference']['init model as shipped']['gain_pct'] - comp['reference']['adapted']['gain_pct'])
+        ref['init model as shipped']['gain_pct'] - ref['adapted']['gain_pct'])
     md = (out / 'report.md').read_text()
     assert f'Started from `{tiny_model_dir}` (weights sha256 `{init_sha}`)' in md
     assert '| init model as shipped | adapted | from scratch |' in md and 'Forgetting' in md
@@ -94,11 +95,13 @@ def test_init_weights_must_still_be_the_recorded_ones(tmp_path, tiny_model_dir):
 def test_warmup_constant_schedule_makes_shorter_runs_prefixes(tmp_path):
     """The 2-step snapshot of a 4-step run is the 2-step run (budgets as checkpoints)."""
     pairs = synthetic_pairs(6)
-    common = dict(scheme='dsr_only', lr_schedule='warmup_constant', lr_warmup_steps=2, val_every=100)
+    common = dict(scheme='dsr_only', lr_schedule='warmup_constant', lr_warmup_steps=2,
+                  val_every=100)
     fit(pairs[:4], [], tiny_config(max_steps=4, snapshot_steps=(2,), **common), tmp_path / 'long',
         progress=False)
     fit(pairs[:4], [], tiny_config(max_steps=2, **common), tmp_path / 'short', progress=False)
-    snap, short = _weights(tmp_path / 'long' / 'model_step2'), _weights(tmp_path / 'short' / 'model')
+    snap = _weights(tmp_path / 'long' / 'model_step2')
+    short = _weights(tmp_path / 'short' / 'model')
     final = _weights(tmp_path / 'long' / 'model')
     assert all(torch.equal(snap[k], short[k]) for k in snap)
     assert any(not torch.equal(snap[k], final[k]) for k in snap)
@@ -131,7 +134,8 @@ def test_depth_only_bag_end_to_end_served_over_dds(tmp_path, tiny_model_dir, cap
 
 
 def _serve_once(model_dir):
-    proc = subprocess.Popen([EXE, '--ros-args', '-p', f'model:={model_dir}', '-p', 'torch_threads:=1'],
+    proc = subprocess.Popen([EXE, '--ros-args', '-p', f'model:={model_dir}', '-p',
+                             'torch_threads:=1'],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     probe = Probe()
     try:
@@ -139,8 +143,10 @@ def _serve_once(model_dir):
         pub_info = probe.publisher(CameraInfo, 'depth/camera_info')
         out_img = probe.collect(Image, 'depth_sr/image_raw')
         out_info = probe.collect(CameraInfo, 'depth_sr/camera_info')
-        assert probe.connected([pub_img, pub_info], [out_img, out_info], timeout=60), \
-            'node never matched the probe topics'
+        if not probe.connected([pub_img, pub_info], [out_img, out_info], timeout=120):
+            proc.kill()
+            pytest.fail('node never matched the probe topics; its stderr:\n'
+                        + proc.communicate()[1])
         img = send_until_served(pub_img, pub_info, out_img, ramp_depth_mm(32, 24), out_info,
                                 sec0=5, tries=20)
         assert (img.width, img.height, img.encoding) == (128, 96, '16UC1')
@@ -161,4 +167,5 @@ def test_folder_to_bag_without_rgb_writes_only_depth(tmp_path):
                                '--storage', 'mcap', '--quiet']) == 0
     from depth_sr_ros.data.bags import list_topics
     topics = {r.name: r.kind for r in list_topics(bag)}
-    assert topics == {'/camera/depth/image_raw': 'depth', '/camera/depth/camera_info': 'camera_info'}
+    assert topics == {'/camera/depth/image_raw': 'depth',
+                      '/camera/depth/camera_info': 'camera_info'}

@@ -59,8 +59,8 @@ def convert(folder, out, storage='sqlite3', compressed=False, depth_scale=0.001,
     if Path(out).exists():
         raise FileExistsError(f'{out} exists; choose a new output path')
     depth_only = not (Path(folder) / 'rgb').is_dir()
-    pairs = load_image_folder(folder, depth_scale=depth_scale, max_pairs=max_pairs, progress=progress,
-                              depth_only=depth_only)
+    pairs = load_image_folder(folder, depth_scale=depth_scale, max_pairs=max_pairs,
+                              progress=progress, depth_only=depth_only)
     if not pairs:
         raise ValueError(f'{folder}: no rgb/depth pairs with matching ids')
     pairs.sort(key=lambda p: (p.timestamp, p.capture_id))

@@ -41,10 +41,12 @@ def build_parser():
                         'a few clean Middlebury scenes among hundreds of captures otherwise hardly count')
     p.add_argument('--run-dir', required=True, help='where checkpoints, reports and model/ go')
     p.add_argument('--init', default=None,
-                   help='fine-tune this model (bundled name such as x4, or an exported model path): its '
-                        'network, scale and LR recipe are kept (--config/--scale, if given, must match) '
-                        'and the fine-tuning schedule is used unless --options sets it')
-    p.add_argument('--config', default=None, help="DSRNet preset (default lrres_mid_deep, the bundled default "
+                   help='fine-tune this model (bundled name such as x4, or an exported model '
+                        'path): its network, scale and LR recipe are kept (--config/--scale, if '
+                        'given, must match) and the fine-tuning schedule is used unless --options '
+                        'sets it')
+    p.add_argument('--config', default=None,
+                   help="DSRNet preset (default lrres_mid_deep, the bundled default "
                         "x4's and the other blind models' real-time architecture; lrres_mid: 1.6x faster; "
                         "depth_sr_ros.nets.registry.PRESETS: fast, quality, deep_bp, lrres_fast, "
                         "lrres_quality, ...) or a YAML of training options")

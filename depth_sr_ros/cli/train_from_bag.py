@@ -58,13 +58,15 @@ def build_parser():
     t.add_argument('--out', help='output model directory (must not exist or be empty)')
     t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
     t.add_argument('--init', default=None,
-                   help='start from this model (a bundled name such as x4, or an exported model path) and '
-                        'fine-tune it on the bag: its network, scale and LR recipe are kept (--config/--scale, '
-                        'if given, must match it) and the fine-tuning schedule is used (docs/TRAINING.md)')
+                   help='start from this model (a bundled name such as x4, or an exported model '
+                        'path) and fine-tune it on the bag: its network, scale and LR recipe are '
+                        'kept (--config/--scale, if given, must match it) and the fine-tuning '
+                        'schedule is used (docs/TRAINING.md)')
     t.add_argument('--compare-scratch', action='store_true',
-                   help='with --init: also train the same network from random weights for as many steps '
-                        'and put it in the report')
-    t.add_argument('--config', default=None, help="a DSRNet preset (default lrres_mid_deep: the bundled "
+                   help='with --init: also train the same network from random weights for as '
+                        'many steps and put it in the report')
+    t.add_argument('--config', default=None,
+                   help="a DSRNet preset (default lrres_mid_deep: the bundled "
                         "blind models' real-time architecture; lrres_mid: 1.6x faster, a little less accurate; "
                         "lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
                         "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file")
@@ -83,8 +85,8 @@ def build_parser():
                         '(docs/TRAINING.md)')
     t.add_argument('--resume', action='store_true', help='continue the run in <out>.work/')
     g.add_argument('--depth-only', action='store_true',
-                   help='ignore colour topics and train DSRNet alone on the depth topic (automatic when the '
-                        'bag has no colour topic)')
+                   help='ignore colour topics and train DSRNet alone on the depth topic '
+                        '(automatic when the bag has no colour topic)')
     t.add_argument('--device', default='auto', help='auto | cpu | cuda[:N]')
     t.add_argument('--seed', type=int, default=0)
     t.add_argument('--val-fraction', type=float, default=0.15, help='held-out share, taken in time blocks')
@@ -198,7 +200,8 @@ def _markdown_report(report):
               '|---|---|---|---|---|---|---|']
     for b in report['data']['bags']:
         dropped = ', '.join(f'{k}: {n}' for k, n in (b['dropped'] or {}).items()) or '-'
-        colour = f"{b['rgb_topic']} ({b['rgb_encoding']})" if b['rgb_topic'] else 'none (depth only)'
+        colour = (f"{b['rgb_topic']} ({b['rgb_encoding']})" if b['rgb_topic']
+                  else 'none (depth only)')
         lines.append(f"| {b['bag']} | {b['storage']} | {colour} | "
                      f"{b['depth_topic']} ({b['depth_encoding']}) | {b['registration']} | {b['pairs']} | {dropped} |")
     s = report['data']['split']
@@ -227,11 +230,12 @@ def _comparison_lines(report):
               comparison_table(comp['held_out_rows'], samplings)]
     if 'reference' in comp:
         lines += ['', '## Forgetting: the bundled procedural reference frames', '',
-                  'Scenes rendered by depth_sr_ros.data.synthetic (fixed seeds, exact depth): the '
-                  'real captures the bundled models were trained on cannot ship with the package.', '',
+                  'Scenes rendered by depth_sr_ros.data.synthetic (fixed seeds, exact depth): '
+                  'the real captures the bundled models were trained on cannot ship with the '
+                  'package.', '',
                   comparison_table(comp['reference_rows'], samplings), '',
-                  f"The adapted model is {comp['forgetting_points']:+.1f} points (% vs bicubic, mean) "
-                  'worse than the init model here (negative: better).']
+                  f"The adapted model is {comp['forgetting_points']:+.1f} points (% vs bicubic, "
+                  'mean) worse than the init model here (negative: better).']
     return lines
 
 
@@ -260,11 +264,11 @@ def _assemble(out, work, result, report):
         raise
 
 
-DEPTH_ONLY_NOTE = ('The bag has no colour topic, so DSRNet was trained alone on the depth frames: '
-                   'each LR input was made from a recorded frame by the training degradation and the '
-                   'recorded frame was the target. The model learns your sensor\'s statistics one '
-                   'scale down (its noise, holes and edges at the recorded resolution), not detail '
-                   'finer than the sensor records.')
+DEPTH_ONLY_NOTE = ('The bag has no colour topic, so DSRNet was trained alone on the depth '
+                   'frames: each LR input was made from a recorded frame by the training '
+                   'degradation and the recorded frame was the target. The model learns your '
+                   "sensor's statistics one scale down (its noise, holes and edges at the "
+                   'recorded resolution), not detail finer than the sensor records.')
 
 
 def _scheme_for(args, pairs):
@@ -341,9 +345,9 @@ def run(args, argv):
             print(f"train_from_bag: {b['bag']}: {source}, {b['pairs']} used (dropped: {dropped}); "
                   f"{b['registration']}; cache {b.get('cache', 'off')}", file=sys.stderr)
         start = f"from {init['name']} ({init['sha256'][:12]})" if init else 'from random weights'
-        print(f'train_from_bag: {len(pairs)} pairs from {len(summary["bags"])} bag(s): {len(train)} train, '
-              f'{len(val)} held-out; x{cfg.scale} {cfg.preset} {start}, {cfg.total_steps(len(train))} '
-              'steps', file=sys.stderr)
+        print(f'train_from_bag: {len(pairs)} pairs from {len(summary["bags"])} bag(s): '
+              f'{len(train)} train, {len(val)} held-out; x{cfg.scale} {cfg.preset} {start}, '
+              f'{cfg.total_steps(len(train))} steps', file=sys.stderr)
     result = fit(train, val, cfg, work, resume=args.resume, progress=not args.quiet)
     scratch = None
     if args.compare_scratch:

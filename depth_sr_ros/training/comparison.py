@@ -26,7 +26,7 @@ def reference_pairs(seeds=REFERENCE_SEEDS, size=REFERENCE_SIZE):
 
 
 def gain_pct(row, sampling=None):
-    """% lower RMSE than bicubic on the same pixels (mean over samplings when ``sampling`` is None)."""
+    """% lower RMSE than bicubic on the same pixels (``sampling`` None: mean over samplings)."""
     suffix = f'_{sampling}' if sampling else ''
     return 100.0 * (1.0 - row[f'rmse_cm{suffix}'] / max(row[f'bicubic_rmse_cm{suffix}'], 1e-12))
 

@@ -49,7 +49,7 @@ class TrainConfig:
     batch_size: int = 16
     crop: int = 96
     lr: float = 1e-3
-    lr_schedule: str = 'onecycle'                      # 'warmup_constant': fine-tuning (init_model.py)
+    lr_schedule: str = 'onecycle'                      # 'warmup_constant': init_model.FINETUNE
     lr_warmup_steps: int = 0                           # linear warm-up of 'warmup_constant'
     init: dict = field(default_factory=dict)           # init model {name, path, sha256} (--init)
     snapshot_steps: tuple = ()                         # also export the model at these steps

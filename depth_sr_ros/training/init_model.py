@@ -25,7 +25,7 @@ FINETUNE = {'lr': FINETUNE_LR, 'lr_schedule': 'warmup_constant',
 
 def describe_init(name_or_path):
     """A bundled name or model path -> {'name', 'path', 'sha256', 'architecture', 'scale',
-    'normalization', 'degradation', 'degradation_params'} (the model is loaded once to check it)."""
+    'normalization', 'degradation', 'degradation_params'} (loaded once to check it)."""
     path = resolve(name_or_path)
     _, meta = load_model(path)
     weights, _ = model_files(path)
@@ -68,12 +68,13 @@ def mismatches(init, cfg):
     else:
         size = sorted(k for k in have if k not in ('family', 'scale') and have[k] != want.get(k))
         if size:
-            out.append('size: ' + ', '.join(f'{k} init {have[k]} vs requested {want.get(k)}'
-                                             for k in size))
+            pairs = (f'{k} init {have[k]} vs requested {want.get(k)}' for k in size)
+            out.append('size: ' + ', '.join(pairs))
     if init['scale'] != cfg.scale:
         out.append(f"scale: init x{init['scale']}, requested x{cfg.scale}")
     if init['normalization'] != NORMALIZATION_ID:
-        out.append(f"normalisation: init {init['normalization']!r}, this package {NORMALIZATION_ID!r}")
+        out.append(f"normalisation: init {init['normalization']!r}, "
+                   f'this package {NORMALIZATION_ID!r}')
     return out
 
 

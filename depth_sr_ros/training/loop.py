@@ -64,7 +64,8 @@ class _Trainer:
             self.model = DDP(self.system, device_ids=ids, find_unused_parameters=True)
         self.total_steps = cfg.total_steps(len(train_pairs))
         self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
-        self.sched = make_schedule(self.opt, cfg.lr, self.total_steps, cfg.lr_schedule, cfg.lr_warmup_steps)
+        self.sched = make_schedule(self.opt, cfg.lr, self.total_steps, cfg.lr_schedule,
+                                   cfg.lr_warmup_steps)
         self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe())
         val = val_pairs[:cfg.val_max_frames] if cfg.val_max_frames else val_pairs
         self.val_frames = sampling_frames(val, cfg.scale, cfg.val_degradations) if val else {}
@@ -170,7 +171,8 @@ class _Trainer:
                     bar.write(f"step {self.step}: held-out RMSE {row['rmse_cm']:.3f} cm "
                               f"(bicubic {row['bicubic_rmse_cm']:.3f}), MAE {row['mae_cm']:.3f} cm")
             if self.step in cfg.snapshot_steps and self.rank == 0:
-                save_model(self.run_dir / f'model_step{self.step}', self.system.dsr, self.metadata())
+                save_model(self.run_dir / f'model_step{self.step}', self.system.dsr,
+                           self.metadata())
             if self.step % cfg.checkpoint_every == 0 or last:
                 self.checkpoint()
         if bar:

@@ -82,8 +82,8 @@ class RGBDBagWriter:
         self.writer.write(self._conn(topic, msgtype), int(round(stamp * 1e9)), self.store.serialize_cdr(msg, msgtype))
 
     def write(self, rgb, depth_mm, K, stamp):
-        """One registered pair: rgb uint8 HxWx3 (RGB), depth uint16 HxW millimetres, K 3x3, stamp s.
-        ``rgb=None``: a depth-only frame on DEPTH_ONLY_TOPIC (a sensor without colour)."""
+        """One registered pair: rgb uint8 HxWx3 (RGB), depth uint16 HxW millimetres, K 3x3,
+        stamp s. ``rgb=None``: a depth-only frame on DEPTH_ONLY_TOPIC (a sensor without colour)."""
         if rgb is None:
             return self._write_depth_only(depth_mm, K, stamp)
         T = self.store.types
@@ -121,8 +121,9 @@ class RGBDBagWriter:
         header.frame_id = DEPTH_ONLY_FRAME_ID
         depth = np.ascontiguousarray(depth_mm, dtype='<u2')
         msg = T['sensor_msgs/msg/Image'](header=header, height=h, width=w, encoding='16UC1',
-                                         is_bigendian=0, step=w * 2, data=depth.view(np.uint8).ravel())
+                                         is_bigendian=0, step=w * 2,
+                                         data=depth.view(np.uint8).ravel())
         self._write(DEPTH_ONLY_TOPIC, 'sensor_msgs/msg/Image', msg, stamp)
-        self._write(DEPTH_ONLY_INFO_TOPIC, 'sensor_msgs/msg/CameraInfo', self._info(header, K, w, h),
-                    stamp)
+        info = self._info(header, K, w, h)
+        self._write(DEPTH_ONLY_INFO_TOPIC, 'sensor_msgs/msg/CameraInfo', info, stamp)
         self.count += 1
