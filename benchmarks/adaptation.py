@@ -198,9 +198,22 @@ def cmd_pilot(args):
     out = {'set': args.set, 'scale': args.scale, 'steps': args.steps,
            'inner_val_frames': len(inner_val), 'inner_train_frames': len(inner_train),
            'scores': scored, 'command': _command()}
+    if args.rgbdd:
+        # Forgetting, on captures the bundled model trained on (the inner blocks of RGB-D-D's
+        # training part), never on its held-out captures, which only report.
+        from depth_sr_ros.data.image_folder import load_image_folder
+        rgbdd_train = split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001),
+                                           val_fraction=VAL_FRACTION)[0]
+        inner = _subset(split_by_time_blocks(rgbdd_train, val_fraction=VAL_FRACTION)[1],
+                        args.rgbdd_frames)
+        out['rgbdd_inner_frames'] = len(inner)
+        out['rgbdd_inner'] = score_models(
+            frames_by_sampling(inner, args.scale), {f'x{args.scale}': f'x{args.scale}', **rows},
+            hole_margin_lr=0, cache=(Path(args.work) / 'scores', f'pilot_rgbdd_inner_x{args.scale}'))
     path = Path(args.work) / f'pilot_{Path(args.set).name}_x{args.scale}.json'
     path.write_text(json.dumps(out, indent=2) + '\n')
-    for label, m in scored['mean'].items():
+    for label, m in {**scored['mean'], **{f'rgbdd {k}': v for k, v in
+                                           out.get('rgbdd_inner', {}).get('mean', {}).items()}}.items():
         print(f"{label:12s} RMSE {m['rmse']:.3f} cm  gain {m['gain_pct']:+.1f}%  "
               f"flying {m['flying_pct']:.1f}%")
 
@@ -281,18 +294,26 @@ def cmd_report(args):
 
 
 def print_tables(results):
+    """Markdown tables (what docs/research/adaptation.md quotes): % lower RMSE than hole-aware
+    bicubic per sampling and the mean, RMSE and flying-pixel share (means over samplings)."""
+    head = ('| model | ' + ' | '.join(SAMPLINGS) + ' | mean | RMSE (cm) | flying |\n|'
+            + '---|' * (len(SAMPLINGS) + 4))
     for cell in results['cells']:
-        print(f"\nx{cell['scale']} {cell['set']} ({cell['held_out_frames']} held-out frames): "
-              '% lower RMSE than hole-aware bicubic per sampling, mean, flying %')
+        print(f"\nx{cell['scale']} {cell['set']}, {cell['held_out_frames']} held-out frames\n\n{head}")
         for label, m in cell['mean'].items():
-            per = ' / '.join(f"{cell['per_sampling'][s][label]['gain_pct']:+.1f}"
-                             for s in SAMPLINGS)
-            print(f"  {label:16s} {per}  mean {m['gain_pct']:+.1f}%  RMSE {m['rmse']:.3f} cm  "
-                  f"flying {m['flying_pct']:.1f}%")
+            per = ' | '.join(f"{cell['per_sampling'][s][label]['gain_pct']:+.1f}" for s in SAMPLINGS)
+            print(f"| {label} | {per} | **{m['gain_pct']:+.1f}** | {m['rmse']:.3f} | "
+                  f"{m['flying_pct']:.1f}% |")
     for f in results['forgetting']:
-        print(f"\nforgetting x{f['scale']} on {f['set']} ({f['frames']} frames)")
+        print(f"\nforgetting x{f['scale']}, {f['set']} ({f['frames']} frames)\n\n{head}")
         for label, m in f['mean'].items():
-            print(f"  {label:28s} mean {m['gain_pct']:+.1f}%  RMSE {m['rmse']:.3f} cm")
+            per = ' | '.join(f"{f['per_sampling'][s][label]['gain_pct']:+.1f}" for s in SAMPLINGS)
+            print(f"| {label} | {per} | **{m['gain_pct']:+.1f}** | {m['rmse']:.3f} | "
+                  f"{m['flying_pct']:.1f}% |")
+
+
+def cmd_tables(args):
+    print_tables(json.loads(Path(args.results).read_text()))
 
 
 def main():
@@ -310,6 +331,8 @@ def main():
     q.add_argument('--scale', type=int, default=4)
     q.add_argument('--lrs', type=float, nargs='+', default=[1e-4, 3e-4, 1e-3])
     q.add_argument('--steps', type=int, default=400)
+    q.add_argument('--rgbdd', default=None, help='also score forgetting on inner RGB-D-D captures')
+    q.add_argument('--rgbdd-frames', type=int, default=20)
     q.add_argument('--work', required=True)
     t = sub.add_parser('train', help='one arm: the 10-minute run with 2- and 5-minute snapshots')
     t.add_argument('--set', required=True)
@@ -325,8 +348,11 @@ def main():
     s.add_argument('--out', default=str(RESULTS / 'adaptation.json'))
     s.add_argument('--max-frames', type=int, default=0,
                    help='score only N evenly spaced frames per set (smoke runs; 0 = all)')
+    m = sub.add_parser('tables', help='markdown tables of a results file')
+    m.add_argument('results', nargs='?', default=str(RESULTS / 'adaptation.json'))
     args = p.parse_args()
-    commands = {'rate': cmd_rate, 'pilot': cmd_pilot, 'train': cmd_train, 'report': cmd_report}
+    commands = {'rate': cmd_rate, 'pilot': cmd_pilot, 'train': cmd_train, 'report': cmd_report,
+                'tables': cmd_tables}
     commands[args.cmd](args)
 
 
