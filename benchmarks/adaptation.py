@@ -57,6 +57,7 @@ def base_config(scale, arm, steps, snapshots=(), lr=None):
     from depth_sr_ros.training import init_model as im
     cfg = TrainConfig(scheme='dsr_only', preset='lrres_mid_deep', scale=scale, batch_size=16,
                       crop=96, threads=1, device='cpu', lr_schedule='warmup_constant',
+                      init_blend=1.0,      # runs keep the trained weights; blends are scored
                       lr_warmup_steps=im.FINETUNE_WARMUP_STEPS, max_steps=steps,
                       val_every=10 ** 9, checkpoint_every=200, snapshot_steps=tuple(snapshots))
     init = im.describe_init(f'x{scale}')
@@ -181,6 +182,21 @@ def score_models(frames, models, hole_margin_lr=1, cache=None):
 
 
 # -- pilot ---------------------------------------------------------------------------------
+def blend_model(adapted, init, alpha):
+    """<adapted>_blend<alpha> beside ``adapted``: weights alpha * adapted + (1 - alpha) * init
+    (init_model.blended, what train_from_bag exports with init_blend < 1)."""
+    from depth_sr_ros.inference.export import load_model, save_model
+    from depth_sr_ros.training.init_model import blended, describe_init
+    adapted = Path(adapted)
+    out = adapted.with_name(f'{adapted.name}_blend{alpha:g}')
+    if (out / 'model.json').is_file():
+        return out
+    net, meta = load_model(adapted)
+    meta = {k: v for k, v in meta.items() if k not in ('weights_sha256', 'model_id')}
+    meta['init_model'] = {**meta.get('init_model', {}), 'blend': alpha}
+    return save_model(out, blended(net, describe_init(init), alpha), meta)
+
+
 def cmd_pilot(args):
     """Learning rates for fine-tuning, chosen on an inner split of the training frames only."""
     from depth_sr_ros.data.splits import split_by_time_blocks
@@ -191,6 +207,10 @@ def cmd_pilot(args):
         cfg = base_config(args.scale, 'adapted', args.steps, lr=lr)
         d = run_dir(args.work, args.set, args.scale, 'pilot', f'_lr{lr:g}')
         rows[f'lr{lr:g}'] = str(train_run(inner_train, cfg, d) / 'model')
+    for lr in args.lrs:
+        for alpha in args.blend:
+            d = run_dir(args.work, args.set, args.scale, 'pilot', f'_lr{lr:g}')
+            rows[f'lr{lr:g}_blend{alpha:g}'] = str(blend_model(d / 'model', f'x{args.scale}', alpha))
     frames = frames_by_sampling(inner_val, args.scale)
     key = f'pilot_{Path(args.set).name}_x{args.scale}'
     scored = score_models(frames, {f'x{args.scale}': f'x{args.scale}', **rows},
@@ -276,8 +296,16 @@ def cmd_report(args):
             results['cells'].append({'set': name, 'scale': scale, 'held_out_frames': len(val),
                                      'models': models, 'steps': steps, **scored})
             reached = [m for m in BUDGET_MINUTES if f'adapted_{m}min' in models]
+            for m in reached:
+                for alpha in args.blend:
+                    models[f'adapted_blend{alpha:g}_{m}min'] = str(
+                        blend_model(models[f'adapted_{m}min'], f'x{scale}', alpha))
             if reached:      # forgetting of the longest adaptation finished so far
-                adapted_models[f'{name}_{reached[-1]}min'] = models[f'adapted_{reached[-1]}min']
+                longest = reached[-1]
+                adapted_models[f'{name}_{longest}min'] = models[f'adapted_{longest}min']
+                for alpha in args.blend:
+                    adapted_models[f'{name}_blend{alpha:g}_{longest}min'] = \
+                        models[f'adapted_blend{alpha:g}_{longest}min']
         if rgbdd:
             models = {'shipped': f'x{scale}',
                       **{f'adapted_on_{k}': v for k, v in adapted_models.items()}}
@@ -333,6 +361,8 @@ def main():
     q.add_argument('--steps', type=int, default=400)
     q.add_argument('--rgbdd', default=None, help='also score forgetting on inner RGB-D-D captures')
     q.add_argument('--rgbdd-frames', type=int, default=20)
+    q.add_argument('--blend', type=float, nargs='*', default=[],
+                   help='also score alpha * adapted + (1 - alpha) * init weights for these alphas')
     q.add_argument('--work', required=True)
     t = sub.add_parser('train', help='one arm: the 10-minute run with 2- and 5-minute snapshots')
     t.add_argument('--set', required=True)
@@ -346,6 +376,8 @@ def main():
     s.add_argument('--scales', type=int, nargs='+', default=[4, 8])
     s.add_argument('--work', required=True)
     s.add_argument('--out', default=str(RESULTS / 'adaptation.json'))
+    s.add_argument('--blend', type=float, nargs='*', default=[0.5],
+                   help='also score each adapted model blended with the init weights (alphas)')
     s.add_argument('--max-frames', type=int, default=0,
                    help='score only N evenly spaced frames per set (smoke runs; 0 = all)')
     m = sub.add_parser('tables', help='markdown tables of a results file')

@@ -19,7 +19,7 @@ from depth_sr_ros.data.bags import BagReadOptions, read_bag
 from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm
 from depth_sr_ros.inference.export import load_model, sha256_file
 from depth_sr_ros.training import fit
-from depth_sr_ros.training.init_model import describe_init, load_init_weights
+from depth_sr_ros.training.init_model import blended, describe_init, load_init_weights
 
 EXE = str(Path(sys.executable).parent / 'depth_sr_node')
 
@@ -41,7 +41,7 @@ def test_init_round_trip_records_the_init_model_and_compares(tmp_path, tiny_mode
         capsys.readouterr().err
     meta = json.loads((out / 'model.json').read_text())
     init_sha = sha256_file(tiny_model_dir / 'model.safetensors')
-    assert meta['init_model'] == {'name': str(tiny_model_dir), 'sha256': init_sha}
+    assert meta['init_model'] == {'name': str(tiny_model_dir), 'sha256': init_sha, 'blend': 0.5}
     # the network (a tiny dbpn, not the default preset) and the schedule came from --init
     assert meta['architecture'] == load_model(tiny_model_dir)[1]['architecture']
     t = meta['training']
@@ -80,6 +80,17 @@ def test_init_mismatches_are_one_clear_error(tmp_path, tiny_model_dir, capsys):
     code = train.main(['--data', str(tmp_path), '--run-dir', str(tmp_path / 'run'), '--init',
                        str(tiny_model_dir), '--config', 'fast'])
     assert code == 2 and 'size: ' in capsys.readouterr().err
+
+
+def test_blend_averages_with_the_init_weights_and_leaves_the_net_alone(tiny_model_dir):
+    init = describe_init(str(tiny_model_dir))
+    net, _ = load_model(tiny_model_dir)
+    trained = {k: v + 2.0 for k, v in net.state_dict().items()}
+    net.load_state_dict(trained)
+    out = blended(net, init, 0.25).state_dict()
+    base = _weights(tiny_model_dir)
+    for k in base:
+        assert torch.allclose(out[k], base[k] + 0.5) and torch.equal(net.state_dict()[k], trained[k])
 
 
 def test_init_weights_must_still_be_the_recorded_ones(tmp_path, tiny_model_dir):

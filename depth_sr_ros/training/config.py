@@ -52,6 +52,7 @@ class TrainConfig:
     lr_schedule: str = 'onecycle'                      # 'warmup_constant': init_model.FINETUNE
     lr_warmup_steps: int = 0                           # linear warm-up of 'warmup_constant'
     init: dict = field(default_factory=dict)           # init model {name, path, sha256} (--init)
+    init_blend: float = 1.0                            # export a*trained + (1-a)*init weights
     snapshot_steps: tuple = ()                         # also export the model at these steps
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
@@ -75,6 +76,7 @@ class TrainConfig:
                   (self.role_source in ('output', 'side'), "role_source must be 'output' or 'side'"),
                   (self.lr_schedule in LR_SCHEDULES, f'lr_schedule must be one of {LR_SCHEDULES}'),
                   (self.lr_warmup_steps >= 0, 'lr_warmup_steps must be >= 0'),
+                  (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
                   (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
                   (self.crop % self.scale == 0, f'crop {self.crop} must be a multiple of scale {self.scale}'),
                   (self.batch_size >= 1 and self.max_steps >= 1, 'batch_size and max_steps must be >= 1'),

@@ -14,7 +14,7 @@ from depth_sr_ros.training import distributed, reports
 from depth_sr_ros.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from depth_sr_ros.training.config import TrainConfig
 from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings, sampling_frames
-from depth_sr_ros.training.init_model import load_init_weights
+from depth_sr_ros.training.init_model import blended, load_init_weights
 from depth_sr_ros.training.roles import GlobalRoles
 from depth_sr_ros.training.system import CTKTSystem
 
@@ -145,7 +145,8 @@ class _Trainer:
         return total / max(count, 1)
 
     def resolver(self):
-        net = self.system.dsr.eval()
+        """The model as it will be exported (blended with the init model when asked)."""
+        net = self.export_net().to(self.device).eval()
         return DepthSuperResolver(net, {}, self.device, torchscript=False)
 
     # -- run ---------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class _Trainer:
                     bar.write(f"step {self.step}: held-out RMSE {row['rmse_cm']:.3f} cm "
                               f"(bicubic {row['bicubic_rmse_cm']:.3f}), MAE {row['mae_cm']:.3f} cm")
             if self.step in cfg.snapshot_steps and self.rank == 0:
-                save_model(self.run_dir / f'model_step{self.step}', self.system.dsr,
+                save_model(self.run_dir / f'model_step{self.step}', self.export_net(),
                            self.metadata())
             if self.step % cfg.checkpoint_every == 0 or last:
                 self.checkpoint()
@@ -192,9 +193,15 @@ class _Trainer:
         if self.val_frames:
             self.panel()
         meta = self.metadata(validation=summary['val'])
-        summary['model_dir'] = save_model(self.run_dir / 'model', self.system.dsr.cpu(), meta)
+        summary['model_dir'] = save_model(self.run_dir / 'model', self.export_net(), meta)
         self.system.dsr.to(self.device)
         return summary
+
+    def export_net(self):
+        """The DSRNet to export: as trained, or blended with the init model (``init_blend``)."""
+        if self.cfg.init and self.cfg.init_blend < 1.0:
+            return blended(self.system.dsr, self.cfg.init, self.cfg.init_blend)
+        return self.system.dsr
 
     def metadata(self, validation=None):
         """model.json fields besides the architecture (export.save_model adds those)."""
@@ -202,7 +209,8 @@ class _Trainer:
                 'validation': validation or {}, 'degradation': self.cfg.degradation,
                 'degradation_recipe': self.cfg.recipe().to_dict(), 'steps': self.step}
         if self.cfg.init:
-            meta['init_model'] = {k: self.cfg.init[k] for k in ('name', 'sha256')}
+            meta['init_model'] = {**{k: self.cfg.init[k] for k in ('name', 'sha256')},
+                                  'blend': self.cfg.init_blend}
         return meta
 
     def panel(self):
