@@ -210,7 +210,8 @@ def cmd_pilot(args):
     for lr in args.lrs:
         for alpha in args.blend:
             d = run_dir(args.work, args.set, args.scale, 'pilot', f'_lr{lr:g}')
-            rows[f'lr{lr:g}_blend{alpha:g}'] = str(blend_model(d / 'model', f'x{args.scale}', alpha))
+            blend = blend_model(d / 'model', f'x{args.scale}', alpha)
+            rows[f'lr{lr:g}_blend{alpha:g}'] = str(blend)
     frames = frames_by_sampling(inner_val, args.scale)
     key = f'pilot_{Path(args.set).name}_x{args.scale}'
     scored = score_models(frames, {f'x{args.scale}': f'x{args.scale}', **rows},
@@ -229,11 +230,13 @@ def cmd_pilot(args):
         out['rgbdd_inner_frames'] = len(inner)
         out['rgbdd_inner'] = score_models(
             frames_by_sampling(inner, args.scale), {f'x{args.scale}': f'x{args.scale}', **rows},
-            hole_margin_lr=0, cache=(Path(args.work) / 'scores', f'pilot_rgbdd_inner_x{args.scale}'))
+            hole_margin_lr=0,
+            cache=(Path(args.work) / 'scores', f'pilot_rgbdd_inner_x{args.scale}'))
     path = Path(args.work) / f'pilot_{Path(args.set).name}_x{args.scale}.json'
     path.write_text(json.dumps(out, indent=2) + '\n')
-    for label, m in {**scored['mean'], **{f'rgbdd {k}': v for k, v in
-                                           out.get('rgbdd_inner', {}).get('mean', {}).items()}}.items():
+    forgetting = out.get('rgbdd_inner', {}).get('mean', {})
+    lines = {**scored['mean'], **{f'rgbdd {k}': v for k, v in forgetting.items()}}
+    for label, m in lines.items():
         print(f"{label:12s} RMSE {m['rmse']:.3f} cm  gain {m['gain_pct']:+.1f}%  "
               f"flying {m['flying_pct']:.1f}%")
 
@@ -290,16 +293,16 @@ def cmd_report(args):
                     if path is not None:
                         models[f'{arm}_{m}min'] = str(path)
             name = Path(folder).name
-            print(f'scoring x{scale} {name}: {sorted(models)}', file=sys.stderr, flush=True)
-            scored = score_models(frames_by_sampling(val, scale), models,
-                                  cache=(Path(args.work) / 'scores', f'{name}_x{scale}'))
-            results['cells'].append({'set': name, 'scale': scale, 'held_out_frames': len(val),
-                                     'models': models, 'steps': steps, **scored})
             reached = [m for m in BUDGET_MINUTES if f'adapted_{m}min' in models]
             for m in reached:
                 for alpha in args.blend:
                     models[f'adapted_blend{alpha:g}_{m}min'] = str(
                         blend_model(models[f'adapted_{m}min'], f'x{scale}', alpha))
+            print(f'scoring x{scale} {name}: {sorted(models)}', file=sys.stderr, flush=True)
+            scored = score_models(frames_by_sampling(val, scale), models,
+                                  cache=(Path(args.work) / 'scores', f'{name}_x{scale}'))
+            results['cells'].append({'set': name, 'scale': scale, 'held_out_frames': len(val),
+                                     'models': models, 'steps': steps, **scored})
             if reached:      # forgetting of the longest adaptation finished so far
                 longest = reached[-1]
                 adapted_models[f'{name}_{longest}min'] = models[f'adapted_{longest}min']
@@ -327,9 +330,11 @@ def print_tables(results):
     head = ('| model | ' + ' | '.join(SAMPLINGS) + ' | mean | RMSE (cm) | flying |\n|'
             + '---|' * (len(SAMPLINGS) + 4))
     for cell in results['cells']:
-        print(f"\nx{cell['scale']} {cell['set']}, {cell['held_out_frames']} held-out frames\n\n{head}")
+        print(f"\nx{cell['scale']} {cell['set']}, {cell['held_out_frames']} held-out frames\n")
+        print(head)
         for label, m in cell['mean'].items():
-            per = ' | '.join(f"{cell['per_sampling'][s][label]['gain_pct']:+.1f}" for s in SAMPLINGS)
+            per = ' | '.join(f"{cell['per_sampling'][s][label]['gain_pct']:+.1f}"
+                             for s in SAMPLINGS)
             print(f"| {label} | {per} | **{m['gain_pct']:+.1f}** | {m['rmse']:.3f} | "
                   f"{m['flying_pct']:.1f}% |")
     for f in results['forgetting']:

@@ -90,7 +90,8 @@ def test_blend_averages_with_the_init_weights_and_leaves_the_net_alone(tiny_mode
     out = blended(net, init, 0.25).state_dict()
     base = _weights(tiny_model_dir)
     for k in base:
-        assert torch.allclose(out[k], base[k] + 0.5) and torch.equal(net.state_dict()[k], trained[k])
+        assert torch.allclose(out[k], base[k] + 0.5)
+        assert torch.equal(net.state_dict()[k], trained[k])
 
 
 def test_init_weights_must_still_be_the_recorded_ones(tmp_path, tiny_model_dir):
