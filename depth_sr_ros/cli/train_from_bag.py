@@ -62,6 +62,9 @@ def build_parser():
                         'path) and fine-tune it on the bag: its network, scale and LR recipe are '
                         'kept (--config/--scale, if given, must match it) and the fine-tuning '
                         'schedule is used (docs/TRAINING.md)')
+    t.add_argument('--init-blend', type=float, default=None,
+                   help='with --init: export this share of the fine-tuned weights, the rest from '
+                        'the init model (default 0.5: less forgetting; 1.0: the fine-tuned weights)')
     t.add_argument('--compare-scratch', action='store_true',
                    help='with --init: also train the same network from random weights for as '
                         'many steps and put it in the report')
@@ -151,6 +154,8 @@ def _train_config(args, data_summary, init=None):
         changes['epochs'] = args.epochs
     if args.lr is not None:
         changes['lr'] = args.lr
+    if args.init_blend is not None:
+        changes['init_blend'] = args.init_blend
     cfg = cfg.replace(**changes)
     if init:
         given = set(changes) | ({'preset', 'arch'} if args.config else set())
