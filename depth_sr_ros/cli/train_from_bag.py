@@ -64,7 +64,7 @@ def build_parser():
                         'schedule is used (docs/TRAINING.md)')
     t.add_argument('--init-blend', type=float, default=None,
                    help='with --init: export this share of the fine-tuned weights, the rest from '
-                        'the init model (default 0.5: less forgetting; 1.0: fine-tuned weights only)')
+                        'the init model (0.5 by default: less forgetting; 1.0: no blend)')
     t.add_argument('--compare-scratch', action='store_true',
                    help='with --init: also train the same network from random weights for as '
                         'many steps and put it in the report')
