@@ -1,5 +1,8 @@
 """folder_to_bag: a folder of registered RGB-D pairs (rgb/<id>.jpg|png + depth/<id>.png) -> rosbag2.
 
+A folder without rgb/ (a depth camera without colour) becomes a depth-only bag: depth and its
+CameraInfo on /camera/depth/ (train_from_bag then trains DSRNet alone on it).
+
 So image-folder data and recorded bags go through one path (train_from_bag). Frames are
 written in capture-time order: ids that are YYYYMMDDhhmmss timestamps (RGB-D-D) give the
 header stamps; other ids (Middlebury 01, 02, ...) are spaced 1/--rate s apart in name order.
@@ -18,7 +21,7 @@ MIN_CAPTURE_TIME = 946_684_800.0             # 2000-01-01: smaller "timestamps" 
 def build_parser():
     p = argparse.ArgumentParser(prog='folder_to_bag', description=__doc__.split('\n')[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument('folder', help='folder with rgb/ and depth/ sub-folders')
+    p.add_argument('folder', help='folder with depth/ and (unless depth-only) rgb/ sub-folders')
     p.add_argument('--out', required=True, help='output rosbag2 directory (must not exist)')
     p.add_argument('--storage', choices=('sqlite3', 'mcap'), default='sqlite3')
     p.add_argument('--compressed', action='store_true', help='colour as JPEG CompressedImage (.../compressed)')
@@ -55,7 +58,9 @@ def convert(folder, out, storage='sqlite3', compressed=False, depth_scale=0.001,
         raise ValueError(f'--rate must be positive, got {rate}')
     if Path(out).exists():
         raise FileExistsError(f'{out} exists; choose a new output path')
-    pairs = load_image_folder(folder, depth_scale=depth_scale, max_pairs=max_pairs, progress=progress)
+    depth_only = not (Path(folder) / 'rgb').is_dir()
+    pairs = load_image_folder(folder, depth_scale=depth_scale, max_pairs=max_pairs,
+                              progress=progress, depth_only=depth_only)
     if not pairs:
         raise ValueError(f'{folder}: no rgb/depth pairs with matching ids')
     pairs.sort(key=lambda p: (p.timestamp, p.capture_id))
@@ -71,7 +76,8 @@ def convert(folder, out, storage='sqlite3', compressed=False, depth_scale=0.001,
                 raise ValueError(f'{pair.capture_id}: depth {units.max() * depth_scale:.2f} m does not fit 16UC1 '
                                  f'at {depth_scale} m per unit')
             h, w = pair.depth.shape
-            writer.write(pair.rgb, units.astype(np.uint16), default_intrinsics(w, h, fx), float(stamp))
+            writer.write(None if depth_only else pair.rgb, units.astype(np.uint16),
+                         default_intrinsics(w, h, fx), float(stamp))
     return len(pairs)
 
 

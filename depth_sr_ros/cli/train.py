@@ -40,7 +40,13 @@ def build_parser():
                    help='draw each --train-only image this many times as often as a capture (default 1); '
                         'a few clean Middlebury scenes among hundreds of captures otherwise hardly count')
     p.add_argument('--run-dir', required=True, help='where checkpoints, reports and model/ go')
-    p.add_argument('--config', default='lrres_mid_deep', help="DSRNet preset (default lrres_mid_deep, the bundled default "
+    p.add_argument('--init', default=None,
+                   help='fine-tune this model (bundled name such as x4, or an exported model '
+                        'path): its network, scale and LR recipe are kept (--config/--scale, if '
+                        'given, must match) and the fine-tuning schedule is used unless --options '
+                        'sets it')
+    p.add_argument('--config', default=None,
+                   help="DSRNet preset (default lrres_mid_deep, the bundled default "
                         "x4's and the other blind models' real-time architecture; lrres_mid: 1.6x faster; "
                         "depth_sr_ros.nets.registry.PRESETS: fast, quality, deep_bp, lrres_fast, "
                         "lrres_quality, ...) or a YAML of training options")
@@ -62,10 +68,13 @@ def build_parser():
 def make_config(args):
     from depth_sr_ros.nets.registry import PRESETS
     from depth_sr_ros.training import TrainConfig
-    if args.config in PRESETS:
-        cfg = TrainConfig(preset=args.config)
+    config = args.config or 'lrres_mid_deep'
+    if config in PRESETS:
+        cfg = TrainConfig(preset=config)
+        given = set()
     else:
-        cfg = TrainConfig.from_yaml(args.config)
+        cfg = TrainConfig.from_yaml(config)
+        given = {k for k, v in TrainConfig().to_dict().items() if cfg.to_dict()[k] != v}
     changes = json.loads(args.options)
     if not isinstance(changes, dict):
         raise ValueError('--options must be a JSON object')
@@ -73,6 +82,13 @@ def make_config(args):
         value = getattr(args, key)
         if value is not None:
             changes[key] = value
+    if args.init:
+        from depth_sr_ros.training.init_model import describe_init, finetune_config
+        init = describe_init(args.init)
+        if 'scale' not in changes and config in PRESETS:
+            cfg = cfg.replace(scale=init['scale'])
+        given |= set(changes) | ({'preset', 'arch'} if args.config else set())
+        return finetune_config(cfg.replace(**changes), init, given)
     return cfg.replace(**changes)
 
 

@@ -57,12 +57,27 @@ def build_parser():
     t = p.add_argument_group('training')
     t.add_argument('--out', help='output model directory (must not exist or be empty)')
     t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
-    t.add_argument('--config', default='lrres_mid_deep', help="a DSRNet preset (default lrres_mid_deep: the bundled "
+    t.add_argument('--init', default=None,
+                   help='start from this model (a bundled name such as x4, or an exported model '
+                        'path) and fine-tune it on the bag: its network, scale and LR recipe are '
+                        'kept (--config/--scale, if given, must match it) and the fine-tuning '
+                        'schedule is used (docs/TRAINING.md)')
+    t.add_argument('--init-blend', type=float, default=None,
+                   help='with --init: export this share of the fine-tuned weights, the rest from '
+                        'the init model (0.5 by default: less forgetting; 1.0: no blend)')
+    t.add_argument('--compare-scratch', action='store_true',
+                   help='with --init: also train the same network from random weights for as '
+                        'many steps and put it in the report')
+    t.add_argument('--config', default=None,
+                   help="a DSRNet preset (default lrres_mid_deep: the bundled "
                         "blind models' real-time architecture; lrres_mid: 1.6x faster, a little less accurate; "
                         "lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
                         "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file")
     t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')
-    t.add_argument('--max-steps', type=int, default=None, help='training steps')
+    t.add_argument('--max-steps', type=int, default=None,
+                   help='training steps (default 3000, or with --init the fine-tuning length)')
+    t.add_argument('--lr', type=float, default=None,
+                   help='learning rate (default 1e-3 one-cycle, with --init the fine-tuning rate)')
     t.add_argument('--scheme', choices=['ctkt', 'dsr_only'], default=None,
                    help="'ctkt' (default: the cross-task scheme) or 'dsr_only' (DSRNet alone, the baseline; "
                         'better on our RGB-D-D data, see models/README.md: train both and compare reports)')
@@ -72,6 +87,9 @@ def build_parser():
                         "'area', 'nearest', 'sensor_like', 'point_sensor', 'smooth' when you know your sensor "
                         '(docs/TRAINING.md)')
     t.add_argument('--resume', action='store_true', help='continue the run in <out>.work/')
+    g.add_argument('--depth-only', action='store_true',
+                   help='ignore colour topics and train DSRNet alone on the depth topic '
+                        '(automatic when the bag has no colour topic)')
     t.add_argument('--device', default='auto', help='auto | cpu | cuda[:N]')
     t.add_argument('--seed', type=int, default=0)
     t.add_argument('--val-fraction', type=float, default=0.15, help='held-out share, taken in time blocks')
@@ -91,7 +109,7 @@ def _read_options(args):
     return BagReadOptions(rgb_topic=args.rgb_topic, depth_topic=args.depth_topic, rgb_info_topic=args.rgb_info_topic,
                           depth_info_topic=args.depth_info_topic, slop_s=args.slop, every=args.every,
                           max_pairs=args.max_pairs or None, dedup_threshold=args.dedup, assume_registered=args.assume_registered,
-                          min_valid_fraction=args.min_valid)
+                          min_valid_fraction=args.min_valid, depth_only=args.depth_only)
 
 
 def list_topics_main(args):
@@ -104,34 +122,51 @@ def list_topics_main(args):
     return 0
 
 
-def _train_config(args, data_summary):
+DEFAULT_CONFIG = 'lrres_mid_deep'
+
+
+def _train_config(args, data_summary, init=None):
     from depth_sr_ros.data.degradation import EVALUATION
     from depth_sr_ros.nets.registry import PRESETS
     from depth_sr_ros.training import TrainConfig
-    if args.config in PRESETS:
-        cfg = TrainConfig.from_preset(args.config, scale=args.scale or 4)
+    from depth_sr_ros.training.init_model import finetune_config
+    config = args.config or DEFAULT_CONFIG
+    yaml_fields = set()
+    if config in PRESETS:
+        cfg = TrainConfig.from_preset(config, scale=args.scale or (init['scale'] if init else 4))
     else:
-        if not Path(args.config).is_file():
+        if not Path(config).is_file():
             raise ValueError(f'--config must be a preset ({", ".join(sorted(PRESETS))}) or a YAML file; '
-                             f'{args.config!r} is neither')
-        cfg = TrainConfig.from_yaml(args.config)
+                             f'{config!r} is neither')
+        cfg = TrainConfig.from_yaml(config)
         if args.scale:
             cfg = cfg.replace(scale=args.scale)
+        yaml_fields = set(cfg.to_dict()) - {k for k, v in TrainConfig().to_dict().items()
+                                            if cfg.to_dict()[k] == v}
     changes = {'device': args.device, 'seed': args.seed, 'data_summary': data_summary}
     if args.degradation is not None:
         changes['degradation'] = args.degradation
-    recipe = changes.get('degradation', cfg.degradation)
-    if recipe in EVALUATION and recipe not in cfg.val_degradations:
-        changes['val_degradations'] = tuple(cfg.val_degradations) + (recipe,)
     if args.scheme is not None:
         changes['scheme'] = args.scheme
     if args.max_steps is not None:
         changes.update(max_steps=args.max_steps, epochs=0.0)
     if args.epochs is not None:
         changes['epochs'] = args.epochs
-    if args.max_steps is not None and args.max_steps < cfg.val_every:
-        changes['val_every'] = args.max_steps
-    return cfg.replace(**changes)
+    if args.lr is not None:
+        changes['lr'] = args.lr
+    if args.init_blend is not None:
+        changes['init_blend'] = args.init_blend
+    cfg = cfg.replace(**changes)
+    if init:
+        given = set(changes) | ({'preset', 'arch'} if args.config else set())
+        given |= yaml_fields
+        cfg = finetune_config(cfg, init, given | ({'scale'} if args.scale else set()))
+    recipe = cfg.degradation
+    if recipe in EVALUATION and recipe not in cfg.val_degradations:
+        cfg = cfg.replace(val_degradations=tuple(cfg.val_degradations) + (recipe,))
+    if cfg.epochs <= 0 and cfg.max_steps < cfg.val_every:
+        cfg = cfg.replace(val_every=cfg.max_steps)
+    return cfg
 
 
 def _data_summary(read_summary, train, val, args):
@@ -163,19 +198,50 @@ def _markdown_report(report):
         if b is not None and m is not None:
             mark = ' (the training recipe)' if sampling == report['training']['degradation'] else ''
             lines.append(f'| {sampling}{mark} | {b:.3f} | {m:.3f} | {100 * (m / b - 1):+.1f}% |')
+    lines += _comparison_lines(report)
     lines += ['', f"{v.get('frames', 0)} held-out frames; RMSE {report['rmse_change_vs_bicubic_pct']:+.1f}% vs bicubic. "
               f"{report['steps']} steps at {report['samples_per_s']:.1f} samples/s on {report['device']}.", '',
               '## Data', '', '| bag | storage | colour | depth | registration | pairs | dropped |',
               '|---|---|---|---|---|---|---|']
     for b in report['data']['bags']:
         dropped = ', '.join(f'{k}: {n}' for k, n in (b['dropped'] or {}).items()) or '-'
-        lines.append(f"| {b['bag']} | {b['storage']} | {b['rgb_topic']} ({b['rgb_encoding']}) | "
+        colour = (f"{b['rgb_topic']} ({b['rgb_encoding']})" if b['rgb_topic']
+                  else 'none (depth only)')
+        lines.append(f"| {b['bag']} | {b['storage']} | {colour} | "
                      f"{b['depth_topic']} ({b['depth_encoding']}) | {b['registration']} | {b['pairs']} | {dropped} |")
     s = report['data']['split']
     lines += ['', f"Split: {s['train_pairs']} training pairs, {s['val_pairs']} held-out pairs, "
               f"{s['excluded_gap_pairs']} left out as gap next to held-out blocks.", '',
               '![learning curve](curve.png)', '', '![before/after](panel.png)', '']
     return '\n'.join(lines)
+
+
+def _comparison_lines(report):
+    """The report's comparison: init model, adapted (and scratch) on the held-out frames, and the
+    init and adapted model on the bundled reference frames (forgetting)."""
+    from depth_sr_ros.training.comparison import comparison_table
+    lines = []
+    if report.get('depth_only'):
+        lines += ['', '## Depth-only data', '', report['depth_only_note']]
+    init = report.get('init_model')
+    if init:
+        lines += ['', f"Started from `{init['name']}` (weights sha256 `{init['sha256']}`), "
+                  f"{report['steps']} fine-tuning steps."]
+    comp = report.get('comparison')
+    if not comp:
+        return lines
+    samplings = report['training']['val_degradations']
+    lines += ['', '## What to choose between (held-out frames, RMSE in cm, change vs bicubic)', '',
+              comparison_table(comp['held_out_rows'], samplings)]
+    if 'reference' in comp:
+        lines += ['', '## Forgetting: the bundled procedural reference frames', '',
+                  'Scenes rendered by depth_sr_ros.data.synthetic (fixed seeds, exact depth): '
+                  'the real captures the bundled models were trained on cannot ship with the '
+                  'package.', '',
+                  comparison_table(comp['reference_rows'], samplings), '',
+                  f"The adapted model is {comp['forgetting_points']:+.1f} points (% vs bicubic, "
+                  'mean) worse than the init model here (negative: better).']
+    return lines
 
 
 def _assemble(out, work, result, report):
@@ -203,13 +269,59 @@ def _assemble(out, work, result, report):
         raise
 
 
+DEPTH_ONLY_NOTE = ('The bag has no colour topic, so DSRNet was trained alone on the depth '
+                   'frames: each LR input was made from a recorded frame by the training '
+                   'degradation and the recorded frame was the target. The model learns your '
+                   "sensor's statistics one scale down (its noise, holes and edges at the "
+                   'recorded resolution), not detail finer than the sensor records.')
+
+
+def _scheme_for(args, pairs):
+    """Depth-only data trains DSRNet alone; asking for the cross-task scheme there is an error."""
+    depth_only = all(p.meta.get('has_rgb', True) is False for p in pairs)
+    if depth_only and args.scheme == 'ctkt':
+        raise ValueError('--scheme ctkt needs colour for DENet, but the bag has no colour topic '
+                         '(depth only); use --scheme dsr_only or leave --scheme out')
+    return depth_only
+
+
+def _compare(result, cfg, val, init, scratch_result):
+    """Held-out comparison (bicubic, init as shipped, adapted, scratch) and the reference set."""
+    from depth_sr_ros.inference import DepthSuperResolver
+    from depth_sr_ros.training import comparison
+    adapted = DepthSuperResolver.load(str(result['model_dir']), device='cpu', torchscript=False)
+    models = {}
+    if init:
+        models['init model as shipped'] = DepthSuperResolver.load(init['path'], device='cpu',
+                                                                  torchscript=False)
+    models['adapted' if init else 'this model'] = adapted
+    if scratch_result:
+        models['from scratch'] = DepthSuperResolver.load(str(scratch_result['model_dir']),
+                                                         device='cpu', torchscript=False)
+    held_out = comparison.compare(models, val, cfg.scale, cfg.val_degradations)
+    out = {'held_out': comparison.summarise(held_out), 'held_out_rows': held_out}
+    if init:
+        ref_models = {k: models[k] for k in ('init model as shipped', 'adapted')}
+        reference = comparison.compare(ref_models, comparison.reference_pairs(), cfg.scale,
+                                       cfg.val_degradations)
+        out['reference'] = comparison.summarise(reference)
+        out['reference_rows'] = reference
+        out['forgetting_points'] = comparison.forgetting_points(reference, 'init model as shipped',
+                                                                'adapted')
+    return out
+
+
 def run(args, argv):
     from depth_sr_ros.data.bags import read_bags
     from depth_sr_ros.data.splits import split_by_time
     from depth_sr_ros.training import fit
+    from depth_sr_ros.training.init_model import describe_init, record
     out = Path(args.out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         return _fail(f'--out {out} exists and is not an empty directory; choose a new one')
+    if args.compare_scratch and not args.init:
+        return _fail('--compare-scratch compares against --init; give --init too')
+    init = describe_init(args.init) if args.init else None
     work = Path(str(out) + '.work')
     if (work / 'checkpoint.pt').exists() and not args.resume:
         return _fail(f'{work} holds an unfinished or earlier run; pass --resume to continue it or delete it')
@@ -220,27 +332,47 @@ def run(args, argv):
     if len(pairs) < 3:
         return _fail(f'only {len(pairs)} usable pair(s) in {", ".join(args.bag)}; need at least 3 for training '
                      f'and a held-out split (dropped: {summary["dropped"]})')
+    depth_only = _scheme_for(args, pairs)
     train, val = split_by_time(pairs, val_fraction=args.val_fraction, gap_s=args.gap)
     if not val:
         return _fail('--val-fraction 0 leaves no held-out frames for the report')
     data = _data_summary(summary, train, val, args)
-    cfg = _train_config(args, data)
+    data['depth_only'] = depth_only
+    cfg = _train_config(args, data, init)
+    if depth_only and cfg.scheme != 'dsr_only':
+        cfg = cfg.replace(scheme='dsr_only')
     if not args.quiet:
         for b in summary['bags']:
             dropped = ', '.join(f'{k} {n}' for k, n in b['dropped'].items()) or 'none'
-            print(f"train_from_bag: {b['bag']}: {b['rgb_topic']} + {b['depth_topic']}: {b['matched']} matched within "
-                  f"{b['slop_ms']:g} ms, {b['pairs']} used (dropped: {dropped}); {b['registration']}; "
-                  f"cache {b.get('cache', 'off')}", file=sys.stderr)
-        print(f'train_from_bag: {len(pairs)} pairs from {len(summary["bags"])} bag(s): {len(train)} train, '
-              f'{len(val)} held-out; x{cfg.scale} {cfg.preset}, {cfg.total_steps(len(train))} steps', file=sys.stderr)
+            source = (f"{b['depth_topic']} only (no colour topic)" if b.get('depth_only') else
+                      f"{b['rgb_topic']} + {b['depth_topic']}: {b['matched']} matched within "
+                      f"{b['slop_ms']:g} ms")
+            print(f"train_from_bag: {b['bag']}: {source}, {b['pairs']} used (dropped: {dropped}); "
+                  f"{b['registration']}; cache {b.get('cache', 'off')}", file=sys.stderr)
+        start = f"from {init['name']} ({init['sha256'][:12]})" if init else 'from random weights'
+        print(f'train_from_bag: {len(pairs)} pairs from {len(summary["bags"])} bag(s): '
+              f'{len(train)} train, {len(val)} held-out; x{cfg.scale} {cfg.preset} {start}, '
+              f'{cfg.total_steps(len(train))} steps', file=sys.stderr)
     result = fit(train, val, cfg, work, resume=args.resume, progress=not args.quiet)
+    scratch = None
+    if args.compare_scratch:
+        scratch_cfg = cfg.replace(init={})
+        scratch_work = Path(str(out) + '.scratch.work')
+        scratch = fit(train, val, scratch_cfg, scratch_work,
+                      resume=(scratch_work / 'checkpoint.pt').exists(), progress=not args.quiet)
     v = result['val']
     change = 100.0 * (v['rmse_cm'] - v['bicubic_rmse_cm']) / max(v['bicubic_rmse_cm'], 1e-12)
     report = {'command': ' '.join(['train_from_bag'] + list(argv)), 'created': datetime.datetime.now(
         datetime.timezone.utc).isoformat(timespec='seconds'), 'scale': cfg.scale,
-        'config': args.config, 'held_out': v, 'rmse_change_vs_bicubic_pct': change, 'steps': result['steps'],
+        'config': args.config or (f'from --init {init["name"]}' if init else DEFAULT_CONFIG),
+        'held_out': v, 'rmse_change_vs_bicubic_pct': change, 'steps': result['steps'],
         'samples_per_s': result['samples_per_s'], 'device': result.get('device', cfg.device), 'work_dir': str(work),
-        'data': data, 'cache': {b['bag']: b.get('cache', 'off') for b in summary['bags']}, 'training': {k: val_ for k, val_ in cfg.to_dict().items() if k != 'data_summary'}}
+        'data': data, 'cache': {b['bag']: b.get('cache', 'off') for b in summary['bags']},
+        'training': {k: val_ for k, val_ in cfg.to_dict().items() if k != 'data_summary'},
+        'init_model': record(init) if init else None, 'depth_only': depth_only,
+        'comparison': _compare(result, cfg, val, init, scratch)}
+    if depth_only:
+        report['depth_only_note'] = DEPTH_ONLY_NOTE
     _assemble(out, work, result, report)
     print(f'train_from_bag: held-out RMSE {v["rmse_cm"]:.3f} cm vs bicubic {v["bicubic_rmse_cm"]:.3f} cm '
           f'({change:+.1f}%), MAE {v["mae_cm"]:.3f} vs {v["bicubic_mae_cm"]:.3f} cm on {v["frames"]} frames; '

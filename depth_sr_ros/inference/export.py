@@ -44,7 +44,7 @@ def save_model(directory, net, metadata=None, onnx=False):
     try:
         state = {k: v.detach().to('cpu').contiguous() for k, v in net.state_dict().items()}
         save_file(state, str(tmp / WEIGHTS_NAME))
-        meta['weights_sha256'] = _sha256(tmp / WEIGHTS_NAME)
+        meta['weights_sha256'] = sha256_file(tmp / WEIGHTS_NAME)
         (tmp / METADATA_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True) + '\n')
         if onnx:
             from depth_sr_ros.inference.onnx_export import ONNX_NAME, to_onnx_bytes
@@ -107,7 +107,8 @@ def load_model(path, device='cpu'):
     return net.to(device).eval(), meta
 
 
-def _sha256(path):
+def sha256_file(path):
+    """Hex sha256 of a file (the weights id recorded in model.json)."""
     digest = hashlib.sha256()
     with open(path, 'rb') as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b''):

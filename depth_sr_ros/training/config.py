@@ -7,6 +7,7 @@ from depth_sr_ros.data.degradation import EVALUATION, make_recipe
 from depth_sr_ros.nets.registry import PRESETS, preset_config
 
 SCHEMES = ('dsr_only', 'ctkt')
+LR_SCHEDULES = ('onecycle', 'warmup_constant')
 GRANULARITIES = ('global', 'per_sample', 'per_pixel')
 TEACHER_UPDATES = ('own_loss', 'frozen')
 
@@ -48,6 +49,11 @@ class TrainConfig:
     batch_size: int = 16
     crop: int = 96
     lr: float = 1e-3
+    lr_schedule: str = 'onecycle'                      # 'warmup_constant': init_model.FINETUNE
+    lr_warmup_steps: int = 0                           # linear warm-up of 'warmup_constant'
+    init: dict = field(default_factory=dict)           # init model {name, path, sha256} (--init)
+    init_blend: float = 1.0                            # export a*trained + (1-a)*init weights
+    snapshot_steps: tuple = ()                         # also export the model at these steps
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
     val_every: int = 500
@@ -68,6 +74,9 @@ class TrainConfig:
                   (self.granularity in GRANULARITIES, f'granularity must be one of {GRANULARITIES}'),
                   (self.teacher_update in TEACHER_UPDATES, f'teacher_update must be one of {TEACHER_UPDATES}'),
                   (self.role_source in ('output', 'side'), "role_source must be 'output' or 'side'"),
+                  (self.lr_schedule in LR_SCHEDULES, f'lr_schedule must be one of {LR_SCHEDULES}'),
+                  (self.lr_warmup_steps >= 0, 'lr_warmup_steps must be >= 0'),
+                  (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
                   (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
                   (self.crop % self.scale == 0, f'crop {self.crop} must be a multiple of scale {self.scale}'),
                   (self.batch_size >= 1 and self.max_steps >= 1, 'batch_size and max_steps must be >= 1'),
@@ -77,6 +86,7 @@ class TrainConfig:
             if not ok:
                 raise ValueError(message)
         object.__setattr__(self, 'val_degradations', tuple(self.val_degradations))
+        object.__setattr__(self, 'snapshot_steps', tuple(int(s) for s in self.snapshot_steps))
         self.recipe()  # validates the degradation name and params
         self.dsrnet_config()  # validates arch overrides
 

@@ -15,6 +15,7 @@ from depth_sr_ros.training import distributed, reports
 from depth_sr_ros.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from depth_sr_ros.training.config import TrainConfig
 from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings, sampling_frames
+from depth_sr_ros.training.init_model import blended, load_init_weights
 from depth_sr_ros.training.roles import GlobalRoles
 from depth_sr_ros.training.system import CTKTSystem
 
@@ -23,9 +24,14 @@ RESUME_MAY_CHANGE = ('threads', 'device')     # TrainConfig fields a resumed run
 LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'dsr_student_frac')
 
 
-def make_schedule(opt, lr, total_steps):
-    """OneCycle (5% warm-up, at least 2 steps) for real runs; constant for tiny smoke runs,
-    where OneCycle's phases would be empty (it divides by zero)."""
+def make_schedule(opt, lr, total_steps, kind='onecycle', warmup_steps=0):
+    """'onecycle' (5% warm-up, at least 2 steps) for runs from scratch; constant for tiny smoke
+    runs, where OneCycle's phases would be empty (it divides by zero). 'warmup_constant' (fine-
+    tuning): linear warm-up over ``warmup_steps``, then ``lr``; it ignores the run's length, so
+    the model at step n is the same in every run of at least n steps."""
+    if kind == 'warmup_constant':
+        return torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda step: min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
     if total_steps < 8:
         return torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
     pct = min(0.5, max(0.05, 2.0 / total_steps))
@@ -46,7 +52,10 @@ class _Trainer:
             torch.set_num_threads(cfg.threads)
         self.device = distributed.local_device(select_device(cfg.device), self.rank)
         torch.manual_seed(cfg.seed)
-        self.system = CTKTSystem(cfg).to(self.device)
+        self.system = CTKTSystem(cfg)
+        if cfg.init:
+            load_init_weights(self.system.dsr, cfg.init)
+        self.system.to(self.device)
         self.model = self.system
         if self.world > 1:
             from torch.nn.parallel import DistributedDataParallel as DDP
@@ -56,7 +65,8 @@ class _Trainer:
             self.model = DDP(self.system, device_ids=ids, find_unused_parameters=True)
         self.total_steps = cfg.total_steps(len(train_pairs))
         self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
-        self.sched = make_schedule(self.opt, cfg.lr, self.total_steps)
+        self.sched = make_schedule(self.opt, cfg.lr, self.total_steps, cfg.lr_schedule,
+                                   cfg.lr_warmup_steps)
         self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe())
         val = val_pairs[:cfg.val_max_frames] if cfg.val_max_frames else val_pairs
         self.val_frames = sampling_frames(val, cfg.scale, cfg.val_degradations) if val else {}
@@ -136,7 +146,8 @@ class _Trainer:
         return total / max(count, 1)
 
     def resolver(self):
-        net = self.system.dsr.eval()
+        """The model as it will be exported (blended with the init model when asked)."""
+        net = self.export_net().to(self.device).eval()
         return DepthSuperResolver(net, {}, self.device, torchscript=False)
 
     # -- run ---------------------------------------------------------------------------------
@@ -161,6 +172,9 @@ class _Trainer:
                 if bar and 'rmse_cm' in row:
                     bar.write(f"step {self.step}: held-out RMSE {row['rmse_cm']:.3f} cm "
                               f"(bicubic {row['bicubic_rmse_cm']:.3f}), MAE {row['mae_cm']:.3f} cm")
+            if self.step in cfg.snapshot_steps and self.rank == 0:
+                save_model(self.run_dir / f'model_step{self.step}', self.export_net(),
+                           self.metadata())
             if self.step % cfg.checkpoint_every == 0 or last:
                 self.checkpoint()
         if bar:
@@ -179,13 +193,27 @@ class _Trainer:
                                f'x{self.cfg.scale} {self.cfg.scheme} ({self.cfg.preset})')
         if self.val_frames:
             self.panel()
-        meta = {'training': self.cfg.to_dict(), 'training_data': self.cfg.data_summary,
-                'validation': summary['val'], 'degradation': self.cfg.degradation,
-                'degradation_recipe': self.cfg.recipe().to_dict()}
-        summary['model_dir'] = save_model(self.run_dir / 'model', self.system.dsr.cpu(), meta,
+        meta = self.metadata(validation=summary['val'])
+        summary['model_dir'] = save_model(self.run_dir / 'model', self.export_net().cpu(), meta,
                                           onnx=onnx_export.available())
         self.system.dsr.to(self.device)
         return summary
+
+    def export_net(self):
+        """The DSRNet to export: as trained, or blended with the init model (``init_blend``)."""
+        if self.cfg.init and self.cfg.init_blend < 1.0:
+            return blended(self.system.dsr, self.cfg.init, self.cfg.init_blend)
+        return self.system.dsr
+
+    def metadata(self, validation=None):
+        """model.json fields besides the architecture (export.save_model adds those)."""
+        meta = {'training': self.cfg.to_dict(), 'training_data': self.cfg.data_summary,
+                'validation': validation or {}, 'degradation': self.cfg.degradation,
+                'degradation_recipe': self.cfg.recipe().to_dict(), 'steps': self.step}
+        if self.cfg.init:
+            meta['init_model'] = {**{k: self.cfg.init[k] for k in ('name', 'sha256')},
+                                  'blend': self.cfg.init_blend}
+        return meta
 
     def panel(self):
         sampling = self.cfg.val_degradations[0]

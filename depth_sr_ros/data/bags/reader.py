@@ -19,8 +19,8 @@ from depth_sr_ros.data.bags.errors import BagError, BagReadError, DecodeError, R
 from depth_sr_ros.data.bags.pairing import DuplicateFilter, default_slop, match_by_time, subsample
 from depth_sr_ros.data.bags.registration import (intrinsics, lookup_transform, needs_registration,
                                                  register_depth, transforms_from_tf_messages)
-from depth_sr_ros.data.bags.topics import (CAMERA_INFO, TopicRow, camera_info_for, choose_topics,
-                                           classify)
+from depth_sr_ros.data.bags.topics import (CAMERA_INFO, TopicRow, camera_info_for, choose_depth,
+                                           choose_topics, classify)
 from depth_sr_ros.data.pairs import RGBDPair
 
 BAG_SUFFIXES = ('.bag', '.db3', '.mcap')
@@ -44,6 +44,7 @@ class BagReadOptions:
     dedup_threshold: float = 0.003    # median relative depth change; <= 0 keeps near-duplicate frames
     assume_registered: bool = False
     min_valid_fraction: float = 0.05  # depth frames with less valid depth are dropped as empty
+    depth_only: bool = False          # ignore colour topics (automatic when the bag has none)
 
     def to_dict(self):
         return asdict(self)
@@ -218,7 +219,14 @@ def read_bag(path, options=BagReadOptions(), progress=True):
     path = Path(path)
     with open_bag(path) as reader:
         rows = survey(reader, path)
-        color, depth = choose_topics(rows, options.rgb_topic, options.depth_topic)
+        if options.depth_only:
+            color, depth = None, choose_depth(rows, None, options.depth_topic)
+        else:
+            color, depth = choose_topics(rows, options.rgb_topic, options.depth_topic)
+        if color is None:
+            from depth_sr_ros.data.bags.depth_only import read_depth_only
+            depth_info = camera_info_for(depth, rows, options.depth_info_topic)
+            return read_depth_only(reader, path, depth, depth_info, options, progress)
         if color.name == depth.name:
             raise BagError(f'colour and depth topic are the same ({color.name})')
         color_info = camera_info_for(color, rows, options.rgb_info_topic)

@@ -122,6 +122,8 @@ def _named(rows, name, kind):
 def choose_topics(rows, rgb_topic=None, depth_topic=None):
     """(colour row, depth row): the named topics, or the unambiguous automatic choice.
 
+    A bag without any colour topic gives (None, depth row): a depth-only recording.
+
     Colour: drop mono8 / infrared streams when a colour stream exists, prefer names saying
     color/rgb, count raw+compressed copies of one stream once. Depth: prefer topics already
     registered to colour (aligned/registered names, or same frame_id and size as colour).
@@ -130,20 +132,29 @@ def choose_topics(rows, rgb_topic=None, depth_topic=None):
         color = _named(rows, rgb_topic, 'colour')
     else:
         cands = [r for r in rows if r.kind == 'color']
+        if not cands and any(r.kind == 'depth' for r in rows):
+            return None, choose_depth(rows, None, depth_topic)
         cands = _prefer(cands, lambda r: r.encoding.lower() != 'mono8')
         cands = _prefer(cands, lambda r: not any(h in r.name.lower() for h in NOT_COLOR_HINTS))
         cands = _prefer(cands, lambda r: any(h in r.name.lower() for h in COLOR_HINTS))
         color = _pick('colour', rows, _collapse_transports(cands))
+    return color, choose_depth(rows, color, depth_topic)
+
+
+def choose_depth(rows, color, depth_topic=None):
+    """The depth row: ``depth_topic``, or the automatic choice (preferring registration to
+    ``color`` when there is a colour row)."""
     if depth_topic:
         depth = _named(rows, depth_topic, 'depth')
     else:
         cands = [r for r in rows if r.kind == 'depth']
         cands = _prefer(cands, lambda r: not any(h in r.name.lower() for h in IR_HINTS))   # mono16 IR streams
         cands = _prefer(cands, lambda r: any(h in r.name.lower() for h in REGISTERED_HINTS))
-        cands = _prefer(cands, lambda r: bool(r.frame_id) and r.frame_id == color.frame_id
+        cands = _prefer(cands, lambda r: color is not None and bool(r.frame_id)
+                        and r.frame_id == color.frame_id
                         and (not r.width or not color.width or (r.width, r.height) == (color.width, color.height)))
         depth = _pick('depth', rows, _collapse_transports(cands))
-    return color, depth
+    return depth
 
 
 def camera_info_for(image_row, rows, explicit=None):

@@ -18,6 +18,9 @@ DEPTH_TOPIC = '/camera/aligned_depth_to_color/image_raw'
 COLOR_INFO_TOPIC = '/camera/color/camera_info'
 DEPTH_INFO_TOPIC = '/camera/aligned_depth_to_color/camera_info'
 FRAME_ID = 'camera_color_optical_frame'
+DEPTH_ONLY_TOPIC = '/camera/depth/image_raw'          # a depth camera without colour
+DEPTH_ONLY_INFO_TOPIC = '/camera/depth/camera_info'
+DEPTH_ONLY_FRAME_ID = 'camera_depth_optical_frame'
 
 
 class RGBDBagWriter:
@@ -79,7 +82,10 @@ class RGBDBagWriter:
         self.writer.write(self._conn(topic, msgtype), int(round(stamp * 1e9)), self.store.serialize_cdr(msg, msgtype))
 
     def write(self, rgb, depth_mm, K, stamp):
-        """One registered pair: rgb uint8 HxWx3 (RGB), depth uint16 HxW millimetres, K 3x3, stamp s."""
+        """One registered pair: rgb uint8 HxWx3 (RGB), depth uint16 HxW millimetres, K 3x3,
+        stamp s. ``rgb=None``: a depth-only frame on DEPTH_ONLY_TOPIC (a sensor without colour)."""
+        if rgb is None:
+            return self._write_depth_only(depth_mm, K, stamp)
         T = self.store.types
         h, w = depth_mm.shape
         if rgb.shape[:2] != (h, w) or depth_mm.dtype != np.uint16:
@@ -104,4 +110,20 @@ class RGBDBagWriter:
         info = self._info(header, K, w, h)
         self._write(COLOR_INFO_TOPIC, 'sensor_msgs/msg/CameraInfo', info, stamp)
         self._write(DEPTH_INFO_TOPIC, 'sensor_msgs/msg/CameraInfo', info, stamp)
+        self.count += 1
+
+    def _write_depth_only(self, depth_mm, K, stamp):
+        if depth_mm.dtype != np.uint16 or depth_mm.ndim != 2:
+            raise ValueError(f'need uint16 HxW depth, got {depth_mm.dtype} {depth_mm.shape}')
+        T = self.store.types
+        h, w = depth_mm.shape
+        header = self._header(stamp)
+        header.frame_id = DEPTH_ONLY_FRAME_ID
+        depth = np.ascontiguousarray(depth_mm, dtype='<u2')
+        msg = T['sensor_msgs/msg/Image'](header=header, height=h, width=w, encoding='16UC1',
+                                         is_bigendian=0, step=w * 2,
+                                         data=depth.view(np.uint8).ravel())
+        self._write(DEPTH_ONLY_TOPIC, 'sensor_msgs/msg/Image', msg, stamp)
+        info = self._info(header, K, w, h)
+        self._write(DEPTH_ONLY_INFO_TOPIC, 'sensor_msgs/msg/CameraInfo', info, stamp)
         self.count += 1

@@ -1,0 +1,65 @@
+"""What a user adapting a model chooses between, scored on the same frames.
+
+On the held-out frames of their data, under every LR sampling: bicubic, the init model as
+shipped, the adapted model (and one trained from scratch when asked). And on a fixed
+reference set, the init and the adapted model, so forgetting shows. The reference set is
+procedural (data/synthetic.py: seeded scenes with sensor-like holes, exact depth): the real
+captures the bundled models were trained on (RGB-D-D) came under a research agreement and
+cannot ship with the package. benchmarks/adaptation.py measures forgetting on RGB-D-D itself.
+"""
+from depth_sr_ros.data.pairs import RGBDPair
+from depth_sr_ros.training.evaluate import evaluate_samplings, sampling_frames
+
+REFERENCE_SEEDS = (101, 202, 303, 404, 505, 606)
+REFERENCE_SIZE = (240, 320)       # height, width: a multiple of 16, so every scale fits
+
+
+def reference_pairs(seeds=REFERENCE_SEEDS, size=REFERENCE_SIZE):
+    """The fixed procedural reference frames (same on every machine)."""
+    from depth_sr_ros.data.synthetic import render_frame
+    pairs = []
+    for seed in seeds:
+        f = render_frame(width=size[1], height=size[0], seed=seed, t=0.5, holes=True)
+        pairs.append(RGBDPair(rgb=f.rgb, depth=f.depth, valid=f.valid,
+                              capture_id=f'reference_{seed}', meta={'metric': True}))
+    return pairs
+
+
+def gain_pct(row, sampling=None):
+    """% lower RMSE than bicubic on the same pixels (``sampling`` None: mean over samplings)."""
+    suffix = f'_{sampling}' if sampling else ''
+    return 100.0 * (1.0 - row[f'rmse_cm{suffix}'] / max(row[f'bicubic_rmse_cm{suffix}'], 1e-12))
+
+
+def compare(resolvers, pairs, scale, samplings):
+    """{label: evaluate_samplings row} for label -> DepthSuperResolver, on the same LR frames."""
+    frames = sampling_frames(pairs, scale, samplings)
+    return {label: evaluate_samplings(r, frames) for label, r in resolvers.items()}
+
+
+def comparison_table(rows, samplings):
+    """Markdown: per sampling, RMSE (cm) of bicubic and each model, with % change vs bicubic."""
+    labels = list(rows)
+    head = '| LR sampling | bicubic | ' + ' | '.join(labels) + ' |'
+    lines = [head, '|' + '---|' * (len(labels) + 2)]
+    for sampling in list(samplings) + [None]:
+        first = rows[labels[0]]
+        suffix = f'_{sampling}' if sampling else ''
+        cells = [f"{rows[k][f'rmse_cm{suffix}']:.3f} ({-gain_pct(rows[k], sampling):+.1f}%)"
+                 for k in labels]
+        name = sampling or '**mean**'
+        lines.append(f"| {name} | {first[f'bicubic_rmse_cm{suffix}']:.3f} | " + ' | '.join(cells)
+                     + ' |')
+    return '\n'.join(lines)
+
+
+def summarise(rows):
+    """{label: {'rmse_cm', 'bicubic_rmse_cm', 'gain_pct'}} (means over samplings)."""
+    return {k: {'rmse_cm': float(r['rmse_cm']), 'bicubic_rmse_cm': float(r['bicubic_rmse_cm']),
+                'gain_pct': float(gain_pct(r))} for k, r in rows.items()}
+
+
+def forgetting_points(reference_rows, init_label, adapted_label):
+    """Points of gain over bicubic lost on the reference set (positive = forgot)."""
+    return float(gain_pct(reference_rows[init_label]) - gain_pct(reference_rows[adapted_label]))
+

@@ -1,0 +1,146 @@
+"""Start training from an exported model (``--init``): describe it, check it fits, load it.
+
+Fine-tuning keeps the init model's network, so its family, size, scale and normalisation must be
+the requested ones; by default they are simply taken from it. The init model is recorded by
+name and weights sha256 (in the checkpoint, the model metadata and the report), and the sha256
+is checked again when the weights are loaded, so a resumed run cannot silently switch models.
+"""
+from pathlib import Path
+
+from depth_sr_ros.data.degradation import RECIPES
+from depth_sr_ros.data.normalization import NORMALIZATION_ID
+from depth_sr_ros.inference.bundled import resolve
+from depth_sr_ros.inference.export import load_model, model_files, sha256_file
+from depth_sr_ros.nets.registry import PRESETS, config_from_dict, preset_config
+
+# Fine-tuning schedule (benchmarks/adaptation.py, docs/research/adaptation.md): linear warm-up,
+# then a constant rate, so a shorter run is exactly a prefix of a longer one.
+FINETUNE_LR = 3e-4
+FINETUNE_WARMUP_STEPS = 100
+FINETUNE_STEPS = 2000
+# The exported model is the average of the fine-tuned and the init weights: on the pilot it kept
+# 70% of the gain on the new sensor and cut the loss on the init model's own data from 9 points
+# to 2 (docs/research/adaptation.md). Training itself never sees the blend.
+FINETUNE_BLEND = 0.5
+FINETUNE = {'lr': FINETUNE_LR, 'lr_schedule': 'warmup_constant',
+            'lr_warmup_steps': FINETUNE_WARMUP_STEPS, 'scheme': 'dsr_only',
+            'max_steps': FINETUNE_STEPS, 'epochs': 0.0, 'init_blend': FINETUNE_BLEND}
+
+
+def describe_init(name_or_path):
+    """A bundled name or model path -> {'name', 'path', 'sha256', 'architecture', 'scale',
+    'normalization', 'degradation', 'degradation_params'} (loaded once to check it)."""
+    path = resolve(name_or_path)
+    _, meta = load_model(path)
+    weights, _ = model_files(path)
+    training = meta.get('training') if isinstance(meta.get('training'), dict) else {}
+    recipe = meta.get('degradation', training.get('degradation'))
+    return {'name': str(name_or_path), 'path': str(Path(path).resolve()),
+            'sha256': sha256_file(weights), 'architecture': dict(meta['architecture']),
+            'scale': int(meta.get('scale', meta['architecture'].get('scale', 0))),
+            'normalization': meta.get('normalization', NORMALIZATION_ID),
+            # Models from before named recipes store a dict: then the requested recipe is used.
+            'degradation': recipe if isinstance(recipe, str) and recipe in RECIPES else None,
+            'degradation_params': dict(training.get('degradation_params') or {})}
+
+
+def record(init):
+    """What the checkpoint, model metadata and report keep of the init model."""
+    return {'name': init['name'], 'path': init['path'], 'sha256': init['sha256']}
+
+
+def _preset_and_arch(architecture):
+    """(preset, arch overrides) that rebuild ``architecture`` at any scale: a preset that is
+    exactly it when one exists (readable metadata), else its family's first preset overridden."""
+    architecture = config_from_dict(architecture).to_dict()
+    family, scale = architecture['family'], architecture['scale']
+    fields = {k: v for k, v in architecture.items() if k != 'scale'}
+    for name, (fam, _) in PRESETS.items():
+        if fam == family and preset_config(name, scale).to_dict() == {**fields, 'scale': scale}:
+            return name, {}
+    name = next(n for n, (fam, _) in PRESETS.items() if fam == family)
+    return name, fields
+
+
+def mismatches(init, cfg):
+    """Human-readable differences between the init model and what ``cfg`` would train."""
+    want = cfg.dsrnet_config().to_dict()
+    have = config_from_dict(init['architecture']).to_dict()
+    out = []
+    if have['family'] != want['family']:
+        out.append(f"family: init {have['family']}, requested {want['family']}")
+    else:
+        size = sorted(k for k in have if k not in ('family', 'scale') and have[k] != want.get(k))
+        if size:
+            pairs = (f'{k} init {have[k]} vs requested {want.get(k)}' for k in size)
+            out.append('size: ' + ', '.join(pairs))
+    if init['scale'] != cfg.scale:
+        out.append(f"scale: init x{init['scale']}, requested x{cfg.scale}")
+    if init['normalization'] != NORMALIZATION_ID:
+        out.append(f"normalisation: init {init['normalization']!r}, "
+                   f'this package {NORMALIZATION_ID!r}')
+    return out
+
+
+def apply_init(cfg, init, architecture_given=False, scale_given=False, degradation_given=False):
+    """``cfg`` set up to fine-tune ``init`` (from :func:`describe_init`).
+
+    Architecture and scale come from the init model unless given (then they must match it:
+    ValueError naming every mismatch); its degradation recipe too unless given.
+    """
+    changes = {'init': record(init)}
+    if not architecture_given:
+        changes['preset'], changes['arch'] = _preset_and_arch(init['architecture'])
+    if not scale_given:
+        changes['scale'] = init['scale']
+    if not degradation_given and init['degradation']:
+        changes.update(degradation=init['degradation'],
+                       degradation_params=init['degradation_params'])
+    out = cfg.replace(**changes)
+    problems = mismatches(init, out)
+    if problems:
+        raise ValueError(f"--init {init['name']} does not fit the requested network: "
+                         + '; '.join(problems)
+                         + ' (leave out --config/--scale to take them from the init model)')
+    return out
+
+
+def blended(net, init, alpha):
+    """A copy of ``net`` with weights ``alpha * net + (1 - alpha) * init`` (weight-space
+    interpolation toward the init model, which limits forgetting); ``net`` itself is unchanged."""
+    import copy
+    base = load_init_weights(copy.deepcopy(net).cpu(), init).state_dict()
+    out = copy.deepcopy(net).cpu()
+    out.load_state_dict({k: alpha * v.detach().cpu() + (1 - alpha) * base[k]
+                         if v.is_floating_point() else v.detach().cpu()
+                         for k, v in net.state_dict().items()})
+    return out
+
+
+def load_init_weights(net, init):
+    """Copy the init model's weights into ``net`` after checking the file is still the one
+    recorded (same sha256) and the architectures agree."""
+    weights, _ = model_files(init['path'])
+    sha = sha256_file(weights)
+    if sha != init['sha256']:
+        raise ValueError(f"init model {init['path']} changed since the run started "
+                         f"(sha256 {sha[:12]}, recorded {init['sha256'][:12]})")
+    source, _ = load_model(init['path'])
+    if source.cfg.to_dict() != net.cfg.to_dict():
+        raise ValueError(f"init model {init['name']}: architecture {source.cfg.to_dict()} is not "
+                         f'the one being trained ({net.cfg.to_dict()})')
+    net.load_state_dict(source.state_dict())
+    return net
+
+
+def finetune_config(cfg, init, given=()):
+    """``cfg`` set up to fine-tune ``init``: network, scale and LR recipe from the init model
+    unless named in ``given`` (then they must match it), and the FINETUNE schedule for every
+    field not in ``given`` (the TrainConfig fields the user set explicitly)."""
+    given = set(given)
+    cfg = apply_init(cfg, init, architecture_given=bool({'preset', 'arch'} & given),
+                     scale_given='scale' in given, degradation_given='degradation' in given)
+    defaults = {k: v for k, v in FINETUNE.items() if k not in given}
+    if 'epochs' in given:
+        defaults.pop('max_steps', None)
+    return cfg.replace(**defaults)

@@ -1,0 +1,183 @@
+"""Adapting a model (--init) and depth-only bags, end to end: real bags, real training for a few
+steps of a tiny model, the node serving the result over DDS."""
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+import torch
+from sensor_msgs.msg import CameraInfo, Image
+
+from bag_factory import write_rgbd_bag
+from ros_helpers import Probe, ramp_depth_mm, send_until_served  # isort: skip
+from training_helpers import synthetic_pairs, tiny_config
+from depth_sr_ros.cli import folder_to_bag, train, train_from_bag
+from depth_sr_ros.data.bags import BagReadOptions, read_bag
+from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm
+from depth_sr_ros.inference.export import load_model, sha256_file
+from depth_sr_ros.training import fit
+from depth_sr_ros.training.init_model import blended, describe_init, load_init_weights
+
+EXE = str(Path(sys.executable).parent / 'depth_sr_node')
+
+
+def _train(bag, out, *options):
+    return train_from_bag.main(['--bag', str(bag), '--out', str(out), '--max-steps', '2',
+                                '--no-cache', '--dedup', '0', '--quiet', *options])
+
+
+def _weights(path):
+    return {k: v.clone() for k, v in load_model(path)[0].state_dict().items()}
+
+
+def test_init_round_trip_records_the_init_model_and_compares(tmp_path, tiny_model_dir, capsys):
+    bag = tmp_path / 'bag'
+    write_rgbd_bag(bag, storage='sqlite3', n=8, size=(64, 48))
+    out = tmp_path / 'adapted'
+    assert _train(bag, out, '--init', str(tiny_model_dir), '--compare-scratch') == 0, \
+        capsys.readouterr().err
+    meta = json.loads((out / 'model.json').read_text())
+    init_sha = sha256_file(tiny_model_dir / 'model.safetensors')
+    assert meta['init_model'] == {'name': str(tiny_model_dir), 'sha256': init_sha, 'blend': 0.5}
+    # the network (a tiny dbpn, not the default preset) and the schedule came from --init
+    assert meta['architecture'] == load_model(tiny_model_dir)[1]['architecture']
+    t = meta['training']
+    assert (t['lr_schedule'], t['scheme'], t['max_steps']) == ('warmup_constant', 'dsr_only', 2)
+    assert t['init']['sha256'] == init_sha
+    before, after = _weights(tiny_model_dir), _weights(out)
+    assert any(not torch.equal(before[k], after[k]) for k in before)     # it was trained
+    report = json.loads((out / 'report.json').read_text())
+    assert report['init_model']['sha256'] == init_sha and report['depth_only'] is False
+    comp = report['comparison']
+    assert set(comp['held_out']) == {'init model as shipped', 'adapted', 'from scratch'}
+    for row in comp['held_out'].values():
+        assert row['rmse_cm'] > 0 and row['bicubic_rmse_cm'] > 0
+    assert set(comp['reference']) == {'init model as shipped', 'adapted'}
+    ref = comp['reference']
+    assert comp['forgetting_points'] == pytest.approx(
+        ref['init model as shipped']['gain_pct'] - ref['adapted']['gain_pct'])
+    md = (out / 'report.md').read_text()
+    assert f'Started from `{tiny_model_dir}` (weights sha256 `{init_sha}`)' in md
+    assert '| init model as shipped | adapted | from scratch |' in md and 'Forgetting' in md
+
+
+def test_init_mismatches_are_one_clear_error(tmp_path, tiny_model_dir, capsys):
+    bag = tmp_path / 'bag'
+    write_rgbd_bag(bag, storage='sqlite3', n=6, size=(64, 48))
+    assert _train(bag, tmp_path / 'a', '--init', str(tiny_model_dir), '--scale', '8') == 1
+    err = capsys.readouterr().err
+    assert 'scale: init x4, requested x8' in err and err.count('\n') == 1
+    assert _train(bag, tmp_path / 'b', '--init', str(tiny_model_dir), '--config', 'lrres_mid') == 1
+    assert 'family: init dbpn, requested lrres' in capsys.readouterr().err
+    assert _train(bag, tmp_path / 'c', '--init', 'no_such_model') == 1
+    assert "no bundled model named 'no_such_model'" in capsys.readouterr().err
+    for name in ('a', 'b', 'c'):
+        assert not (tmp_path / name).exists() and not (tmp_path / f'{name}.work').exists()
+    # `train` checks the same way: same family, other size
+    code = train.main(['--data', str(tmp_path), '--run-dir', str(tmp_path / 'run'), '--init',
+                       str(tiny_model_dir), '--config', 'fast'])
+    assert code == 2 and 'size: ' in capsys.readouterr().err
+
+
+def test_blend_averages_with_the_init_weights_and_leaves_the_net_alone(tiny_model_dir):
+    init = describe_init(str(tiny_model_dir))
+    net, _ = load_model(tiny_model_dir)
+    trained = {k: v + 2.0 for k, v in net.state_dict().items()}
+    net.load_state_dict(trained)
+    out = blended(net, init, 0.25).state_dict()
+    base = _weights(tiny_model_dir)
+    for k in base:
+        assert torch.allclose(out[k], base[k] + 0.5)
+        assert torch.equal(net.state_dict()[k], trained[k])
+
+
+def test_init_weights_must_still_be_the_recorded_ones(tmp_path, tiny_model_dir):
+    init = describe_init(str(tiny_model_dir))
+    net, _ = load_model(tiny_model_dir)
+    state = {k: v + 1.0 for k, v in net.state_dict().items()}
+    from safetensors.torch import save_file
+    save_file(state, str(tiny_model_dir / 'model.safetensors'))
+    with pytest.raises(ValueError, match='changed since the run started'):
+        load_init_weights(net, init)
+
+
+def test_warmup_constant_schedule_makes_shorter_runs_prefixes(tmp_path):
+    """The 2-step snapshot of a 4-step run is the 2-step run (budgets as checkpoints)."""
+    pairs = synthetic_pairs(6)
+    common = dict(scheme='dsr_only', lr_schedule='warmup_constant', lr_warmup_steps=2,
+                  val_every=100)
+    fit(pairs[:4], [], tiny_config(max_steps=4, snapshot_steps=(2,), **common), tmp_path / 'long',
+        progress=False)
+    fit(pairs[:4], [], tiny_config(max_steps=2, **common), tmp_path / 'short', progress=False)
+    snap = _weights(tmp_path / 'long' / 'model_step2')
+    short = _weights(tmp_path / 'short' / 'model')
+    final = _weights(tmp_path / 'long' / 'model')
+    assert all(torch.equal(snap[k], short[k]) for k in snap)
+    assert any(not torch.equal(snap[k], final[k]) for k in snap)
+    assert json.loads((tmp_path / 'long' / 'model_step2' / 'model.json').read_text())['steps'] == 2
+
+
+def _depth_only_folder(root, n=8):
+    (root / 'depth').mkdir(parents=True)
+    for i, f in enumerate(render_stream(n, rate_hz=1.0, width=64, height=48, seed=3)):
+        cv2.imwrite(str(root / 'depth' / f'{i:02d}.png'), to_uint16_mm(f))
+    return root
+
+
+def test_depth_only_bag_end_to_end_served_over_dds(tmp_path, tiny_model_dir, capsys):
+    bag = tmp_path / 'depth_bag'
+    assert folder_to_bag.main([str(_depth_only_folder(tmp_path / 'folder')), '--out', str(bag),
+                               '--quiet']) == 0
+    pairs, summary = read_bag(bag, BagReadOptions(dedup_threshold=0), progress=False)
+    assert summary['rgb_topic'] is None and summary['depth_topic'] == '/camera/depth/image_raw'
+    assert len(pairs) == 8 and not any(p.meta['has_rgb'] for p in pairs)
+    assert _train(bag, tmp_path / 'ctkt', '--scheme', 'ctkt') == 1
+    assert 'no colour topic' in capsys.readouterr().err
+    out = tmp_path / 'model'
+    assert _train(bag, out, '--init', str(tiny_model_dir)) == 0, capsys.readouterr().err
+    report = json.loads((out / 'report.json').read_text())
+    assert report['depth_only'] is True and report['training']['scheme'] == 'dsr_only'
+    md = (out / 'report.md').read_text()
+    assert "learns your sensor's statistics one scale down" in md and 'none (depth only)' in md
+    _serve_once(out)
+
+
+def _serve_once(model_dir):
+    proc = subprocess.Popen([EXE, '--ros-args', '-p', f'model:={model_dir}', '-p',
+                             'torch_threads:=1'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    probe = Probe()
+    try:
+        pub_img = probe.publisher(Image, 'depth/image_raw')
+        pub_info = probe.publisher(CameraInfo, 'depth/camera_info')
+        out_img = probe.collect(Image, 'depth_sr/image_raw')
+        out_info = probe.collect(CameraInfo, 'depth_sr/camera_info')
+        if not probe.connected([pub_img, pub_info], [out_img, out_info], timeout=120):
+            proc.kill()
+            pytest.fail('node never matched the probe topics; its stderr:\n'
+                        + proc.communicate()[1])
+        img = send_until_served(pub_img, pub_info, out_img, ramp_depth_mm(32, 24), out_info,
+                                sec0=5, tries=20)
+        assert (img.width, img.height, img.encoding) == (128, 96, '16UC1')
+    finally:
+        probe.close()
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+    assert proc.returncode == 0, err
+
+
+def test_folder_to_bag_without_rgb_writes_only_depth(tmp_path):
+    bag = tmp_path / 'bag'
+    assert folder_to_bag.main([str(_depth_only_folder(tmp_path / 'f', n=3)), '--out', str(bag),
+                               '--storage', 'mcap', '--quiet']) == 0
+    from depth_sr_ros.data.bags import list_topics
+    topics = {r.name: r.kind for r in list_topics(bag)}
+    assert topics == {'/camera/depth/image_raw': 'depth',
+                      '/camera/depth/camera_info': 'camera_info'}
