@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Adapting a bundled model to a sensor it never saw, against it as shipped and from scratch.
 
 Sets: Kinect v1-class depth no bundled model was trained on (osd_kinect: registered RGB-D,
@@ -27,10 +42,10 @@ Every subcommand is resumable (runs continue from their checkpoint; finished one
 import argparse
 import json
 import os
+from pathlib import Path
 import shlex
 import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -53,8 +68,8 @@ def load_set(folder):
 
 def base_config(scale, arm, steps, snapshots=(), lr=None):
     """TrainConfig of one arm; 'adapted' takes network, scale and recipe from the bundled xK."""
-    from depth_sr_ros.training import TrainConfig
     from depth_sr_ros.training import init_model as im
+    from depth_sr_ros.training import TrainConfig
     cfg = TrainConfig(scheme='dsr_only', preset='lrres_mid_deep', scale=scale, batch_size=16,
                       crop=96, threads=1, device='cpu', lr_schedule='warmup_constant',
                       init_blend=1.0,      # runs keep the trained weights; blends are scored
@@ -86,9 +101,9 @@ def train_run(train_pairs, cfg, directory):
 # -- rate ----------------------------------------------------------------------------------
 def measure_rate(scale, folder, steps=40, warmup=5):
     """(CPU steps/min, wall steps/min) of the training step on 1 thread."""
-    import torch
     from depth_sr_ros.data.crops import CropBatches
     from depth_sr_ros.training.system import CTKTSystem
+    import torch
     torch.set_num_threads(1)
     cfg = base_config(scale, 'adapted', 1)
     pairs = load_set(folder)[0]
@@ -137,10 +152,10 @@ def frames_by_sampling(pairs, scale):
 def _score_one(frames, path, hole_margin_lr, cache):
     """{sampling: {'model': cell, 'baseline': cell}} of one model, cached by its weights' sha256
     (snapshots never change, so a rerun of ``report`` only scores new models)."""
-    from quality import BASELINE, baselines, resolver_method, score
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.inference.bundled import resolve
     from depth_sr_ros.inference.export import model_files, sha256_file
+    from quality import BASELINE, baselines, resolver_method, score
     sha = sha256_file(model_files(resolve(str(path)))[0])[:16]
     entry = None
     if cache is not None:

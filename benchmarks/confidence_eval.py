@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """How well each confidence candidate (inference/confidence.py) orders pixels by their error.
 
 Sparsification (the depth-uncertainty literature's test): remove the least confident pixels in
@@ -15,11 +30,9 @@ pixels scored as in quality.py (HR valid, output valid).
 import argparse
 import itertools
 import json
+from pathlib import Path
 import shlex
 import sys
-from pathlib import Path
-
-import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.data.degradation import EVALUATION
@@ -27,6 +40,7 @@ from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.confidence import CONFIDENCE_KINDS, uncertainty
 from depth_sr_ros.training.evaluate import lr_frames
 from depth_sr_ros.training.reports import save_png
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import evenly_spaced, held_out  # noqa: E402

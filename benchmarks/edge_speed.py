@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """What the extra outputs cost per frame beside the network: edge_mode, confidence, filter.
 
 The speed contract is the default x4 at 160x120 in >= 15 fps on 1 thread (66.7 ms per frame,
@@ -12,15 +27,12 @@ figures are only meaningful on an idle machine.
 """
 import argparse
 import json
+from pathlib import Path
 import shlex
 import sys
 import time
-from pathlib import Path
 
 import cv2
-import numpy as np
-import torch
-
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.data.degradation import AREA, degrade
 from depth_sr_ros.data.image_folder import load_image_folder
@@ -29,6 +41,8 @@ from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.confidence import CONFIDENCE_KINDS
 from depth_sr_ros.inference.edges import apply_to_output
 from depth_sr_ros.inference.temporal import TemporalFilter
+import numpy as np
+import torch
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Choose the edge test's constants (inference/edges.py) on training frames, never held-out ones.
 
 For each model and LR sampling, the network's output (edge_mode keep) on evenly spaced frames of
@@ -15,22 +30,21 @@ defaults; benchmarks/quality.py --edge-modes then scores them on the held-out fr
 import argparse
 import itertools
 import json
+from pathlib import Path
 import shlex
 import sys
-from pathlib import Path
-
-import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.data.degradation import EVALUATION
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.edges import EdgeTest, apply_to_output
+from depth_sr_ros.inference.edges import apply_to_output, EdgeTest
 from depth_sr_ros.training.evaluate import flying_pixel_counts, lr_frames
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import MIDDLEBURY_HELD_OUT, evenly_spaced  # noqa: E402
+from quality import evenly_spaced, MIDDLEBURY_HELD_OUT  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 GRID = {'radius': (0.5, 0.75, 1.0), 'edge_jump': (0.05,), 'float_tol': (0.15, 0.2),

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Best-effort large depth frames between two local processes, with and without the shipped Fast
 DDS profile (config/fastdds_shm.xml): how many frames a subscriber in another process receives.
 Results: benchmarks/results/large_frames.json (docs/NODE.md, "Large frames").
@@ -11,17 +26,16 @@ No depth_sr_node involved: this is the transport alone. Writes JSON to --out (at
 import argparse
 import json
 import os
+from pathlib import Path
 import subprocess
 import sys
 import threading
-import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / 'config/fastdds_shm.xml'
 SIZES = ((512, 384), (640, 480), (1280, 960))
 
-PUBLISHER = r'''
+PUBLISHER = r"""
 import sys, time
 import numpy as np, rclpy
 from rclpy.qos import qos_profile_sensor_data
@@ -44,7 +58,7 @@ for i in range(n):
 time.sleep(1.0)
 node.destroy_node()
 rclpy.shutdown()
-'''
+"""
 
 
 def measure(width, height, frames, rate, env):
@@ -67,7 +81,9 @@ def measure(width, height, frames, rate, env):
     ex.add_node(node)
     spin = threading.Thread(target=ex.spin, daemon=True)
     spin.start()
-    pub = subprocess.Popen([sys.executable, '-c', PUBLISHER, str(width), str(height), str(frames), str(rate)], env=env)
+    pub = subprocess.Popen(
+        [sys.executable, '-c', PUBLISHER, str(width), str(height), str(frames), str(rate)], env=env
+    )
     try:
         pub.wait(timeout=120 + frames / rate)
     finally:
@@ -96,15 +112,35 @@ def main(argv=None):
         # active exception'), after all results are in. A process with one context (the node)
         # exits cleanly. Leave without running those destructors.
         os._exit(0)
-    base = dict(os.environ, ROS_DOMAIN_ID=os.environ.get('ROS_DOMAIN_ID', str(150 + os.getpid() % 50)),
-                ROS_AUTOMATIC_DISCOVERY_RANGE='LOCALHOST')
+    base = dict(
+        os.environ,
+        ROS_DOMAIN_ID=os.environ.get('ROS_DOMAIN_ID', str(150 + os.getpid() % 50)),
+        ROS_AUTOMATIC_DISCOVERY_RANGE='LOCALHOST',
+    )
     base.pop('ROS_LOCALHOST_ONLY', None)
     base.pop('FASTDDS_DEFAULT_PROFILES_FILE', None)
     result = {'frames_sent_per_size': args.frames, 'rate_hz': args.rate, 'received': {}}
     for profile in ('none', 'shipped'):
-        env = dict(base, **({'FASTDDS_DEFAULT_PROFILES_FILE': str(PROFILE)} if profile == 'shipped' else {}))
-        out = subprocess.run([sys.executable, __file__, '--profile', profile, '--frames', str(args.frames),
-                              '--rate', str(args.rate)], env=env, capture_output=True, text=True, timeout=900)
+        env = dict(
+            base,
+            **({'FASTDDS_DEFAULT_PROFILES_FILE': str(PROFILE)} if profile == 'shipped' else {}),
+        )
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                '--profile',
+                profile,
+                '--frames',
+                str(args.frames),
+                '--rate',
+                str(args.rate),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if out.returncode != 0:
             raise SystemExit(out.stderr)
         result['received'][profile] = json.loads(out.stdout.strip().splitlines()[-1])

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """CPU time of depth_sr_node with nobody subscribed to its output, lazy:=false (every frame run
 through the network, the behaviour before the lazy parameter) against lazy:=true, same run.
 
@@ -15,11 +30,11 @@ Prints a table and writes benchmarks/results/lazy_cpu.json (atomically).
 import argparse
 import json
 import os
+from pathlib import Path
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 from depth_sr_ros.atomic import write_text_atomic
 
@@ -37,8 +52,8 @@ class Sensor:
     """Publishes depth frames at a fixed rate and keeps the node's latest /diagnostics values."""
 
     def __init__(self):
-        import rclpy
         from diagnostic_msgs.msg import DiagnosticArray
+        import rclpy
         from rclpy.qos import qos_profile_sensor_data
         from sensor_msgs.msg import CameraInfo, Image
         rclpy.init()
@@ -80,8 +95,10 @@ class Sensor:
         while self.diag_count < seen + 2 and time.monotonic() < end:  # a full period after now
             time.sleep(0.02)
         d = self.diag or {}
-        return {k: int(d.get(k, 0)) for k in ('frames_received', 'frames_published',
-                                             'frames_skipped_idle')}
+        return {
+            k: int(d.get(k, 0))
+            for k in ('frames_received', 'frames_published', 'frames_skipped_idle')
+        }
 
     def stream(self, frames, rate, seconds):
         """Publish (CameraInfo, image) pairs, fresh stamps, at ``rate`` Hz; returns the count."""

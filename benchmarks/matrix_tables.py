@@ -1,4 +1,20 @@
-"""Markdown tables of an evaluation matrix (benchmarks/quality.py JSON), for the model card.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Markdown tables of an evaluation matrix (benchmarks/quality.py JSON), for the model card.
 Results: reads benchmarks/results/quality.json (or any quality.py JSON); prints the tables
 of models/README.md.
 
@@ -10,8 +26,8 @@ Retired models (RETIRED) stay in the JSON, as measured, and are left out of the 
   .venv/bin/python benchmarks/matrix_tables.py benchmarks/results/quality.json
 """
 import json
-import sys
 from pathlib import Path
+import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import BASELINE, HEADLINE  # noqa: E402
@@ -35,8 +51,10 @@ def main(path):
             unit = UNITS[key]
             samplings = [c['sampling'] for c in row_cells]
             frames = row_cells[0]['held_out_frames']
-            print(f'\n**x{scale}, {SET_NAMES[set_name]} ({frames} frames), {unit}; % = lower than hole-aware '
-                  f'bicubic; flying pixels at depth steps in brackets**\n')
+            print(
+                f'\n**x{scale}, {SET_NAMES[set_name]} ({frames} frames), {unit}; % = lower than hole-aware '
+                f'bicubic; flying pixels at depth steps in brackets**\n'
+            )
             print('| method | ' + ' | '.join(samplings) + ' |')
             print('|---' * (len(samplings) + 1) + '|')
             for method in row_cells[0]['methods']:
@@ -57,8 +75,13 @@ def main(path):
     print('|---' * (len(samplings) + 2) + '|')
     for scale, sets in recs_by_scale.items():
         for set_name, recs in sets.items():
-            print(f'| {scale} | {set_name} | ' + ' | '.join(f"{recs[s]['model']} ({recs[s]['gain_pct']:+.0f}%)"
-                                                         for s in samplings) + ' |')
+            print(
+                f'| {scale} | {set_name} | '
+                + ' | '.join(
+                    f"{recs[s]['model']} ({recs[s]['gain_pct']:+.0f}%)" for s in samplings
+                )
+                + ' |'
+            )
 
 if __name__ == '__main__':
     main(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / 'results' / 'quality.json')

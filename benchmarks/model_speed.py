@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Model-only speed: DepthSuperResolver per frame vs OpenCV bicubic, measured in one run.
 Results: benchmarks/results/model_speed*.json, preset_speed.json (models/README.md, "Speed").
 
@@ -22,25 +37,24 @@ family, at each ``--scale``.
 import argparse
 import json
 import os
+from pathlib import Path
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
 # The node's OpenMP wait policy (spinning threads collapse on a loaded CPU); before torch loads.
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 import cv2
-import numpy as np
-import torch
-
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.bundled import bundled_names
 from depth_sr_ros.inference.resolver import _trace
 from depth_sr_ros.nets.macs import count_macs, count_params
-from depth_sr_ros.nets.registry import PRESETS, build_dsrnet, preset
+from depth_sr_ros.nets.registry import build_dsrnet, preset, PRESETS
+import numpy as np
+import torch
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 SIZES = [(160, 120), (320, 240)]
@@ -107,7 +121,9 @@ def _resolver(name):
         _, preset_name, scale = name
         torch.manual_seed(0)
         net = build_dsrnet(preset(preset_name, scale)).eval()
-        return DepthSuperResolver(net, {'model_id': f'{preset_name} x{scale} (random init)'}, torch.device('cpu'))
+        return DepthSuperResolver(
+            net, {'model_id': f'{preset_name} x{scale} (random init)'}, torch.device('cpu')
+        )
     from quality import parse_model
     _, path, options = parse_model(name)
     return DepthSuperResolver.load(path, device='cpu', **options)
@@ -152,20 +168,38 @@ def run(models, repeats, exports=(), sizes=SIZES, thread_counts=(1, 2)):
                     extra['upsample_onnxruntime'] = _time(lambda: ort.upsample(depth), repeats)
                 if bf16 is not None:
                     extra['upsample_bf16'] = _time(lambda: bf16.upsample(depth), repeats)
-                bicubic = _time(lambda: cv2.resize(depth, (w * s, h * s), interpolation=cv2.INTER_CUBIC), repeats)
-                rows.append(dict(model=_label(name), model_id=resolver.model_id, family=eager.cfg.family,
-                                 params=count_params(eager), scale=s, input=f'{w}x{h}',
-                                 output=f'{w * s}x{h * s}', threads=threads,
-                                 gmac=count_macs(eager, x, v) / 1e9,
-                                 net_eager=net_eager, net_torchscript=net_ts, **extra, upsample=full,
-                                 opencv_bicubic=bicubic,
-                                 fps_upsample=1000 / full['median_ms']))
+                bicubic = _time(
+                    lambda: cv2.resize(depth, (w * s, h * s), interpolation=cv2.INTER_CUBIC),
+                    repeats,
+                )
+                rows.append(
+                    dict(
+                        model=_label(name),
+                        model_id=resolver.model_id,
+                        family=eager.cfg.family,
+                        params=count_params(eager),
+                        scale=s,
+                        input=f'{w}x{h}',
+                        output=f'{w * s}x{h * s}',
+                        threads=threads,
+                        gmac=count_macs(eager, x, v) / 1e9,
+                        net_eager=net_eager,
+                        net_torchscript=net_ts,
+                        **extra,
+                        upsample=full,
+                        opencv_bicubic=bicubic,
+                        fps_upsample=1000 / full['median_ms'],
+                    )
+                )
                 r = rows[-1]
-                print(f"{_label(name):>13} x{s} {r['input']:>8} thr={threads}  GMAC {r['gmac']:.2f}  "
-                      f"net eager {net_eager['median_ms']:7.1f} ms  net TS {net_ts['median_ms']:7.1f} ms  "
-                      + ''.join(f"{k} {v['median_ms']:7.1f} ms  " for k, v in extra.items() if v) +
-                      f"upsample {full['median_ms']:7.1f} ms (p90 {full['p90_ms']:.1f}, {r['fps_upsample']:.1f} fps)  "
-                      f"cv2 bicubic {bicubic['median_ms']:.2f} ms", flush=True)
+                print(
+                    f"{_label(name):>13} x{s} {r['input']:>8} thr={threads}  GMAC {r['gmac']:.2f}  "
+                    f"net eager {net_eager['median_ms']:7.1f} ms  net TS {net_ts['median_ms']:7.1f} ms  "
+                    + ''.join(f"{k} {v['median_ms']:7.1f} ms  " for k, v in extra.items() if v)
+                    + f"upsample {full['median_ms']:7.1f} ms (p90 {full['p90_ms']:.1f}, {r['fps_upsample']:.1f} fps)  "
+                    f"cv2 bicubic {bicubic['median_ms']:.2f} ms",
+                    flush=True,
+                )
     return rows
 
 
@@ -185,14 +219,31 @@ def _size(text):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--models', nargs='+', default=None,
-                        help='bundled names or model paths (default: all bundled, unless --presets is given)')
-    parser.add_argument('--presets', nargs='+', default=[], choices=sorted(PRESETS),
-                        help='also time these architecture presets with random weights (nets/registry.py)')
-    parser.add_argument('--scale', nargs='+', type=int, default=[4], help='scales of the --presets (default 4)')
-    parser.add_argument('--sizes', nargs='+', type=_size, default=SIZES, help='input WxH (default 160x120 320x240)')
-    parser.add_argument('--threads', nargs='+', type=int, default=[1, 2], help='torch thread counts (default 1 2)')
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        '--models',
+        nargs='+',
+        default=None,
+        help='bundled names or model paths (default: all bundled, unless --presets is given)',
+    )
+    parser.add_argument(
+        '--presets',
+        nargs='+',
+        default=[],
+        choices=sorted(PRESETS),
+        help='also time these architecture presets with random weights (nets/registry.py)',
+    )
+    parser.add_argument(
+        '--scale', nargs='+', type=int, default=[4], help='scales of the --presets (default 4)'
+    )
+    parser.add_argument(
+        '--sizes', nargs='+', type=_size, default=SIZES, help='input WxH (default 160x120 320x240)'
+    )
+    parser.add_argument(
+        '--threads', nargs='+', type=int, default=[1, 2], help='torch thread counts (default 1 2)'
+    )
     parser.add_argument('--repeats', type=int, default=30)
     parser.add_argument('--exports', nargs='*', default=[],
                         choices=['onnxruntime', 'bf16', 'compile'],
@@ -204,14 +255,18 @@ def main():
     if not models:
         parser.error('no bundled models found; pass --models <exported model path> or --presets')
     rows = run(models, args.repeats, args.exports, args.sizes, args.threads)
-    meta = dict(command='python benchmarks/model_speed.py ' + ' '.join(sys.argv[1:]),
-                machine=f'{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or "cpu"}',
-                torch=torch.__version__, opencv=cv2.__version__, onnxruntime=_version('onnxruntime'),
-                note='median/p90 over repeats after 2 warm-up calls; upsample = DepthSuperResolver.upsample '
-                     '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same '
-                     'frame; *_onnxruntime / *_bf16: the onnxruntime backend (CPU provider) / the '
-                     'bf16 body')
-    write_text_atomic(args.out, json.dumps(dict(meta=meta, rows=rows), indent=2) + '\n')
+    meta = {
+        'command': 'python benchmarks/model_speed.py ' + ' '.join(sys.argv[1:]),
+        'machine': f'{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or "cpu"}',
+        'torch': torch.__version__,
+        'opencv': cv2.__version__,
+        'onnxruntime': _version('onnxruntime'),
+        'note': 'median/p90 over repeats after 2 warm-up calls; upsample = DepthSuperResolver.upsample '
+        '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same '
+        'frame; *_onnxruntime / *_bf16: the onnxruntime backend (CPU provider) / the '
+        'bf16 body',
+    }
+    write_text_atomic(args.out, json.dumps({'meta': meta, 'rows': rows}, indent=2) + '\n')
     print(f'wrote {args.out}')
 
 

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """End-to-end latency and sustained rate of depth_sr_node over real DDS, beside the bare model and
 OpenCV bicubic measured in the same run; then an overload phase at 2x the sustainable rate.
 Results: benchmarks/results/node_latency*.json (docs/research/node_performance.md).
@@ -18,15 +33,14 @@ Prints a table and writes benchmarks/results/node_latency.json (atomically).
 import argparse
 import json
 import os
+from pathlib import Path
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
-
-import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
+import numpy as np
 
 # Same OpenMP wait policy the node sets for itself (see depth_sr_ros/ros/node.py), so the bare
 # model timing below is measured like the node runs; must be set before torch loads.
@@ -61,9 +75,15 @@ def conversion_timings(repeats=20):
     from depth_sr_ros.ros.conversions import array_to_image, image_to_array
     out = {}
     for w, h in ((640, 480), (1280, 960)):
-        for enc, arr in (('16UC1', np.full((h, w), 1234, np.uint16)), ('32FC1', np.full((h, w), 1.5, np.float32))):
+        for enc, arr in (
+            ('16UC1', np.full((h, w), 1234, np.uint16)),
+            ('32FC1', np.full((h, w), 1.5, np.float32)),
+        ):
             msg = array_to_image(arr, enc)
-            for name, fn in (('to_msg', lambda: array_to_image(arr, enc)), ('from_msg', lambda: image_to_array(msg))):
+            for name, fn in (
+                ('to_msg', lambda: array_to_image(arr, enc)),
+                ('from_msg', lambda: image_to_array(msg)),
+            ):
                 t = []
                 for _ in range(repeats):
                     t0 = time.perf_counter()
@@ -76,8 +96,8 @@ def conversion_timings(repeats=20):
 def bare_timings(model, width, height, frame, repeats, threads, cpu_precision='auto'):
     """Median ms of DepthSuperResolver.upsample and cv2.resize bicubic on the same frame."""
     import cv2
-    import torch
     from depth_sr_ros.inference import DepthSuperResolver
+    import torch
     if threads:
         torch.set_num_threads(threads)
     r = DepthSuperResolver.load(model, device='cpu', cpu_precision=cpu_precision)
@@ -102,14 +122,18 @@ class Sensor:
     """Publishes depth frames, records when each super-resolved frame comes back."""
 
     def __init__(self):
-        import rclpy
         from diagnostic_msgs.msg import DiagnosticArray
-        from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+        import rclpy
+        from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
         from sensor_msgs.msg import CameraInfo, Image
         rclpy.init()
         self.node = rclpy.create_node('depth_sr_benchmark')
-        self.pub_img = self.node.create_publisher(Image, 'depth/image_raw', qos_profile_sensor_data)
-        self.pub_info = self.node.create_publisher(CameraInfo, 'depth/camera_info', qos_profile_sensor_data)
+        self.pub_img = self.node.create_publisher(
+            Image, 'depth/image_raw', qos_profile_sensor_data
+        )
+        self.pub_info = self.node.create_publisher(
+            CameraInfo, 'depth/camera_info', qos_profile_sensor_data
+        )
         rel = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
         self.sub = self.node.create_subscription(Image, 'depth_sr/image_raw', self._on_out, rel)
         self.diag = None
@@ -222,9 +246,15 @@ def main(argv=None):
     p.add_argument('--overload-seconds', type=float, default=60.0)
     p.add_argument('--saturation-seconds', type=float, default=10.0)
     p.add_argument('--closed-loop-frames', type=int, default=30)
-    p.add_argument('--torch-threads', type=int, default=0, help='node and bare model; 0 = torch default')
-    p.add_argument('--cpu-precision', default='auto', choices=CPU_PRECISIONS,
-                   help="node and bare model (the node's cpu_precision parameter; default as the node's)")
+    p.add_argument(
+        '--torch-threads', type=int, default=0, help='node and bare model; 0 = torch default'
+    )
+    p.add_argument(
+        '--cpu-precision',
+        default='auto',
+        choices=CPU_PRECISIONS,
+        help="node and bare model (the node's cpu_precision parameter; default as the node's)",
+    )
     p.add_argument('--node-param', action='append', default=[], metavar='NAME:=VALUE',
                    help='extra node parameter, repeatable (e.g. edge_mode:=invalidate '
                         'publish_confidence:=true: the node publishes and times them too)')
@@ -235,23 +265,41 @@ def main(argv=None):
     os.environ.setdefault('ROS_DOMAIN_ID', str(150 + os.getpid() % 50))
     os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
     exe = str(Path(sys.executable).parent / 'depth_sr_node')
-    node = subprocess.Popen([exe, '--ros-args', '-p', f'model:={args.model}',
-                             '-p', f'torch_threads:={args.torch_threads}', '-p', 'max_input_pixels:=1000000',
-                             '-p', f'cpu_precision:={args.cpu_precision}']
-                            + [a for param in args.node_param for a in ('-p', param)])
+    node = subprocess.Popen(
+        [
+            exe,
+            '--ros-args',
+            '-p',
+            f'model:={args.model}',
+            '-p',
+            f'torch_threads:={args.torch_threads}',
+            '-p',
+            'max_input_pixels:=1000000',
+            '-p',
+            f'cpu_precision:={args.cpu_precision}',
+        ]
+        + [a for param in args.node_param for a in ('-p', param)]
+    )
     sensor = Sensor()
-    results = {'model': args.model, 'node_params': args.node_param,
-               'torch_threads': args.torch_threads, 'cpu_count': os.cpu_count(),
-               'cpu_precision': f'{args.cpu_precision} -> {resolve_cpu_precision(args.cpu_precision)}',
-               'omp_wait_policy': os.environ.get('OMP_WAIT_POLICY'),
-               'load_average_start': os.getloadavg()[0], 'sizes': {}}
+    results = {
+        'model': args.model,
+        'node_params': args.node_param,
+        'torch_threads': args.torch_threads,
+        'cpu_count': os.cpu_count(),
+        'cpu_precision': f'{args.cpu_precision} -> {resolve_cpu_precision(args.cpu_precision)}',
+        'omp_wait_policy': os.environ.get('OMP_WAIT_POLICY'),
+        'load_average_start': os.getloadavg()[0],
+        'sizes': {},
+    }
     try:
         results['conversion_ms'] = conversion_timings()
         frames = {size: make_frames(*size) for size in SIZES}
         sensor.wait_connected(node)
         for (w, h) in SIZES:
             msgs, arrays = frames[(w, h)]
-            bare = bare_timings(args.model, w, h, arrays[0], 20, args.torch_threads, args.cpu_precision)
+            bare = bare_timings(
+                args.model, w, h, arrays[0], 20, args.torch_threads, args.cpu_precision
+            )
             s = bare['scale']
             print(f'[bench] {w}x{h} -> {w * s}x{h * s}: closed loop ...', flush=True)
             closed = stats_ms(sensor.closed_loop(msgs, args.closed_loop_frames))
@@ -262,15 +310,20 @@ def main(argv=None):
                    'latency_ms_saturated': stats_ms(sensor.latency_ms([k for _, k in sent]))}
             if (w, h) == SIZES[0]:
                 sent15, rate15 = sensor.open_loop(msgs, 15.0, args.saturation_seconds)
-                row['at_15hz'] = {'output_hz': rate15, 'sent': len(sent15),
-                                  'received': len(sensor.latency_ms([k for _, k in sent15])),
-                                  'latency_ms': stats_ms(sensor.latency_ms([k for _, k in sent15]))}
+                row['at_15hz'] = {
+                    'output_hz': rate15,
+                    'sent': len(sent15),
+                    'received': len(sensor.latency_ms([k for _, k in sent15])),
+                    'latency_ms': stats_ms(sensor.latency_ms([k for _, k in sent15])),
+                }
             results['sizes'][f'{w}x{h}'] = row
         # overload: 2x the sustainable rate at the small size for a minute
         msgs, _ = frames[SIZES[0]]
         rate = 2 * results['sizes'][f'{SIZES[0][0]}x{SIZES[0][1]}']['max_sustained_hz']
         rss = [(0.0, rss_mb(node.pid))]
-        bar = tqdm(total=int(args.overload_seconds), desc=f'[bench] overload at {rate:.1f} Hz', unit='s')
+        bar = tqdm(
+            total=int(args.overload_seconds), desc=f'[bench] overload at {rate:.1f} Hz', unit='s'
+        )
 
         def tick(t):
             if t - rss[-1][0] >= 5.0:
@@ -288,11 +341,20 @@ def main(argv=None):
                             'latency_ms': stats_ms(sensor.latency_ms(keys))})
         received = len(sensor.latency_ms([k for _, k in sent]))
         results['overload'] = {
-            'input_hz': rate, 'seconds': args.overload_seconds, 'sent': len(sent), 'received': received,
-            'dropped': len(sent) - received, 'output_hz': out_rate, 'windows': windows,
+            'input_hz': rate,
+            'seconds': args.overload_seconds,
+            'sent': len(sent),
+            'received': received,
+            'dropped': len(sent) - received,
+            'output_hz': out_rate,
+            'windows': windows,
             'latency_ms': stats_ms(sensor.latency_ms([k for _, k in sent])),
-            'rss_mb_start': rss[0][1], 'rss_mb_end': rss[-1][1], 'rss_mb_max': max(r for _, r in rss),
-            'node_alive': node.poll() is None, 'node_diagnostics': sensor.diag}
+            'rss_mb_start': rss[0][1],
+            'rss_mb_end': rss[-1][1],
+            'rss_mb_max': max(r for _, r in rss),
+            'node_alive': node.poll() is None,
+            'node_diagnostics': sensor.diag,
+        }
     finally:
         sensor.close()
         if node.poll() is None:
@@ -310,34 +372,47 @@ def main(argv=None):
 
 
 def report(r):
-    print(f"\nmodel {r['model']} ({r.get('cpu_precision', 'fp32')}), {r['cpu_count']} CPUs, "
-          f"torch threads {r['torch_threads'] or 'default'}, "
-          f"1-min load average {r['load_average_start']:.1f} -> {r.get('load_average_end', float('nan')):.1f}")
+    print(
+        f"\nmodel {r['model']} ({r.get('cpu_precision', 'fp32')}), {r['cpu_count']} CPUs, "
+        f"torch threads {r['torch_threads'] or 'default'}, "
+        f"1-min load average {r['load_average_start']:.1f} -> {r.get('load_average_end', float('nan')):.1f}"
+    )
     print(f"{'input -> output':<22}{'bare SR ms':>11}{'cv2 bicubic ms':>15}{'e2e median':>11}"
           f"{'e2e p90':>9}{'max rate Hz':>12}{'sat. p90 ms':>12}")
     for size, row in r['sizes'].items():
         lu, ls = row['latency_ms_unloaded'], row['latency_ms_saturated']
-        print(f"{size + ' -> ' + row['output']:<22}{row['upsample_ms']:>11.1f}{row['cv2_bicubic_ms']:>15.2f}"
-              f"{lu.get('median', float('nan')):>11.1f}{lu.get('p90', float('nan')):>9.1f}"
-              f"{row['max_sustained_hz']:>12.1f}{ls.get('p90', float('nan')):>12.1f}")
+        print(
+            f"{size + ' -> ' + row['output']:<22}{row['upsample_ms']:>11.1f}{row['cv2_bicubic_ms']:>15.2f}"
+            f"{lu.get('median', float('nan')):>11.1f}{lu.get('p90', float('nan')):>9.1f}"
+            f"{row['max_sustained_hz']:>12.1f}{ls.get('p90', float('nan')):>12.1f}"
+        )
         if 'at_15hz' in row:
             a = row['at_15hz']
-            print(f"  at 15 Hz input: output {a['output_hz']:.1f} Hz, {a['received']}/{a['sent']} frames, "
-                  f"latency median {a['latency_ms'].get('median', float('nan')):.1f} ms "
-                  f"p90 {a['latency_ms'].get('p90', float('nan')):.1f} ms")
+            print(
+                f"  at 15 Hz input: output {a['output_hz']:.1f} Hz, {a['received']}/{a['sent']} frames, "
+                f"latency median {a['latency_ms'].get('median', float('nan')):.1f} ms "
+                f"p90 {a['latency_ms'].get('p90', float('nan')):.1f} ms"
+            )
     if 'conversion_ms' in r:
-        print('Image <-> numpy ms: ' + ', '.join(f'{k} {v:.2f}' for k, v in r['conversion_ms'].items()))
+        print(
+            'Image <-> numpy ms: '
+            + ', '.join(f'{k} {v:.2f}' for k, v in r['conversion_ms'].items())
+        )
     o = r.get('overload')
     if o:
-        print(f"overload {o['input_hz']:.1f} Hz for {o['seconds']:.0f} s: sent {o['sent']}, published "
-              f"{o['received']} ({o['output_hz']:.1f} Hz), dropped {o['dropped']}; latency median "
-              f"{o['latency_ms'].get('median', float('nan')):.1f} p90 {o['latency_ms'].get('p90', float('nan')):.1f} "
-              f"max {o['latency_ms'].get('max', float('nan')):.1f} ms; RSS {o['rss_mb_start']:.0f} -> "
-              f"{o['rss_mb_end']:.0f} MB (max {o['rss_mb_max']:.0f}); node alive: {o['node_alive']}")
+        print(
+            f"overload {o['input_hz']:.1f} Hz for {o['seconds']:.0f} s: sent {o['sent']}, published "
+            f"{o['received']} ({o['output_hz']:.1f} Hz), dropped {o['dropped']}; latency median "
+            f"{o['latency_ms'].get('median', float('nan')):.1f} p90 {o['latency_ms'].get('p90', float('nan')):.1f} "
+            f"max {o['latency_ms'].get('max', float('nan')):.1f} ms; RSS {o['rss_mb_start']:.0f} -> "
+            f"{o['rss_mb_end']:.0f} MB (max {o['rss_mb_max']:.0f}); node alive: {o['node_alive']}"
+        )
         for w in o['windows']:
             lat = w['latency_ms']
-            print(f"  {w['from_s']:>4.0f}-{w['to_s']:<4.0f}s  sent {w['sent']:>4}  latency median "
-                  f"{lat.get('median', float('nan')):7.1f}  p90 {lat.get('p90', float('nan')):7.1f} ms")
+            print(
+                f"  {w['from_s']:>4.0f}-{w['to_s']:<4.0f}s  sent {w['sent']:>4}  latency median "
+                f"{lat.get('median', float('nan')):7.1f}  p90 {lat.get('p90', float('nan')):7.1f} ms"
+            )
 
 
 if __name__ == '__main__':

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Does a normal consumer get matching image + CameraInfo pairs from depth_sr_node (two streams)?
 Results: --out, by convention benchmarks/results/output_pairs_<label>.json (docs/NODE.md, "QoS").
 
@@ -20,11 +35,11 @@ against a baseline of the same run. Writes JSON to --out (atomically).
 import argparse
 import json
 import os
+from pathlib import Path
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault('ROS_DOMAIN_ID', str(150 + os.getpid() % 50))
@@ -73,15 +88,14 @@ def main(argv=None):
 
 def measure(args, node_env):
     """One node process with ``node_env`` added to its environment; returns its figures."""
+    from depth_sr_ros.ros.conversions import array_to_image
+    from diagnostic_msgs.msg import DiagnosticArray
     import numpy as np
     import rclpy
-    from diagnostic_msgs.msg import DiagnosticArray
     from rclpy.executors import MultiThreadedExecutor
     from rclpy.node import Node
     from rclpy.qos import QoSProfile
     from sensor_msgs.msg import CameraInfo, Image
-
-    from depth_sr_ros.ros.conversions import array_to_image
 
     exe = str(Path(sys.executable).parent / 'depth_sr_node')
     node_proc = subprocess.Popen([exe, '--ros-args', '-p', f'model:={args.model}',

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Before/after picture of flying pixels: oblique 3-D views of one held-out capture's point cloud.
 
 What a user sees in RViz: the same held-out RGB-D-D capture (capture-time blocks as in
@@ -14,15 +29,14 @@ import argparse
 import math
 from pathlib import Path
 
-import numpy as np
-
 from depth_sr_ros.data.degradation import EVALUATION, local_extremes
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.edges import EDGE_MODES, apply_to_output
+from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
 from depth_sr_ros.training.evaluate import bicubic_upsample, flying_pixel_counts, lr_frames
 from depth_sr_ros.training.reports import save_png
+import numpy as np
 
 
 def back_project(depth, hfov_deg, stride):

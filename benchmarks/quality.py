@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The evaluation matrix: every model under every LR sampling, beside baselines measured in one run.
 Results: benchmarks/results/quality*.json + .png, panels/ (models/README.md).
 
@@ -36,23 +51,28 @@ Writes benchmarks/results/quality.json, a heat-map PNG of the matrix and before/
 import argparse
 import itertools
 import json
+from pathlib import Path
 import platform
 import shlex
 import sys
-from pathlib import Path
 
 import cv2
-import numpy as np
-
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.data.degradation import EVALUATION
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.edges import EDGE_MODES, apply_to_output
-from depth_sr_ros.training.evaluate import (bicubic_upsample, flying_pixel_counts, frame_errors, lr_frames,
-                                            naive_bicubic_upsample, nearest_upsample)
+from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
+from depth_sr_ros.training.evaluate import (
+    bicubic_upsample,
+    flying_pixel_counts,
+    frame_errors,
+    lr_frames,
+    naive_bicubic_upsample,
+    nearest_upsample,
+)
 from depth_sr_ros.training.reports import before_after_panel, label_cells, save_png
+import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 MIDDLEBURY_HELD_OUT = 6   # last N Middlebury scenes (by file name) are never trained on
@@ -66,13 +86,28 @@ def held_out(args):
     sets = {}
     if args.rgbdd:
         pairs = load_image_folder(args.rgbdd, depth_scale=0.001)
-        sets['rgbdd'] = (split_by_time_blocks(pairs, val_fraction=args.val_fraction)[1], 100.0, 'cm', 0)
+        sets['rgbdd'] = (
+            split_by_time_blocks(pairs, val_fraction=args.val_fraction)[1],
+            100.0,
+            'cm',
+            0,
+        )
     if args.middlebury:
         pairs = load_image_folder(args.middlebury, depth_scale=1.0)
-        sets['middlebury'] = (hold_out_last(pairs, MIDDLEBURY_HELD_OUT)[1], 1.0, 'disparity units (0..255)', 0)
+        sets['middlebury'] = (
+            hold_out_last(pairs, MIDDLEBURY_HELD_OUT)[1],
+            1.0,
+            'disparity units (0..255)',
+            0,
+        )
     if args.kinect:
-        frames = [p for folder in args.kinect
-                  for p in evenly_spaced(load_image_folder(folder, depth_scale=0.001, depth_only=True), args.kinect_frames)]
+        frames = [
+            p
+            for folder in args.kinect
+            for p in evenly_spaced(
+                load_image_folder(folder, depth_scale=0.001, depth_only=True), args.kinect_frames
+            )
+        ]
         sets['kinect'] = (frames, 100.0, 'cm', 1)
     return sets
 
@@ -88,18 +123,29 @@ def check_unseen(label, metadata, folders):
     """Refuse a model whose training data (model.json 'training_data') included one of ``folders``."""
     data = metadata.get('training_data', {})
     if folders and not data:
-        print(f'warning: {label} records no training data; cannot check that it never saw {folders}', file=sys.stderr)
-    seen = {Path(v).name for key in ('folders', 'train_only_folders', 'depth_only_folders') for v in data.get(key) or []}
+        print(
+            f'warning: {label} records no training data; cannot check that it never saw {folders}',
+            file=sys.stderr,
+        )
+    seen = {
+        Path(v).name
+        for key in ('folders', 'train_only_folders', 'depth_only_folders')
+        for v in data.get(key) or []
+    }
     for folder in folders:
         if Path(folder).resolve().name in seen:
-            raise SystemExit(f'{label} was trained on {folder}: its scores there would not be held out')
+            raise SystemExit(
+                f'{label} was trained on {folder}: its scores there would not be held out'
+            )
 
 
 def hole_margin_mask(hv, margin):
     """HR-valid pixels at least ``margin`` pixels (Chebyshev) away from every invalid HR pixel."""
     if margin <= 0:
         return hv
-    invalid = cv2.dilate((~hv).astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8))
+    invalid = cv2.dilate(
+        (~hv).astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
+    )
     return hv & (invalid == 0)
 
 
@@ -119,7 +165,11 @@ def parse_model(token):
         else:
             break
         token = base
-    label, path = token.split('=', 1) if '=' in token else (Path(token).name if '/' in token else token, token)
+    label, path = (
+        token.split('=', 1)
+        if '=' in token
+        else (Path(token).name if '/' in token else token, token)
+    )
     if options['self_ensemble'] > 1:
         label += f"+se{options['self_ensemble']}"
     if options['cpu_precision'] == 'bf16':
@@ -150,10 +200,17 @@ def score(frames, methods, factor, hole_margin_lr=0):
             f, c = flying_pixel_counts(pred, hr, hv, mask, s)
             flying[label][0] += f
             flying[label][1] += c
-    return {m: {'rmse': float(np.mean([r for r, _ in v])), 'mae': float(np.mean([a for _, a in v])),
-                'flying_pct': 100.0 * flying[m][0] / max(flying[m][1], 1), 'flying_candidates': flying[m][1],
-                'removed_pct': 100.0 * removed[m][0] / max(removed[m][1], 1),
-                'frames': len(v)} for m, v in per.items()}
+    return {
+        m: {
+            'rmse': float(np.mean([r for r, _ in v])),
+            'mae': float(np.mean([a for _, a in v])),
+            'flying_pct': 100.0 * flying[m][0] / max(flying[m][1], 1),
+            'flying_candidates': flying[m][1],
+            'removed_pct': 100.0 * removed[m][0] / max(removed[m][1], 1),
+            'frames': len(v),
+        }
+        for m, v in per.items()
+    }
 
 
 def resolver_method(resolver):
@@ -205,28 +262,61 @@ def heatmap(path, cells, labels_by_scale, title):
     columns = sorted({(c['set'], c['sampling']) for c in cells},
                      key=lambda k: (list(SET_TITLES).index(k[0]), list(EVALUATION).index(k[1])))
     rows = [(s, lab) for s in sorted(labels_by_scale) for lab in labels_by_scale[s]]
-    flying_rows = [(s, lab) for s in sorted(labels_by_scale) for lab in [BASELINE] + labels_by_scale[s]]
+    flying_rows = [
+        (s, lab) for s in sorted(labels_by_scale) for lab in [BASELINE] + labels_by_scale[s]
+    ]
     index = {(c['scale'], c['set'], c['sampling']): c for c in cells}
     gains = np.full((len(rows), len(columns)), np.nan)
     fly = np.full((len(flying_rows), len(columns)), np.nan)
     for (i, (s, lab)), (j, (st, sp)) in itertools.product(enumerate(rows), enumerate(columns)):
         if (s, st, sp) in index:
             gains[i, j] = gain(index[(s, st, sp)], lab)
-    for (i, (s, lab)), (j, (st, sp)) in itertools.product(enumerate(flying_rows), enumerate(columns)):
+    for (i, (s, lab)), (j, (st, sp)) in itertools.product(
+        enumerate(flying_rows), enumerate(columns)
+    ):
         if (s, st, sp) in index:
             fly[i, j] = index[(s, st, sp)]['methods'][lab]['flying_pct']
     col_names = [f'{SET_TITLES[st]}\n{sp}' for st, sp in columns]
-    fig, axes = plt.subplots(1, 2, figsize=(1.25 * len(columns) * 2 + 4, 0.42 * len(flying_rows) + 2.5),
-                             gridspec_kw={'width_ratios': [1, 1]})
+    fig, axes = plt.subplots(
+        1,
+        2,
+        figsize=(1.25 * len(columns) * 2 + 4, 0.42 * len(flying_rows) + 2.5),
+        gridspec_kw={'width_ratios': [1, 1]},
+    )
     for ax, data, names, cmap, label, fmt in (
-            (axes[0], gains, rows, 'RdYlGn', '% lower than hole-aware bicubic (higher is better)', '{:.0f}'),
-            (axes[1], fly, flying_rows, 'magma_r', 'flying pixels at depth steps, % (lower is better)', '{:.1f}')):
+        (
+            axes[0],
+            gains,
+            rows,
+            'RdYlGn',
+            '% lower than hole-aware bicubic (higher is better)',
+            '{:.0f}',
+        ),
+        (
+            axes[1],
+            fly,
+            flying_rows,
+            'magma_r',
+            'flying pixels at depth steps, % (lower is better)',
+            '{:.1f}',
+        ),
+    ):
         vmax = np.nanmax(np.abs(data)) if np.isfinite(data).any() else 1
-        im = ax.imshow(data, cmap=cmap, aspect='auto', vmin=-vmax if cmap == 'RdYlGn' else 0, vmax=vmax)
+        im = ax.imshow(
+            data, cmap=cmap, aspect='auto', vmin=-vmax if cmap == 'RdYlGn' else 0, vmax=vmax
+        )
         ax.set_xticks(range(len(columns)), col_names, fontsize=7)
-        ax.set_yticks(range(len(names)), [lab if lab.startswith(f'x{s}') else f'x{s} {lab}' for s, lab in names],
-                      fontsize=8)
-        label_cells(ax, data, fmt, (lambda v: abs(v) > 0.7 * vmax) if cmap == 'RdYlGn' else (lambda v: v > 0.6 * vmax))
+        ax.set_yticks(
+            range(len(names)),
+            [lab if lab.startswith(f'x{s}') else f'x{s} {lab}' for s, lab in names],
+            fontsize=8,
+        )
+        label_cells(
+            ax,
+            data,
+            fmt,
+            (lambda v: abs(v) > 0.7 * vmax) if cmap == 'RdYlGn' else (lambda v: v > 0.6 * vmax),
+        )
         ax.set_title(label, fontsize=9)
         fig.colorbar(im, ax=ax, fraction=0.03)
     fig.suptitle(title, fontsize=9)
@@ -235,14 +325,32 @@ def heatmap(path, cells, labels_by_scale, title):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--rgbdd', help='RGB-D-D style folder (uint16 mm); held out by capture-time blocks')
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        '--rgbdd', help='RGB-D-D style folder (uint16 mm); held out by capture-time blocks'
+    )
     p.add_argument('--middlebury', help='Middlebury style folder (uint8 disparity)')
-    p.add_argument('--models', nargs='+', default=['x2', 'x4', 'x8'], help="names, paths or label=path; suffix '+seN' = N-view self-ensemble, '+bf16' = bfloat16 body, "
-                   "'+ort' = onnxruntime backend")
-    p.add_argument('--kinect', nargs='+', help='cross-sensor set: Kinect-class depth folders (uint16 mm, rgb/ optional) '
-                   'that no scored model was trained on, e.g. ../shared/data/osd_kinect ../shared/data/sevenscenes_depth')
-    p.add_argument('--kinect-frames', type=int, default=40, help='evenly spaced frames per --kinect folder (0 = all)')
+    p.add_argument(
+        '--models',
+        nargs='+',
+        default=['x2', 'x4', 'x8'],
+        help="names, paths or label=path; suffix '+seN' = N-view self-ensemble, '+bf16' = bfloat16 body, "
+        "'+ort' = onnxruntime backend",
+    )
+    p.add_argument(
+        '--kinect',
+        nargs='+',
+        help='cross-sensor set: Kinect-class depth folders (uint16 mm, rgb/ optional) '
+        'that no scored model was trained on, e.g. ../shared/data/osd_kinect ../shared/data/sevenscenes_depth',
+    )
+    p.add_argument(
+        '--kinect-frames',
+        type=int,
+        default=40,
+        help='evenly spaced frames per --kinect folder (0 = all)',
+    )
     p.add_argument('--val-fraction', type=float, default=0.15)
     p.add_argument('--samplings', nargs='+', default=list(EVALUATION), choices=list(EVALUATION),
                    help='how held-out LR frames are made (each one is scored separately)')
@@ -250,8 +358,12 @@ def main():
                    help="score each model under these edge_modes (labels 'x4@snap', ...); "
                         "default: the resolver's default edge_mode only")
     p.add_argument('--out', default=str(RESULTS / 'quality.json'))
-    p.add_argument('--panels', nargs='*', default=['rgbdd:nearest', 'middlebury:cubic'],
-                   help='set:sampling cells that get a before/after panel of each scale\'s first model')
+    p.add_argument(
+        '--panels',
+        nargs='*',
+        default=['rgbdd:nearest', 'middlebury:cubic'],
+        help="set:sampling cells that get a before/after panel of each scale's first model",
+    )
     args = p.parse_args()
     sets = held_out(args)
     if not sets:
@@ -265,34 +377,54 @@ def main():
                 by_scale.setdefault(r.scale, []).append((mode_label, r, method))
         else:
             by_scale.setdefault(r.scale, []).append((label, r, resolver_method(r)))
-    out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
-           'command': ' '.join(shlex.quote(a) for a in sys.argv),
-           'machine': f'{platform.machine()} {platform.processor()}, torch threads default', 'results': []}
+    out = {
+        'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
+        'command': ' '.join(shlex.quote(a) for a in sys.argv),
+        'machine': f'{platform.machine()} {platform.processor()}, torch threads default',
+        'results': [],
+    }
     out_path = Path(args.out)
     panels = out_path.parent / 'panels'
     panels.mkdir(parents=True, exist_ok=True)
     for scale, resolvers in sorted(by_scale.items()):
-        for (set_name, (pairs, factor, unit, margin)), sampling in itertools.product(sets.items(), args.samplings):
+        for (set_name, (pairs, factor, unit, margin)), sampling in itertools.product(
+            sets.items(), args.samplings
+        ):
             frames = lr_frames(pairs, scale, EVALUATION[sampling])
             methods = baselines()
             methods.update({label: method for label, _, method in resolvers})
-            cell = {'scale': scale, 'set': set_name, 'sampling': sampling, 'unit': unit,
-                    'held_out_frames': len(frames), 'methods': score(frames, methods, factor, margin),
-                    'models': {label: r.model_id for label, r, _ in resolvers}}
+            cell = {
+                'scale': scale,
+                'set': set_name,
+                'sampling': sampling,
+                'unit': unit,
+                'held_out_frames': len(frames),
+                'methods': score(frames, methods, factor, margin),
+                'models': {label: r.model_id for label, r, _ in resolvers},
+            }
             out['results'].append(cell)
             key = HEADLINE[set_name]
             print(f'x{scale} {set_name}, {sampling} LR ({len(frames)} held-out frames, {unit}; '
                   f'{"RMSE" if key == "rmse" else "MAD"} is the headline)')
             for m, v in cell['methods'].items():
-                print(f"   {m:20s} RMSE {v['rmse']:8.3f}  MAE/MAD {v['mae']:8.3f}  flying {v['flying_pct']:5.1f}%  "
-                      f"removed {v['removed_pct']:4.2f}%  ({gain(cell, m):+5.1f}% vs hole-aware "
-                      'bicubic)', flush=True)
+                print(
+                    f"   {m:20s} RMSE {v['rmse']:8.3f}  MAE/MAD {v['mae']:8.3f}  flying {v['flying_pct']:5.1f}%  "
+                    f"removed {v['removed_pct']:4.2f}%  ({gain(cell, m):+5.1f}% vs hole-aware "
+                    'bicubic)',
+                    flush=True,
+                )
             if f'{set_name}:{sampling}' in args.panels:
                 hr, hv, lr, lv, pair = frames[len(frames) // 2]
                 label, r, method = resolvers[0]
-                before_after_panel(panels / f'x{scale}_{set_name}_{sampling}_{label}.png', np.where(lv, lr, 0),
-                                   bicubic_upsample(lr, lv, scale), method(lr, lv, scale), hr, hv,
-                                   f'{set_name} held-out {pair.capture_id}, x{scale} {sampling} LR, model {label}')
+                before_after_panel(
+                    panels / f'x{scale}_{set_name}_{sampling}_{label}.png',
+                    np.where(lv, lr, 0),
+                    bicubic_upsample(lr, lv, scale),
+                    method(lr, lv, scale),
+                    hr,
+                    hv,
+                    f'{set_name} held-out {pair.capture_id}, x{scale} {sampling} LR, model {label}',
+                )
     labels_by_scale = {s: [lab for lab, _, _ in rs] for s, rs in by_scale.items()}
     out['recommendations'] = recommendations(out['results'], labels_by_scale)
     write_text_atomic(out_path, json.dumps(out, indent=2) + '\n')

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Does the output flicker? Static held-out scenes seen through a new sensor_like draw every frame.
 
 Each scene is one held-out HR frame (RGB-D-D capture-time blocks as in benchmarks/quality.py;
@@ -24,22 +39,21 @@ Writes benchmarks/results/temporal_stability.json and a bar plot beside it.
 """
 import argparse
 import json
+from pathlib import Path
 import shlex
 import sys
 import warnings
-from pathlib import Path
-
-import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
-from depth_sr_ros.data.degradation import SENSOR_LIKE, degrade, local_extremes
+from depth_sr_ros.data.degradation import degrade, local_extremes, SENSOR_LIKE
 from depth_sr_ros.data.image_folder import load_image_folder
 from depth_sr_ros.data.splits import split_by_time_blocks
 from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.edges import EDGE_MODES, apply_to_output
+from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
 from depth_sr_ros.inference.temporal import TemporalFilter
 from depth_sr_ros.training.evaluate import bicubic_upsample
 from depth_sr_ros.training.reports import save_png
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import evenly_spaced  # noqa: E402

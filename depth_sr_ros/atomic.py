@@ -1,14 +1,31 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Write files so a crash never leaves a half-written one: temp file beside it, then rename."""
-import os
-import tempfile
 from contextlib import contextmanager
+import os
 from pathlib import Path
+import tempfile
 
 
 @contextmanager
 def atomic_path(path):
-    """Yield a temporary path beside ``path`` (same suffix, so writers that pick a format by
-    extension work); it replaces ``path`` only if the block succeeds and is removed otherwise."""
+    """
+    Yield a temporary path beside ``path`` (same suffix, so writers that pick a format by
+    extension work); it replaces ``path`` only if the block succeeds and is removed otherwise.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix=path.suffix, dir=path.parent)

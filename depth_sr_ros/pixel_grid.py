@@ -1,4 +1,20 @@
-"""The one pixel-centre convention shared by degradation, resampling and CameraInfo scaling.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The one pixel-centre convention shared by degradation, resampling and CameraInfo scaling.
 
 Pixel centres are aligned: LR pixel i covers HR pixels [i*s, (i+1)*s) and its centre lies at
 HR coordinate (i + 0.5) * s - 0.5. torch ``interpolate(..., align_corners=False)`` and
@@ -14,7 +30,8 @@ def scale_principal_point(c, s):
 
 
 def scale_intrinsics(K, P, s):
-    """Return (K', P') for an image upscaled by ``s``.
+    """
+    Return (K', P') for an image upscaled by ``s``.
 
     K is 3x3 (or 9 values), P is 3x4 (or 12). fx, fy and the skew scale by s, cx, cy follow
     :func:`scale_principal_point`, and P's Tx/Ty (fx*baseline terms) scale by s. If P is all

@@ -1,4 +1,20 @@
-"""Launch depth_sr_node (and optionally RViz) for one or more depth sensors.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Launch depth_sr_node (and optionally RViz) for one or more depth sensors.
 
   ros2 launch depth_sr_ros sr.launch.py
   ros2 launch depth_sr_ros sr.launch.py model:=/path/to/model.safetensors device:=cuda use_rviz:=true
@@ -28,17 +44,27 @@ node whose configure fails (bad model) logs the error and stays up, unconfigured
 """
 import os
 
-import yaml
-from ament_index_python.packages import PackageNotFoundError, get_package_prefix, get_package_share_directory
+from ament_index_python.packages import (
+    get_package_prefix,
+    get_package_share_directory,
+    PackageNotFoundError,
+)
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, EmitEvent, LogInfo, OpaqueFunction, RegisterEventHandler
+from launch.actions import (
+    DeclareLaunchArgument,
+    EmitEvent,
+    LogInfo,
+    OpaqueFunction,
+    RegisterEventHandler,
+)
 from launch.event_handlers import OnProcessExit
-from launch.events import Shutdown, matches_action
+from launch.events import matches_action, Shutdown
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode, Node
 from launch_ros.event_handlers import OnStateTransition
 from launch_ros.events.lifecycle import ChangeState
 from lifecycle_msgs.msg import Transition
+import yaml
 
 # Plain literals (test/test_launch_contract.py reads them without launch_ros).
 PACKAGE = 'depth_sr_ros'
@@ -79,11 +105,17 @@ def _namespaces(text):
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise LaunchArgumentError(f'input_namespaces:={text!r} is not a YAML list ({err.problem})') from None
+        raise LaunchArgumentError(
+            f'input_namespaces:={text!r} is not a YAML list ({err.problem})'
+        ) from None
     if isinstance(value, str):
         value = [v.strip() for v in value.split(',')]
-    if not isinstance(value, list) or not all(isinstance(v, (str, int)) or v is None for v in value):
-        raise LaunchArgumentError(f'input_namespaces:={text!r} must be a list of names, e.g. "[front, rear]"')
+    if not isinstance(value, list) or not all(
+        isinstance(v, (str, int)) or v is None for v in value
+    ):
+        raise LaunchArgumentError(
+            f'input_namespaces:={text!r} must be a list of names, e.g. "[front, rear]"'
+        )
     names = ['' if v is None else str(v) for v in value]
     return names or ['']  # '[]': no sensor namespaces = the node's own namespace
 
@@ -115,7 +147,8 @@ def _remaps(context, namespaces):
                 raise LaunchArgumentError(
                     f'{arg}:={value} is absolute but input_namespaces has {len(namespaces)} sensors '
                     f'({", ".join(namespaces)}); give a relative name (resolved inside each sensor '
-                    'namespace) or start one launch per sensor')
+                    'namespace) or start one launch per sensor'
+                )
             rules.append((prefix + topic, value if value.startswith('/') else prefix + value))
     return rules
 
@@ -134,8 +167,10 @@ def _flag(name, context):
 
 
 def _log_level(context):
-    """log_level:=LEVEL or LOGGER:=LEVEL (rcl's --log-level forms), checked here: rcl would end
-    the node with a long error instead."""
+    """
+    log_level:=LEVEL or LOGGER:=LEVEL (rcl's --log-level forms), checked here: rcl would end
+    the node with a long error instead.
+    """
     value = LaunchConfiguration('log_level').perform(context).strip()
     if value.rpartition(':=')[2].lower() not in LOG_LEVELS:
         raise LaunchArgumentError(f'log_level:={value} is not one of {", ".join(LOG_LEVELS)} '
@@ -144,8 +179,10 @@ def _log_level(context):
 
 
 def _autostart(node, actions):
-    """Configure the lifecycle node at start, and activate it when that configure succeeded
-    (start_state: a later deactivate by a manager is left alone)."""
+    """
+    Configure the lifecycle node at start, and activate it when that configure succeeded
+    (start_state: a later deactivate by a manager is left alone).
+    """
     def change(transition_id):
         return EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
                                            transition_id=transition_id))
@@ -194,8 +231,10 @@ def _start(context):
     def node_exited(event, ctx):
         if ctx.is_shutdown:          # launch is stopping it (Ctrl-C): nothing to report
             return None
-        if event.returncode != 0:    # the node's own one-line error is already on screen
-            raise RuntimeError(f'{EXECUTABLE} exited with code {event.returncode}; ending the launch')
+        if event.returncode != 0:  # the node's own one-line error is already on screen
+            raise RuntimeError(
+                f'{EXECUTABLE} exited with code {event.returncode}; ending the launch'
+            )
         return [EmitEvent(event=Shutdown(reason=f'{EXECUTABLE} exited'))]
 
     actions = [node, RegisterEventHandler(OnProcessExit(target_action=node, on_exit=node_exited))]
@@ -203,49 +242,93 @@ def _start(context):
         actions = _autostart(node, actions)
     if _flag('use_rviz', context):
         if _rviz_available():
-            actions.append(Node(package='rviz2', executable='rviz2', name='depth_sr_rviz', output='screen',
-                                arguments=['-d', LaunchConfiguration('rviz_config'),
-                                           '-f', LaunchConfiguration('fixed_frame')],
-                                parameters=[{'use_sim_time': overrides['use_sim_time']}]))
+            actions.append(
+                Node(
+                    package='rviz2',
+                    executable='rviz2',
+                    name='depth_sr_rviz',
+                    output='screen',
+                    arguments=[
+                        '-d',
+                        LaunchConfiguration('rviz_config'),
+                        '-f',
+                        LaunchConfiguration('fixed_frame'),
+                    ],
+                    parameters=[{'use_sim_time': overrides['use_sim_time']}],
+                )
+            )
         else:
             distro = os.environ.get('ROS_DISTRO', '<distro>')
-            actions.insert(0, LogInfo(msg=f"use_rviz:=true but package 'rviz2' is not installed: starting "
-                                          f'{EXECUTABLE} without RViz (install it: sudo apt install '
-                                          f'ros-{distro}-rviz2)'))
+            actions.insert(
+                0,
+                LogInfo(
+                    msg=f"use_rviz:=true but package 'rviz2' is not installed: starting "
+                    f'{EXECUTABLE} without RViz (install it: sudo apt install '
+                    f'ros-{distro}-rviz2)'
+                ),
+            )
     return actions
 
 
 def generate_launch_description():
     share = get_package_share_directory(PACKAGE)
     args = [
-        DeclareLaunchArgument('params_file', default_value=os.path.join(share, PARAMS_FILE),
-                              description='parameters YAML (/**: ros__parameters:)'),
+        DeclareLaunchArgument(
+            'params_file',
+            default_value=os.path.join(share, PARAMS_FILE),
+            description='parameters YAML (/**: ros__parameters:)',
+        ),
         DeclareLaunchArgument('namespace', default_value='', description='node namespace'),
         DeclareLaunchArgument('use_rviz', default_value='false', description='also start RViz'),
-        DeclareLaunchArgument('lifecycle', default_value='false',
-                              description=f'start the managed node ({LIFECYCLE_EXECUTABLE})'),
-        DeclareLaunchArgument('autostart', default_value='true',
-                              description='with lifecycle:=true, configure and activate it at '
-                              'start (false: leave it unconfigured for a lifecycle manager)'),
-        DeclareLaunchArgument('rviz_config', default_value=os.path.join(share, RVIZ_CONFIG),
-                              description='RViz config to open'),
-        DeclareLaunchArgument('fixed_frame', default_value=FIXED_FRAME,
-                              description="RViz's fixed frame (rviz2 -f): the frame_id of your "
-                              'depth images, or a frame TF connects them to'),
-        DeclareLaunchArgument('use_sim_time', default_value='false',
-                              description='true: the node (and RViz) take time from /clock '
-                              '(simulation, ros2 bag play --clock)'),
-        DeclareLaunchArgument('log_level', default_value='info',
-                              description=f'node log level: {" | ".join(LOG_LEVELS)}, or '
-                              'LOGGER:=LEVEL for one logger'),
-        DeclareLaunchArgument('fastdds_profile', default_value=os.path.join(share, FASTDDS_PROFILE),
-                              description=f'Fast DDS XML profile given to the node as {PROFILE_ENV} '
-                              "(16 MB shared-memory segments for large frames) unless that variable "
-                              "is already set; '' = Fast DDS defaults"),
+        DeclareLaunchArgument(
+            'lifecycle',
+            default_value='false',
+            description=f'start the managed node ({LIFECYCLE_EXECUTABLE})',
+        ),
+        DeclareLaunchArgument(
+            'autostart',
+            default_value='true',
+            description='with lifecycle:=true, configure and activate it at '
+            'start (false: leave it unconfigured for a lifecycle manager)',
+        ),
+        DeclareLaunchArgument(
+            'rviz_config',
+            default_value=os.path.join(share, RVIZ_CONFIG),
+            description='RViz config to open',
+        ),
+        DeclareLaunchArgument(
+            'fixed_frame',
+            default_value=FIXED_FRAME,
+            description="RViz's fixed frame (rviz2 -f): the frame_id of your "
+            'depth images, or a frame TF connects them to',
+        ),
+        DeclareLaunchArgument(
+            'use_sim_time',
+            default_value='false',
+            description='true: the node (and RViz) take time from /clock '
+            '(simulation, ros2 bag play --clock)',
+        ),
+        DeclareLaunchArgument(
+            'log_level',
+            default_value='info',
+            description=f'node log level: {" | ".join(LOG_LEVELS)}, or '
+            'LOGGER:=LEVEL for one logger',
+        ),
+        DeclareLaunchArgument(
+            'fastdds_profile',
+            default_value=os.path.join(share, FASTDDS_PROFILE),
+            description=f'Fast DDS XML profile given to the node as {PROFILE_ENV} '
+            "(16 MB shared-memory segments for large frames) unless that variable "
+            "is already set; '' = Fast DDS defaults",
+        ),
     ]
     args += [DeclareLaunchArgument(name, default_value='', description=f'{text}; '
                                    "'' keeps the params file value")
              for name, text in PARAM_ARGS.items()]
-    args += [DeclareLaunchArgument(arg, default_value=topic, description=f'remap the node topic {topic}')
-             for arg, topic in TOPIC_ARGS.items()]
+    args += [
+        DeclareLaunchArgument(
+            arg, default_value=topic, description=f'remap the node topic {topic}'
+        )
+        for arg, topic in TOPIC_ARGS.items()
+    ]
     return LaunchDescription(args + [OpaqueFunction(function=_start)])

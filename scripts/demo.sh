@@ -1,4 +1,20 @@
 #!/usr/bin/env bash
+
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 # The README's main job on a fresh machine: set up .venv, start depth_sr_node (bundled default
 # model, or DEMO_MODEL=<name or path>) with `ros2 launch depth_sr_ros sr.launch.py` when
 # .venv/bin/ros2 exists (else the console script) as a real process, play a procedural depth stream into it

@@ -1,4 +1,20 @@
-"""Writes small RGB-D test bags with the rosbags Writer from the procedural scene generator.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Writes small RGB-D test bags with the rosbags Writer from the procedural scene generator.
 
 Independent of the package's decoders: messages are built the way the ROS publishers build
 them (image_transport 'compressed' = cv::imencode of BGR; compressed_depth_image_transport =
@@ -6,16 +22,15 @@ them (image_transport 'compressed' = cv::imencode of BGR; compressed_depth_image
 32FC1 as truncated inverse depth), so reading them back tests
 our decoding against the formats, not against itself.
 """
+from pathlib import Path
 import shutil
 import struct
-from pathlib import Path
 
 import cv2
-import numpy as np
-from rosbags.typesys import Stores, get_types_from_msg, get_typestore
-
-import rvl_reference  # isort: skip
 from depth_sr_ros.data.synthetic import default_intrinsics, render_frame
+import numpy as np
+from rosbags.typesys import get_types_from_msg, get_typestore, Stores
+import rvl_reference
 
 COLOR_FRAME = 'camera_color_optical_frame'
 DEPTH_FRAME = 'camera_depth_optical_frame'
@@ -25,7 +40,9 @@ def _typestore(ros1):
     if not ros1:
         return get_typestore(Stores.ROS2_JAZZY)
     store = get_typestore(Stores.ROS1_NOETIC)
-    store.register(get_types_from_msg('geometry_msgs/TransformStamped[] transforms', 'tf2_msgs/msg/TFMessage'))
+    store.register(
+        get_types_from_msg('geometry_msgs/TransformStamped[] transforms', 'tf2_msgs/msg/TFMessage')
+    )
     return store
 
 
@@ -58,7 +75,9 @@ class _BagWriter:
     def write(self, topic, msgtype, msg, stamp):
         if topic not in self.conns:
             kw = {'latching': 1} if self.ros1 and topic == '/tf_static' else {}
-            self.conns[topic] = self.writer.add_connection(topic, msgtype, typestore=self.store, **kw)
+            self.conns[topic] = self.writer.add_connection(
+                topic, msgtype, typestore=self.store, **kw
+            )
         data = (self.store.serialize_ros1(msg, msgtype) if self.ros1 else
                 self.store.serialize_cdr(msg, msgtype))
         self.writer.write(self.conns[topic], int(round(stamp * 1e9)), data)
@@ -77,14 +96,22 @@ def image_msg(w, header, arr, encoding, step_pad=0, bigendian=False):
     step = row.shape[1] + step_pad
     data = np.zeros((h, step), np.uint8)
     data[:, :row.shape[1]] = row
-    data[:, row.shape[1]:] = 0xAB                      # garbage in the padding
-    return w.store.types['sensor_msgs/msg/Image'](header=header, height=h, width=arr.shape[1], encoding=encoding,
-                                                  is_bigendian=int(bigendian), step=step, data=data.ravel())
+    data[:, row.shape[1]:] = 0xAB  # garbage in the padding
+    return w.store.types['sensor_msgs/msg/Image'](
+        header=header,
+        height=h,
+        width=arr.shape[1],
+        encoding=encoding,
+        is_bigendian=int(bigendian),
+        step=step,
+        data=data.ravel(),
+    )
 
 
 def compressed_msg(w, header, fmt, payload):
-    return w.store.types['sensor_msgs/msg/CompressedImage'](header=header, format=fmt,
-                                                            data=np.frombuffer(payload, np.uint8).copy())
+    return w.store.types['sensor_msgs/msg/CompressedImage'](
+        header=header, format=fmt, data=np.frombuffer(payload, np.uint8).copy()
+    )
 
 
 def _image_payload(q, codec):
@@ -115,9 +142,17 @@ def camera_info_msg(w, header, K, width, height):
     T = w.store.types
     P = np.zeros(12)
     P[[0, 1, 2, 4, 5, 6, 8, 9, 10]] = np.asarray(K).ravel()
-    fields = dict(header=header, height=height, width=width, distortion_model='plumb_bob',
-                  binning_x=0, binning_y=0,
-                  roi=T['sensor_msgs/msg/RegionOfInterest'](x_offset=0, y_offset=0, height=0, width=0, do_rectify=False))
+    fields = {
+        'header': header,
+        'height': height,
+        'width': width,
+        'distortion_model': 'plumb_bob',
+        'binning_x': 0,
+        'binning_y': 0,
+        'roi': T['sensor_msgs/msg/RegionOfInterest'](
+            x_offset=0, y_offset=0, height=0, width=0, do_rectify=False
+        ),
+    }
     if w.ros1:
         fields.update(D=np.zeros(5), K=np.asarray(K, float).ravel(), R=np.eye(3).ravel(), P=P)
     else:
@@ -138,8 +173,11 @@ def tf_static_msg(w, stamp, edges):
         tr = T['geometry_msgs/msg/Transform'](
             translation=T['geometry_msgs/msg/Vector3'](x=M[0, 3], y=M[1, 3], z=M[2, 3]),
             rotation=T['geometry_msgs/msg/Quaternion'](x=qx, y=qy, z=qz, w=qw))
-        out.append(T['geometry_msgs/msg/TransformStamped'](header=w.header(stamp, parent), child_frame_id=child,
-                                                           transform=tr))
+        out.append(
+            T['geometry_msgs/msg/TransformStamped'](
+                header=w.header(stamp, parent), child_frame_id=child, transform=tr
+            )
+        )
     return T['tf2_msgs/msg/TFMessage'](transforms=out)
 
 
@@ -149,12 +187,33 @@ def rot_y(a):
     return T
 
 
-def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, seed=0, t0=1700000000.0,
-                   color='rgb8', depth='16UC1', step_pad=0, bigendian=False, depth_delay_s=0.0,
-                   color_topic='/camera/color/image_raw', depth_topic='/camera/aligned_depth_to_color/image_raw',
-                   extra_topics=False, depth_extrinsic=None, depth_size=None, tf_static=True,
-                   camera_info=True, depth_frame=None, static=False, holes=True, also_depth_topic=None):
-    """Write a bag; returns ground truth {'color': [SceneFrame], 'depth': [SceneFrame], 'stamps': [...],
+def write_rgbd_bag(
+    path,
+    storage='sqlite3',
+    n=6,
+    size=(64, 48),
+    rate_hz=15.0,
+    seed=0,
+    t0=1700000000.0,
+    color='rgb8',
+    depth='16UC1',
+    step_pad=0,
+    bigendian=False,
+    depth_delay_s=0.0,
+    color_topic='/camera/color/image_raw',
+    depth_topic='/camera/aligned_depth_to_color/image_raw',
+    extra_topics=False,
+    depth_extrinsic=None,
+    depth_size=None,
+    tf_static=True,
+    camera_info=True,
+    depth_frame=None,
+    static=False,
+    holes=True,
+    also_depth_topic=None,
+):
+    """
+    Write a bag; returns ground truth {'color': [SceneFrame], 'depth': [SceneFrame], 'stamps': [...],
     'T_color_depth', 'path'}.
 
     color: rgb8 | bgr8 | rgba8 | bgra8 | mono8 | jpeg | png (CompressedImage on <topic>/compressed).
@@ -175,7 +234,14 @@ def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, se
     Wd, Hd = (W, H) if registered or depth_size is None else depth_size
     Kd = Kc if registered else default_intrinsics(Wd, Hd, fx=0.85 * Wd)
     dframe = depth_frame or (COLOR_FRAME if registered else DEPTH_FRAME)
-    truth = {'color': [], 'depth': [], 'stamps': [], 'Kc': Kc, 'Kd': Kd, 'T_color_depth': depth_extrinsic}
+    truth = {
+        'color': [],
+        'depth': [],
+        'stamps': [],
+        'Kc': Kc,
+        'Kd': Kd,
+        'T_color_depth': depth_extrinsic,
+    }
     if tf_static:
         T_link_color = rot_y(0.0)
         T_link_color[:3, 3] = [0.0, 0.015, 0.0]
@@ -191,7 +257,9 @@ def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, se
         truth['stamps'].append(stamp)
         hc = w.header(stamp, COLOR_FRAME)
         if color in ('jpeg', 'png'):
-            ok, buf = cv2.imencode('.' + ('jpg' if color == 'jpeg' else 'png'), frame.rgb[:, :, ::-1])
+            ok, buf = cv2.imencode(
+                '.' + ('jpg' if color == 'jpeg' else 'png'), frame.rgb[:, :, ::-1]
+            )
             msg = compressed_msg(w, hc, f'rgb8; {color} compressed bgr8', buf.tobytes())
             w.write(color_topic + '/compressed', 'sensor_msgs/msg/CompressedImage', msg, stamp)
         else:
@@ -199,15 +267,20 @@ def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, se
                    'rgba8': np.dstack([frame.rgb, np.full((H, W), 255, np.uint8)]),
                    'bgra8': np.dstack([frame.rgb[:, :, ::-1], np.full((H, W), 7, np.uint8)]),
                    'mono8': frame.rgb.mean(axis=2).astype(np.uint8)}[color]
-            w.write(color_topic, 'sensor_msgs/msg/Image', image_msg(w, hc, arr, color, step_pad), stamp)
+            w.write(
+                color_topic, 'sensor_msgs/msg/Image', image_msg(w, hc, arr, color, step_pad), stamp
+            )
         if camera_info:
             w.write(color_topic.rsplit('/', 1)[0] + '/camera_info', 'sensor_msgs/msg/CameraInfo',
                     camera_info_msg(w, hc, Kc, W, H), stamp)
         if depth == 'none':
             continue
         dstamp = stamp + depth_delay_s
-        dframe_obj = frame if registered else render_frame(Wd, Hd, seed=seed, t=t, holes=holes, K=Kd,
-                                                           extrinsic=depth_extrinsic)
+        dframe_obj = (
+            frame
+            if registered
+            else render_frame(Wd, Hd, seed=seed, t=t, holes=holes, K=Kd, extrinsic=depth_extrinsic)
+        )
         truth['depth'].append(dframe_obj)
         hd = w.header(dstamp, dframe)
         mm = np.where(dframe_obj.valid, np.round(dframe_obj.depth * 1000), 0).astype(np.uint16)
@@ -227,8 +300,12 @@ def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, se
                 payload = (compressed_depth_payload_16u(mm, codec) if depth.endswith('16')
                            else compressed_depth_payload_32f(metres, codec=codec))
                 fmt = f"{'16UC1' if depth.endswith('16') else '32FC1'}; compressedDepth {codec}"
-                w.write(dt + '/compressedDepth', 'sensor_msgs/msg/CompressedImage', compressed_msg(w, hd, fmt, payload),
-                        dstamp)
+                w.write(
+                    dt + '/compressedDepth',
+                    'sensor_msgs/msg/CompressedImage',
+                    compressed_msg(w, hd, fmt, payload),
+                    dstamp,
+                )
             else:
                 raise ValueError(depth)
             if camera_info:
@@ -236,7 +313,12 @@ def write_rgbd_bag(path, storage='sqlite3', n=6, size=(64, 48), rate_hz=15.0, se
                         camera_info_msg(w, hd, Kd, Wd, Hd), dstamp)
         if extra_topics:
             T = w.store.types
-            w.write('/imu/data_raw_count', 'std_msgs/msg/String', T['std_msgs/msg/String'](data=f'{i}'), stamp)
+            w.write(
+                '/imu/data_raw_count',
+                'std_msgs/msg/String',
+                T['std_msgs/msg/String'](data=f'{i}'),
+                stamp,
+            )
             w.write('/camera/infra1/image_rect_raw', 'sensor_msgs/msg/Image',
                     image_msg(w, w.header(stamp, 'camera_infra1_optical_frame'),
                               frame.rgb.mean(axis=2).astype(np.uint8), 'mono8'), stamp)

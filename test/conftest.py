@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Shared fixtures: keep torch to one thread per test process so parallel work stays fair."""
 import pytest
 import torch
@@ -30,8 +45,10 @@ def _uses_ros_helpers(module):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The one rule for "ROS-facing": every test that talks over DDS goes through ros_helpers
-    (its domain isolation), so a module using it is ROS-facing, whoever wrote it."""
+    """
+    The one rule for "ROS-facing": every test that talks over DDS goes through ros_helpers
+    (its domain isolation), so a module using it is ROS-facing, whoever wrote it.
+    """
     for item in items:
         module = getattr(item, 'module', None)
         if module is not None and _uses_ros_helpers(module):

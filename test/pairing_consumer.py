@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """An outside consumer of depth_sr_node: does every served image come with its CameraInfo?
 
 Starts depth_sr_node as its own process (plain executable, `ros2 run` or `ros2 launch`) with a
@@ -13,13 +28,13 @@ Used by test/test_output_pairing.py; also a CLI for repeated runs by hand:
   .venv/bin/python test/pairing_consumer.py --mode exe --runs 5 [--model DIR]
 """
 import os
+from pathlib import Path
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 # A consumer with Fast DDS's defaults, like a user's RViz: no profile, nothing from the caller.
 TRANSPORT_ENV = ('FASTDDS_DEFAULT_PROFILES_FILE', 'RMW_FASTRTPS_USE_QOS_FROM_XML',
@@ -30,14 +45,13 @@ for _name in TRANSPORT_ENV:
     os.environ.pop(_name, None)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy  # noqa: E402
-from sensor_msgs.msg import CameraInfo, Image  # noqa: E402
-
-from ros_helpers import Probe, camera_info, header, ramp_depth_mm, wait_for  # noqa: E402
 from depth_sr_ros.ros.camera_info import scale_camera_info  # noqa: E402
 from depth_sr_ros.ros.conversions import array_to_image, mm_to_m  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+import numpy as np  # noqa: E402
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy  # noqa: E402
+from ros_helpers import camera_info, header, Probe, ramp_depth_mm, wait_for  # noqa: E402
+from sensor_msgs.msg import CameraInfo, Image  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -388,7 +402,11 @@ def run_once(mode, model, tmp, extra_env=None, groups=GROUPS, settle=2.0):
 def failures(report):
     """Groups with a served image lacking its CameraInfo (or with a wrong one), a paced frame
     never served, or nothing served."""
-    return {g: r for g, r in report.items() if g in GROUPS and (r['unpaired'] or r['wrong'] or r['missed'] or r['served'] == 0)}
+    return {
+        g: r
+        for g, r in report.items()
+        if g in GROUPS and (r['unpaired'] or r['wrong'] or r['missed'] or r['served'] == 0)
+    }
 
 
 def main(argv=None):
@@ -435,9 +453,9 @@ def main(argv=None):
 
 def tiny_model(tmp):
     """The tests' tiny untrained x4 model (test/conftest.py's recipe)."""
-    import torch
     from depth_sr_ros.inference import save_model
     from depth_sr_ros.nets.dsrnet import DSRNet, DSRNetConfig
+    import torch
     torch.manual_seed(0)
     net = DSRNet(DSRNetConfig(scale=4, channels=8, hr_channels=2, num_blocks=2, up_kernel=1))
     return save_model(tmp / 'tiny_x4', net, {'training_data': 'none (test model)'})

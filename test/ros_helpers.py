@@ -1,4 +1,20 @@
-"""Shared helpers for tests that talk over real DDS.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Shared helpers for tests that talk over real DDS.
 
 Isolation: every test process gets its own ROS_DOMAIN_ID (derived from the pid) and localhost-only
 discovery, set at import before any rclpy context exists; subprocesses inherit it. Every wait is
@@ -13,6 +29,8 @@ os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
 os.environ.pop('ROS_LOCALHOST_ONLY', None)
 DOMAIN_ID = int(os.environ['ROS_DOMAIN_ID'])
 
+from depth_sr_ros.ros.compat import matched_publisher_count  # noqa: E402
+from depth_sr_ros.ros.conversions import array_to_image  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import rclpy  # noqa: E402
@@ -23,9 +41,6 @@ from rclpy.parameter import Parameter  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import CameraInfo  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
-
-from depth_sr_ros.ros.compat import matched_publisher_count  # noqa: E402
-from depth_sr_ros.ros.conversions import array_to_image  # noqa: E402
 
 RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 
@@ -68,15 +83,19 @@ def ramp_depth_mm(width, height, hole=True):
 
 
 def send_until_served(pub_img, pub_info, out, lr, out_info=None, sec0=1, tries=40):
-    """Publish (CameraInfo, image) with stamps sec0, sec0+1, ... until ``out`` got an image (and,
+    """
+    Publish (CameraInfo, image) with stamps sec0, sec0+1, ... until ``out`` got an image (and,
     with ``out_info``, its CameraInfo); returns that image. The input is best effort, so the first
     frames after discovery may be lost - and an image that reaches the node before any CameraInfo
-    is rightly published without one."""
+    is rightly published without one.
+    """
     h, w = lr.shape
 
     def served():
         infos = {m.header.stamp.sec for m in out_info.messages} if out_info is not None else None
-        return next((m for m in list(out.messages) if infos is None or m.header.stamp.sec in infos), None)
+        return next(
+            (m for m in list(out.messages) if infos is None or m.header.stamp.sec in infos), None
+        )
     for sec in range(sec0, sec0 + tries):
         hdr = header(sec)
         pub_info.publish(camera_info(w, h, hdr))
@@ -115,8 +134,10 @@ class Collector:
 
 
 class Probe:
-    """A probe node in a fresh rclpy context, spun on a background executor (optionally with more
-    nodes, e.g. a DepthSRNode built by ``make_nodes(context)``)."""
+    """
+    A probe node in a fresh rclpy context, spun on a background executor (optionally with more
+    nodes, e.g. a DepthSRNode built by ``make_nodes(context)``).
+    """
 
     def __init__(self, make_nodes=None):
         self.context = Context()

@@ -1,25 +1,41 @@
-"""Adapting a model (--init) and depth-only bags, end to end: real bags, real training for a few
-steps of a tiny model, the node serving the result over DDS."""
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Adapting a model (--init) and depth-only bags, end to end: real bags, real training for a few
+steps of a tiny model, the node serving the result over DDS.
+"""
 import json
+from pathlib import Path
 import signal
 import subprocess
 import sys
-from pathlib import Path
-
-import cv2
-import pytest
-import torch
-from sensor_msgs.msg import CameraInfo, Image
 
 from bag_factory import write_rgbd_bag
-from ros_helpers import Probe, ramp_depth_mm, send_until_served  # isort: skip
-from training_helpers import synthetic_pairs, tiny_config
+import cv2
 from depth_sr_ros.cli import folder_to_bag, train, train_from_bag
 from depth_sr_ros.data.bags import BagReadOptions, read_bag
 from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm
 from depth_sr_ros.inference.export import load_model, sha256_file
 from depth_sr_ros.training import fit
 from depth_sr_ros.training.init_model import blended, describe_init, load_init_weights
+import pytest
+from ros_helpers import Probe, ramp_depth_mm, send_until_served
+from sensor_msgs.msg import CameraInfo, Image
+import torch
+from training_helpers import synthetic_pairs, tiny_config
 
 EXE = str(Path(sys.executable).parent / 'depth_sr_node')
 
@@ -107,8 +123,12 @@ def test_init_weights_must_still_be_the_recorded_ones(tmp_path, tiny_model_dir):
 def test_warmup_constant_schedule_makes_shorter_runs_prefixes(tmp_path):
     """The 2-step snapshot of a 4-step run is the 2-step run (budgets as checkpoints)."""
     pairs = synthetic_pairs(6)
-    common = dict(scheme='dsr_only', lr_schedule='warmup_constant', lr_warmup_steps=2,
-                  val_every=100)
+    common = {
+        'scheme': 'dsr_only',
+        'lr_schedule': 'warmup_constant',
+        'lr_warmup_steps': 2,
+        'val_every': 100,
+    }
     fit(pairs[:4], [], tiny_config(max_steps=4, snapshot_steps=(2,), **common), tmp_path / 'long',
         progress=False)
     fit(pairs[:4], [], tiny_config(max_steps=2, **common), tmp_path / 'short', progress=False)

@@ -1,7 +1,21 @@
-"""atomic_path: the target is replaced only by a complete write; a failed write leaves nothing."""
-import pytest
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
+"""atomic_path: the target is replaced only by a complete write; a failed write leaves nothing."""
 from depth_sr_ros.atomic import atomic_path, write_text_atomic
+import pytest
 
 
 def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):

@@ -1,17 +1,31 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """train_from_bag and folder_to_bag end to end (real bags, real training for 3 steps)."""
+from datetime import datetime
 import json
 import subprocess
 import sys
-from datetime import datetime
-
-import cv2
-import numpy as np
-import pytest
 
 from bag_factory import bag_data_file, write_rgbd_bag
+import cv2
 from depth_sr_ros.cli import folder_to_bag, train_from_bag
 from depth_sr_ros.data.bags import BagReadOptions, read_bag
 from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm
+import numpy as np
+import pytest
 
 
 def _leftovers(parent):
@@ -20,12 +34,42 @@ def _leftovers(parent):
 
 def test_train_from_realsense_style_bag_and_load_model(tmp_path, capsys):
     bag = tmp_path / 'rs_bag'
-    write_rgbd_bag(bag, storage='mcap', n=12, size=(64, 48), color='jpeg', extra_topics=True, depth_delay_s=0.004)
+    write_rgbd_bag(
+        bag,
+        storage='mcap',
+        n=12,
+        size=(64, 48),
+        color='jpeg',
+        extra_topics=True,
+        depth_delay_s=0.004,
+    )
     out = tmp_path / 'model'
-    code = train_from_bag.main(['--bag', str(bag), '--out', str(out), '--scale', '4', '--max-steps', '3',
-                                '--cache-dir', str(tmp_path / 'cache'), '--dedup', '0', '--quiet'])
+    code = train_from_bag.main(
+        [
+            '--bag',
+            str(bag),
+            '--out',
+            str(out),
+            '--scale',
+            '4',
+            '--max-steps',
+            '3',
+            '--cache-dir',
+            str(tmp_path / 'cache'),
+            '--dedup',
+            '0',
+            '--quiet',
+        ]
+    )
     assert code == 0, capsys.readouterr().err
-    for name in ('model.safetensors', 'model.json', 'report.json', 'report.md', 'curve.png', 'panel.png'):
+    for name in (
+        'model.safetensors',
+        'model.json',
+        'report.json',
+        'report.md',
+        'curve.png',
+        'panel.png',
+    ):
         assert (out / name).is_file(), name
     assert not _leftovers(tmp_path)
     report = json.loads((out / 'report.json').read_text())
@@ -37,7 +81,7 @@ def test_train_from_realsense_style_bag_and_load_model(tmp_path, capsys):
     assert report['data']['split']['train_pairs'] + report['data']['split']['val_pairs'] <= 12
     md = (out / 'report.md').read_text()
     assert 'Training LR: `blind`' in md
-    for sampling in ('bicubic_aa', 'cubic', 'area', 'nearest'):     # the matrix row of every sampling
+    for sampling in ('bicubic_aa', 'cubic', 'area', 'nearest'):  # the matrix row of every sampling
         assert f'| {sampling} | ' in md and f'bicubic_rmse_cm_{sampling}' in v
     meta = json.loads((out / 'model.json').read_text())
     assert meta['degradation'] == 'blind'
@@ -52,7 +96,10 @@ def test_train_from_realsense_style_bag_and_load_model(tmp_path, capsys):
     assert 'held-out RMSE' in capsys.readouterr().out
     # a second run into the same --out is refused and leaves it untouched
     before = sorted(p.name for p in out.iterdir())
-    assert train_from_bag.main(['--bag', str(bag), '--out', str(out), '--max-steps', '3', '--quiet']) == 1
+    assert (
+        train_from_bag.main(['--bag', str(bag), '--out', str(out), '--max-steps', '3', '--quiet'])
+        == 1
+    )
     assert 'not an empty directory' in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == before
 
@@ -62,8 +109,23 @@ def _train_two_steps(tmp_path, out_name, *options):
     bag = tmp_path / 'bag'
     write_rgbd_bag(bag, storage='sqlite3', n=8, size=(64, 48))
     out = tmp_path / out_name
-    code = train_from_bag.main(['--bag', str(bag), '--out', str(out), '--scale', '4', '--max-steps', '2',
-                                *options, '--no-cache', '--dedup', '0', '--quiet'])
+    code = train_from_bag.main(
+        [
+            '--bag',
+            str(bag),
+            '--out',
+            str(out),
+            '--scale',
+            '4',
+            '--max-steps',
+            '2',
+            *options,
+            '--no-cache',
+            '--dedup',
+            '0',
+            '--quiet',
+        ]
+    )
     return bag, out, code
 
 
@@ -79,8 +141,20 @@ def test_degradation_option_trains_and_reports_the_chosen_recipe(tmp_path, capsy
     meta = json.loads((out / 'model.json').read_text())
     assert meta['degradation'] == 'sensor_like' and meta['degradation_recipe']['noise_std'] > 0
     assert '| sensor_like (the training recipe) |' in (out / 'report.md').read_text()
-    bad = train_from_bag.main(['--bag', str(bag), '--out', str(tmp_path / 'bad'), '--max-steps', '2',
-                               '--degradation', 'lanczos', '--no-cache', '--quiet'])
+    bad = train_from_bag.main(
+        [
+            '--bag',
+            str(bag),
+            '--out',
+            str(tmp_path / 'bad'),
+            '--max-steps',
+            '2',
+            '--degradation',
+            'lanczos',
+            '--no-cache',
+            '--quiet',
+        ]
+    )
     assert bad != 0 and 'unknown degradation' in capsys.readouterr().err
     assert not (tmp_path / 'bad').exists() or not any((tmp_path / 'bad').iterdir())
 
@@ -90,9 +164,24 @@ def test_no_depth_topic_exits_nonzero_and_out_stays_empty(tmp_path):
     write_rgbd_bag(bag, n=3, depth='none', extra_topics=True)
     out = tmp_path / 'out'
     out.mkdir()
-    proc = subprocess.run([sys.executable, '-m', 'depth_sr_ros.cli.train_from_bag', '--bag', str(bag),
-                           '--out', str(out), '--max-steps', '3', '--no-cache', '--quiet'],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'depth_sr_ros.cli.train_from_bag',
+            '--bag',
+            str(bag),
+            '--out',
+            str(out),
+            '--max-steps',
+            '3',
+            '--no-cache',
+            '--quiet',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode != 0
     assert 'no depth topic in the bag' in proc.stderr and '/camera/color/image_raw' in proc.stderr
     assert list(out.iterdir()) == [] and not (tmp_path / 'out.work').exists()
@@ -100,8 +189,12 @@ def test_no_depth_topic_exits_nonzero_and_out_stays_empty(tmp_path):
 
 def test_ambiguous_topics_list_candidates(tmp_path, capsys):
     bag = tmp_path / 'b'
-    write_rgbd_bag(bag, n=3, depth_topic='/left/depth/image_raw', also_depth_topic='/right/depth/image_raw')
-    code = train_from_bag.main(['--bag', str(bag), '--out', str(tmp_path / 'm'), '--no-cache', '--quiet'])
+    write_rgbd_bag(
+        bag, n=3, depth_topic='/left/depth/image_raw', also_depth_topic='/right/depth/image_raw'
+    )
+    code = train_from_bag.main(
+        ['--bag', str(bag), '--out', str(tmp_path / 'm'), '--no-cache', '--quiet']
+    )
     err = capsys.readouterr().err
     assert code == 1 and '--depth-topic' in err
     assert '/left/depth/image_raw' in err and '/right/depth/image_raw' in err and '16UC1' in err
@@ -123,7 +216,12 @@ def test_corrupt_bag_and_resume_guard(tmp_path, capsys):
     write_rgbd_bag(bag, storage='mcap-file', n=3)
     data = bag.read_bytes()
     bag.write_bytes(data[: len(data) // 3])
-    assert train_from_bag.main(['--bag', str(bag), '--out', str(tmp_path / 'm'), '--no-cache', '--quiet']) == 1
+    assert (
+        train_from_bag.main(
+            ['--bag', str(bag), '--out', str(tmp_path / 'm'), '--no-cache', '--quiet']
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert 'b.mcap' in err and 'truncated' in err and not (tmp_path / 'm').exists()
     (tmp_path / 'm.work').mkdir()
@@ -142,13 +240,25 @@ def _write_folder(root, ids, frames):
 
 def test_folder_to_bag_round_trip_in_time_order(tmp_path, capsys):
     frames = list(render_stream(4, rate_hz=1.0, width=40, height=30, seed=5))
-    ids = ['20200509121402', '20200509114606', '20200509150021', '20200509114740']   # not in time order
+    ids = [
+        '20200509121402',
+        '20200509114606',
+        '20200509150021',
+        '20200509114740',
+    ]  # not in time order
     _write_folder(tmp_path / 'folder', ids, frames)
     out = tmp_path / 'folder_bag'
-    assert folder_to_bag.main([str(tmp_path / 'folder'), '--out', str(out), '--storage', 'mcap', '--quiet']) == 0
+    assert (
+        folder_to_bag.main(
+            [str(tmp_path / 'folder'), '--out', str(out), '--storage', 'mcap', '--quiet']
+        )
+        == 0
+    )
     pairs, summary = read_bag(out, BagReadOptions(dedup_threshold=0), progress=False)
     order = sorted(range(4), key=lambda i: ids[i])
-    assert [p.timestamp for p in pairs] == [datetime.strptime(ids[i], '%Y%m%d%H%M%S').timestamp() for i in order]
+    assert [p.timestamp for p in pairs] == [
+        datetime.strptime(ids[i], '%Y%m%d%H%M%S').timestamp() for i in order
+    ]
     for p, i in zip(pairs, order):
         np.testing.assert_array_equal(p.rgb, frames[i].rgb)
         np.testing.assert_array_equal(p.valid, frames[i].valid)
@@ -158,21 +268,39 @@ def test_folder_to_bag_round_trip_in_time_order(tmp_path, capsys):
     # compressed colour; ids that are not timestamps are spaced by --rate; existing --out refused
     _write_folder(tmp_path / 'mb', ['01', '02', '03'], frames[:3])
     out2 = tmp_path / 'mb_bag'
-    assert folder_to_bag.main([str(tmp_path / 'mb'), '--out', str(out2), '--compressed', '--rate', '5', '--quiet']) == 0
+    assert (
+        folder_to_bag.main(
+            [str(tmp_path / 'mb'), '--out', str(out2), '--compressed', '--rate', '5', '--quiet']
+        )
+        == 0
+    )
     pairs, summary = read_bag(out2, BagReadOptions(dedup_threshold=0), progress=False)
     assert summary['rgb_topic'] == '/camera/color/image_raw/compressed'
     assert np.diff([p.timestamp for p in pairs]) == pytest.approx([0.2, 0.2])
     assert folder_to_bag.main([str(tmp_path / 'mb'), '--out', str(out2), '--quiet']) == 1
     assert 'exists' in capsys.readouterr().err
-    assert folder_to_bag.main([str(tmp_path / 'nothing'), '--out', str(tmp_path / 'x'), '--quiet']) == 1
+    assert (
+        folder_to_bag.main([str(tmp_path / 'nothing'), '--out', str(tmp_path / 'x'), '--quiet'])
+        == 1
+    )
     assert not (tmp_path / 'x').exists() and not _leftovers(tmp_path)
 
 
 def test_no_pairs_within_slop_is_reported(tmp_path, capsys):
     bag = tmp_path / 'late'
     write_rgbd_bag(bag, n=4, depth_delay_s=0.03)
-    code = train_from_bag.main(['--bag', str(bag), '--out', str(tmp_path / 'm'), '--slop', '0.01', '--no-cache',
-                                '--quiet'])
+    code = train_from_bag.main(
+        [
+            '--bag',
+            str(bag),
+            '--out',
+            str(tmp_path / 'm'),
+            '--slop',
+            '0.01',
+            '--no-cache',
+            '--quiet',
+        ]
+    )
     assert code == 1 and 'no colour/depth pairs within slop 10.0 ms' in capsys.readouterr().err
     assert bag_data_file(bag).exists() and not (tmp_path / 'm').exists()
 
@@ -181,12 +309,25 @@ def test_resume_continues_the_work_dir(tmp_path, capsys):
     bag = tmp_path / 'b'
     write_rgbd_bag(bag, n=8, size=(64, 48))
     out = tmp_path / 'm'
-    args = ['--bag', str(bag), '--out', str(out), '--max-steps', '3', '--cache-dir', str(tmp_path / 'c'), '--quiet']
+    args = [
+        '--bag',
+        str(bag),
+        '--out',
+        str(out),
+        '--max-steps',
+        '3',
+        '--cache-dir',
+        str(tmp_path / 'c'),
+        '--quiet',
+    ]
     assert train_from_bag.main(['--resume'] + args) == 1
     assert 'no checkpoint' in capsys.readouterr().err
     assert train_from_bag.main(args) == 0
     import shutil
-    shutil.rmtree(out)                                     # e.g. the user removed the output, keeps the run
-    assert train_from_bag.main(args) == 1                  # refuses to start over the kept run silently
-    assert train_from_bag.main(['--resume'] + args) == 0   # continues it (already at step 3) and exports again
+
+    shutil.rmtree(out)  # e.g. the user removed the output, keeps the run
+    assert train_from_bag.main(args) == 1  # refuses to start over the kept run silently
+    assert (
+        train_from_bag.main(['--resume'] + args) == 0
+    )  # continues it (already at step 3) and exports again
     assert json.loads((out / 'report.json').read_text())['steps'] == 3

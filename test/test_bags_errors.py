@@ -1,9 +1,30 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Broken inputs fail with one clear error naming the bag / topic / encoding."""
+from bag_factory import _BagWriter, bag_data_file, image_msg, write_rgbd_bag
+from depth_sr_ros.data.bags import (
+    BagError,
+    BagReadError,
+    DecodeError,
+    find_bags,
+    read_bag,
+    TopicError,
+)
 import numpy as np
 import pytest
-
-from bag_factory import _BagWriter, bag_data_file, image_msg, write_rgbd_bag
-from depth_sr_ros.data.bags import BagError, BagReadError, DecodeError, TopicError, find_bags, read_bag
 
 STORAGES = {'sqlite3': 'b', 'mcap': 'b', 'ros1': 'b.bag', 'mcap-file': 'b.mcap'}
 
@@ -77,5 +98,7 @@ def test_truncated_image_payload(tmp_path):
         msg.data = msg.data[:20]                   # 4 rows x 12 bytes expected
         w.write('/cam/depth/image_raw', 'sensor_msgs/msg/Image', msg, 10.0 + i / 15)
     w.close()
-    with pytest.raises(DecodeError, match=r'/cam/depth/image_raw message 0: Image data has 20 bytes, expected 48'):
+    with pytest.raises(
+        DecodeError, match=r'/cam/depth/image_raw message 0: Image data has 20 bytes, expected 48'
+    ):
         read_bag(bag, progress=False)

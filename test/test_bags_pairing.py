@@ -1,21 +1,45 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Time pairing, subsampling, near-duplicate skip and the decoded-pair cache."""
 import os
-
-import numpy as np
-import pytest
 
 from bag_factory import write_rgbd_bag
 from depth_sr_ros.data.bags import BagReadOptions, read_bag, read_bags
 from depth_sr_ros.data.bags import cache as bag_cache
 from depth_sr_ros.data.bags.pairing import default_slop, match_by_time, subsample
+import numpy as np
+import pytest
 
 
 def test_match_by_time_one_to_one_with_reasons():
     colour = [0.0, 0.1, 0.2, 0.3, 0.4]
-    depth = [0.004, 0.104, 0.25, 0.404, 0.41, 0.9]      # 0.2 has its depth 50 ms late; 0.41 is a repeat
+    depth = [
+        0.004,
+        0.104,
+        0.25,
+        0.404,
+        0.41,
+        0.9,
+    ]  # 0.2 has its depth 50 ms late; 0.41 is a repeat
     m = match_by_time(colour, depth, slop_s=0.02)
     assert m.pairs == [(0, 0), (1, 1), (4, 3)]
-    assert m.dropped == {'colour_without_depth_within_slop': 2, 'depth_without_colour_within_slop': 3}
+    assert m.dropped == {
+        'colour_without_depth_within_slop': 2,
+        'depth_without_colour_within_slop': 3,
+    }
     assert m.offsets_s == pytest.approx([0.004, 0.004, 0.004])
     assert default_slop(np.arange(10) / 30, np.arange(10) / 15) == pytest.approx(0.5 / 15)
     with pytest.raises(ValueError, match='slop'):
@@ -35,7 +59,9 @@ def test_subsample_every_and_max_pairs_spread():
 def test_bag_pairing_counts_and_options(tmp_path):
     bag = tmp_path / 'b'
     write_rgbd_bag(bag, n=12, depth_delay_s=0.006)
-    pairs, s = read_bag(bag, BagReadOptions(every=2, max_pairs=4, dedup_threshold=0), progress=False)
+    pairs, s = read_bag(
+        bag, BagReadOptions(every=2, max_pairs=4, dedup_threshold=0), progress=False
+    )
     assert len(pairs) == 4 and s['matched'] == 12
     assert s['dropped'] == {'every': 6, 'max_pairs': 2}
     # a slop below the 6 ms lag pairs nothing and says so
@@ -87,4 +113,7 @@ def test_cache_hit_skips_decoding_and_is_keyed_by_options_and_content(tmp_path):
     key = bag_cache.cache_path(cache, bag, opts.to_dict())
     key.write_bytes(b'garbage')
     _, s4 = read_bags([bag], opts, cache_dir=cache, progress=False)
-    assert s4['bags'][0]['cache'].startswith('miss') and bag_cache.load_pairs(key, str(bag)) is not None
+    assert (
+        s4['bags'][0]['cache'].startswith('miss')
+        and bag_cache.load_pairs(key, str(bag)) is not None
+    )

@@ -1,6 +1,23 @@
-"""Done-when check on a bag whose messages come from real ROS 2: sensor_msgs built with rclpy's
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Done-when check on a bag whose messages come from real ROS 2: sensor_msgs built with rclpy's
 message classes and serialized by the rmw (what `ros2 bag record` stores), RealSense topic
-names, JPEG colour, aligned 16UC1 depth stamped 5 ms after colour, unrelated topics."""
+names, JPEG colour, aligned 16UC1 depth stamped 5 ms after colour, unrelated topics.
+"""
 import json
 
 import cv2
@@ -9,13 +26,12 @@ import pytest
 
 rclpy_serialization = pytest.importorskip('rclpy.serialization')
 sensor_msgs = pytest.importorskip('sensor_msgs.msg')
-from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
-from rosbags.rosbag2 import StoragePlugin, Writer  # noqa: E402
-from rosbags.typesys import Stores, get_typestore  # noqa: E402
-
 from depth_sr_ros.cli import train_from_bag  # noqa: E402
 from depth_sr_ros.data.bags import BagReadOptions, read_bag  # noqa: E402
 from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from rosbags.rosbag2 import StoragePlugin, Writer  # noqa: E402
+from rosbags.typesys import get_typestore, Stores  # noqa: E402
 
 T0 = 1_731_000_000
 
@@ -43,7 +59,12 @@ def _write_ros2_bag(path, n=12, with_depth=True, storage=StoragePlugin.MCAP):
             c.header.frame_id = 'camera_color_optical_frame'
             c.format = 'rgb8; jpeg compressed bgr8'
             c.data = cv2.imencode('.jpg', f.rgb[:, :, ::-1])[1].tobytes()
-            put('/camera/camera/color/image_raw/compressed', 'sensor_msgs/msg/CompressedImage', c, t + 0.001)
+            put(
+                '/camera/camera/color/image_raw/compressed',
+                'sensor_msgs/msg/CompressedImage',
+                c,
+                t + 0.001,
+            )
             info = sensor_msgs.CameraInfo()
             info.header = c.header
             info.width, info.height = 64, 48
@@ -57,9 +78,19 @@ def _write_ros2_bag(path, n=12, with_depth=True, storage=StoragePlugin.MCAP):
                 d.header.frame_id = 'camera_color_optical_frame'
                 d.height, d.width, d.encoding, d.step = 48, 64, '16UC1', 128
                 d.data = to_uint16_mm(f).tobytes()
-                put('/camera/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image', d, t + 0.007)
+                put(
+                    '/camera/camera/aligned_depth_to_color/image_raw',
+                    'sensor_msgs/msg/Image',
+                    d,
+                    t + 0.007,
+                )
                 info.header = d.header
-                put('/camera/camera/aligned_depth_to_color/camera_info', 'sensor_msgs/msg/CameraInfo', info, t + 0.007)
+                put(
+                    '/camera/camera/aligned_depth_to_color/camera_info',
+                    'sensor_msgs/msg/CameraInfo',
+                    info,
+                    t + 0.007,
+                )
             ir = sensor_msgs.Image()
             _stamp(ir.header, t)
             ir.height, ir.width, ir.encoding, ir.step = 48, 64, 'mono8', 64
@@ -75,7 +106,7 @@ def test_rclpy_serialized_bag_reads_exactly(tmp_path):
     assert s['depth_topic'] == '/camera/camera/aligned_depth_to_color/image_raw'
     assert s['depth_minus_colour_ms_median'] == pytest.approx(5.0, abs=0.01)
     for p, f, i in zip(pairs, frames, range(4)):
-        assert p.timestamp == pytest.approx(T0 + i / 30.0, abs=1e-6)      # header stamp, not bag time
+        assert p.timestamp == pytest.approx(T0 + i / 30.0, abs=1e-6)  # header stamp, not bag time
         np.testing.assert_array_equal(p.valid, f.valid)
         assert np.abs(p.depth - f.depth)[f.valid].max() <= 0.0005 + 1e-6
 
@@ -83,8 +114,21 @@ def test_rclpy_serialized_bag_reads_exactly(tmp_path):
 def test_done_when_train_from_ros2_bag_then_load(tmp_path, capsys):
     _write_ros2_bag(tmp_path / 'rs')
     out = tmp_path / 'M'
-    code = train_from_bag.main(['--bag', str(tmp_path / 'rs'), '--out', str(out), '--scale', '4', '--max-steps', '3',
-                                '--cache-dir', str(tmp_path / 'cache'), '--quiet'])
+    code = train_from_bag.main(
+        [
+            '--bag',
+            str(tmp_path / 'rs'),
+            '--out',
+            str(out),
+            '--scale',
+            '4',
+            '--max-steps',
+            '3',
+            '--cache-dir',
+            str(tmp_path / 'cache'),
+            '--quiet',
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     from depth_sr_ros.inference import DepthSuperResolver
     sr = DepthSuperResolver.load(str(out))
@@ -94,7 +138,20 @@ def test_done_when_train_from_ros2_bag_then_load(tmp_path, capsys):
 
     _write_ros2_bag(tmp_path / 'no_depth', n=3, with_depth=False)
     empty = tmp_path / 'M2'
-    assert train_from_bag.main(['--bag', str(tmp_path / 'no_depth'), '--out', str(empty), '--max-steps', '3',
-                                '--no-cache', '--quiet']) == 1
+    assert (
+        train_from_bag.main(
+            [
+                '--bag',
+                str(tmp_path / 'no_depth'),
+                '--out',
+                str(empty),
+                '--max-steps',
+                '3',
+                '--no-cache',
+                '--quiet',
+            ]
+        )
+        == 1
+    )
     assert 'no depth topic' in capsys.readouterr().err
     assert not empty.exists() and not (tmp_path / 'M2.work').exists()

@@ -1,12 +1,26 @@
-"""Registration of an unregistered depth camera into the colour camera (tf_static + CameraInfos)."""
-import cv2
-import numpy as np
-import pytest
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
+"""Registration of an unregistered depth camera into the colour camera (tf_static + CameraInfos)."""
 from bag_factory import rot_y, write_rgbd_bag
-from depth_sr_ros.data.bags import BagReadOptions, RegistrationError, read_bag
+import cv2
+from depth_sr_ros.data.bags import BagReadOptions, read_bag, RegistrationError
 from depth_sr_ros.data.bags.registration import lookup_transform, register_depth, transform_matrix
 from depth_sr_ros.data.synthetic import default_intrinsics, render_frame
+import numpy as np
+import pytest
 
 ALL = BagReadOptions(dedup_threshold=0)
 
@@ -34,11 +48,20 @@ def test_unregistered_bag_matches_generator_ground_truth(tmp_path, depth_size, s
     """Colour 160x120; depth camera of another size/focal length 5 cm away, chain via camera_link."""
     T = _extrinsic()
     bag = tmp_path / ('b.bag' if storage == 'ros1' else 'b')
-    truth = write_rgbd_bag(bag, storage=storage, n=2, size=(160, 120), depth='16UC1', depth_extrinsic=T,
-                           depth_size=depth_size, depth_topic='/camera/depth/image_rect_raw', holes=False)
+    truth = write_rgbd_bag(
+        bag,
+        storage=storage,
+        n=2,
+        size=(160, 120),
+        depth='16UC1',
+        depth_extrinsic=T,
+        depth_size=depth_size,
+        depth_topic='/camera/depth/image_rect_raw',
+        holes=False,
+    )
     pairs, summary = read_bag(bag, ALL, progress=False)
     assert 'reprojected' in summary['registration']
-    p, g = pairs[0], truth['color'][0]          # g.depth: the scene's depth seen from the colour camera
+    p, g = pairs[0], truth['color'][0]  # g.depth: the scene's depth seen from the colour camera
     assert p.depth.shape == (120, 160)
     assert p.valid.mean() > 0.93                 # only occlusion shadows/border stay invalid
     err = np.abs(p.depth - g.depth)[p.valid]
@@ -70,32 +93,52 @@ def test_lookup_transform_chain_and_inverse():
     tfs = [('base', 'cam_a', a), ('base', 'cam_b', b)]
     T = lookup_transform(tfs, 'cam_a', 'cam_b')
     np.testing.assert_allclose(T, np.linalg.inv(a) @ b, atol=1e-12)
-    np.testing.assert_allclose(lookup_transform(tfs, 'cam_b', 'cam_a'), np.linalg.inv(T), atol=1e-12)
+    np.testing.assert_allclose(
+        lookup_transform(tfs, 'cam_b', 'cam_a'), np.linalg.inv(T), atol=1e-12
+    )
     with pytest.raises(RegistrationError, match="'cam_c' to 'cam_a'"):
         lookup_transform(tfs, 'cam_a', 'cam_c')
 
 
 def test_missing_tf_static_names_the_transform(tmp_path):
-    write_rgbd_bag(tmp_path / 'b', n=2, depth_extrinsic=_extrinsic(), depth_size=(48, 36), tf_static=False,
-                   depth_topic='/camera/depth/image_rect_raw')
+    write_rgbd_bag(
+        tmp_path / 'b',
+        n=2,
+        depth_extrinsic=_extrinsic(),
+        depth_size=(48, 36),
+        tf_static=False,
+        depth_topic='/camera/depth/image_rect_raw',
+    )
     with pytest.raises(RegistrationError) as err:
         read_bag(tmp_path / 'b', ALL, progress=False)
     msg = str(err.value)
-    assert "'camera_depth_optical_frame' to 'camera_color_optical_frame' is missing from /tf_static" in msg
+    assert (
+        "'camera_depth_optical_frame' to 'camera_color_optical_frame' is missing from /tf_static"
+        in msg
+    )
     assert '--assume-registered' in msg
 
 
 def test_missing_camera_info_is_named(tmp_path):
-    write_rgbd_bag(tmp_path / 'b', n=2, depth_extrinsic=_extrinsic(), depth_size=(48, 36), camera_info=False,
-                   depth_topic='/camera/depth/image_rect_raw')
+    write_rgbd_bag(
+        tmp_path / 'b',
+        n=2,
+        depth_extrinsic=_extrinsic(),
+        depth_size=(48, 36),
+        camera_info=False,
+        depth_topic='/camera/depth/image_rect_raw',
+    )
     with pytest.raises(RegistrationError, match='/camera/depth/camera_info'):
         read_bag(tmp_path / 'b', ALL, progress=False)
 
 
 def test_assume_registered_skips_registration_but_checks_size(tmp_path):
     write_rgbd_bag(tmp_path / 'same', n=2, depth_frame='some_other_frame')
-    pairs, summary = read_bag(tmp_path / 'same', BagReadOptions(assume_registered=True, dedup_threshold=0),
-                              progress=False)
+    pairs, summary = read_bag(
+        tmp_path / 'same',
+        BagReadOptions(assume_registered=True, dedup_threshold=0),
+        progress=False,
+    )
     assert summary['registration'].startswith('assumed') and len(pairs) == 2
     write_rgbd_bag(tmp_path / 'diff', n=2, depth_extrinsic=_extrinsic(), depth_size=(48, 36),
                    depth_topic='/camera/depth/image_rect_raw')

@@ -1,9 +1,23 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Held-out split by time blocks: sizes, blocks spread over time, no neighbours on both sides."""
 from types import SimpleNamespace
 
-import pytest
-
 from depth_sr_ros.data.splits import split_by_time, split_by_time_blocks
+import pytest
 
 
 def _frames(n, dt=1 / 15, t0=100.0):
@@ -16,7 +30,9 @@ def _index(frames):
 
 def test_fraction_blocks_and_gap_neighbours():
     frames = _frames(200)
-    train, val = split_by_time_blocks(frames[::-1], val_fraction=0.15, blocks=3)   # input order irrelevant
+    train, val = split_by_time_blocks(
+        frames[::-1], val_fraction=0.15, blocks=3
+    )  # input order irrelevant
     vi, ti = _index(val), _index(train)
     assert len(vi) == 30
     assert not set(vi) & set(ti)

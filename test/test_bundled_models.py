@@ -1,16 +1,30 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The bundled models: names, scales, default, metadata, size, and that each one beats bicubic."""
 import json
 import sys
 
+from depth_sr_ros.data.degradation import degrade, EVALUATION, make_recipe
+from depth_sr_ros.data.synthetic import render_frame
+from depth_sr_ros.inference import DepthSuperResolver
+from depth_sr_ros.inference.bundled import bundled_names, DEFAULT_MODEL, models_dir
+from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors
 import numpy as np
 import pytest
 import yaml
-
-from depth_sr_ros.data.degradation import EVALUATION, degrade, make_recipe
-from depth_sr_ros.data.synthetic import render_frame
-from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.bundled import DEFAULT_MODEL, bundled_names, models_dir
-from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors
 
 sys.path.insert(0, str(models_dir().parent / 'benchmarks'))
 from quality import HEADLINE  # noqa: E402  (the matrix's headline metric per held-out set)
@@ -35,7 +49,10 @@ def test_the_bundled_set_is_what_the_model_card_lists():
 def test_default_is_x4_and_the_node_config_uses_it():
     assert DEFAULT_MODEL == 'x4'
     default = DepthSuperResolver.load(device='cpu')
-    assert default.scale == 4 and default.model_id == DepthSuperResolver.load('x4', device='cpu').model_id
+    assert (
+        default.scale == 4
+        and default.model_id == DepthSuperResolver.load('x4', device='cpu').model_id
+    )
     root = models_dir().parent
     params = yaml.safe_load((root / 'config' / 'sr.yaml').read_text())
     (node_params,) = [v['ros__parameters'] for v in params.values()]
@@ -49,7 +66,10 @@ def test_bundled_model_metadata_and_size(name):
     assert weights.stat().st_size < 20e6
     info = json.loads(meta.read_text())
     assert info['scale'] == scale
-    assert info['training']['data_summary']['train_only_pairs'] > 0 and info['training']['scheme'] == 'dsr_only'
+    assert (
+        info['training']['data_summary']['train_only_pairs'] > 0
+        and info['training']['scheme'] == 'dsr_only'
+    )
     val = info['validation']      # held-out RGB-D-D frames, as stored at the end of training
     if name in LEGACY:            # 2026-11-25 recipe: antialiased bicubic + sensor-like area crops
         assert info['training']['sensor_like_fraction'] > 0
@@ -64,18 +84,25 @@ def test_bundled_model_metadata_and_size(name):
         assert info['degradation'] == 'blind'
         for s in SAMPLINGS:
             assert val[f'rmse_cm_{s}'] < 0.95 * val[f'bicubic_rmse_cm_{s}'], s
-    else:                         # a specialist: clearly better than bicubic under the sampling it is
+    else:  # a specialist: clearly better than bicubic under the sampling it is
         # recommended for (whether it still wins a row is judged by the matrix, below)
-        assert val[f'rmse_cm_{sampling}'] < (0.8 if scale < 16 else 0.9) * val[f'bicubic_rmse_cm_{sampling}']
+        assert (
+            val[f'rmse_cm_{sampling}']
+            < (0.8 if scale < 16 else 0.9) * val[f'bicubic_rmse_cm_{sampling}']
+        )
 
 
 def committed_matrix():
-    return json.loads((models_dir().parent / 'benchmarks' / 'results' / 'quality.json').read_text())
+    return json.loads(
+        (models_dir().parent / 'benchmarks' / 'results' / 'quality.json').read_text()
+    )
 
 
 def test_the_committed_matrix_scores_exactly_the_bundled_weights():
-    """The model card's matrix and recommendations come from quality.json: every bundled model is
-    in it at its scale, under the hash of the weights shipped now (a retrained model forces a rerun)."""
+    """
+    The model card's matrix and recommendations come from quality.json: every bundled model is
+    in it at its scale, under the hash of the weights shipped now (a retrained model forces a rerun).
+    """
     scored = {}
     for cell in committed_matrix()['results']:
         for label, model_id in cell['models'].items():
@@ -86,8 +113,10 @@ def test_the_committed_matrix_scores_exactly_the_bundled_weights():
 
 
 def cells_won(name, candidates):
-    """(set, sampling) cells of the committed matrix where ``name`` has the lowest headline error
-    (quality.HEADLINE) of ``candidates``."""
+    """
+    (set, sampling) cells of the committed matrix where ``name`` has the lowest headline error
+    (quality.HEADLINE) of ``candidates``.
+    """
     scale, wins = SHIPPED[name][0], []
     for cell in committed_matrix()['results']:
         if cell['scale'] != scale:
@@ -99,11 +128,15 @@ def cells_won(name, candidates):
     return wins
 
 
-@pytest.mark.parametrize('name', sorted(n for n, (_, sampling) in SHIPPED.items() if sampling is not None))
+@pytest.mark.parametrize(
+    'name', sorted(n for n, (_, sampling) in SHIPPED.items() if sampling is not None)
+)
 def test_every_model_beside_the_blind_ones_still_wins_a_row_of_the_matrix(name):
-    """A specialist or an older model ships only while it is the best model of its scale in at
+    """
+    A specialist or an older model ships only while it is the best model of its scale in at
     least one cell of the matrix (a sampling on RGB-D-D or on Middlebury); else the blind model
-    replaces it and it is retired (models/README.md, CHANGELOG.rst)."""
+    replaces it and it is retired (models/README.md, CHANGELOG.rst).
+    """
     scale = SHIPPED[name][0]
     wins = cells_won(name, [n for n, (s, _) in SHIPPED.items() if s == scale])
     assert wins, f'{name} wins no cell of the x{scale} matrix'
@@ -111,9 +144,11 @@ def test_every_model_beside_the_blind_ones_still_wins_a_row_of_the_matrix(name):
 
 @pytest.mark.parametrize('name', sorted(SHIPPED))
 def test_bundled_model_beats_bicubic_on_unseen_synthetic_scenes(name):
-    """Three procedural scenes (never trained on), LR made the way the model is meant for:
+    """
+    Three procedural scenes (never trained on), LR made the way the model is meant for:
     lower RMSE than bicubic at the same pixels, on average (one scene alone can go either way
-    for a specialist: x4_point is 1% better than bicubic on seed 11, 25-28% on the others)."""
+    for a specialist: x4_point is 1% better than bicubic on seed 11, 25-28% on the others).
+    """
     scale, sampling = SHIPPED[name]
     resolver = DepthSuperResolver.load(name, device='cpu')
     assert resolver.scale == scale
@@ -134,4 +169,7 @@ def test_every_bundled_model_loads_at_the_scale_its_name_says(name):
     """Any family, any scale (x2..x16): a name x<s>[_...] is served by DepthSuperResolver at s."""
     resolver = DepthSuperResolver.load(name, device='cpu', torchscript=False)
     assert name.startswith(f'x{resolver.scale}') and resolver.scale in (2, 4, 8, 16)
-    assert resolver.upsample(np.full((6, 8), 1500, np.uint16)).shape == (6 * resolver.scale, 8 * resolver.scale)
+    assert resolver.upsample(np.full((6, 8), 1500, np.uint16)).shape == (
+        6 * resolver.scale,
+        8 * resolver.scale,
+    )

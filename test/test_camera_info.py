@@ -1,10 +1,30 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """CameraInfo scaling follows the pixel-centre rule on K, P (incl. Tx), sizes and ROI."""
+from depth_sr_ros.ros.camera_info import (
+    expected_image_size,
+    NO_INTRINSICS,
+    OK,
+    P_FROM_K,
+    projection,
+    scale_camera_info,
+)
 import numpy as np
 import pytest
 from sensor_msgs.msg import CameraInfo
-
-from depth_sr_ros.ros.camera_info import (NO_INTRINSICS, OK, P_FROM_K, expected_image_size,
-                                          projection, scale_camera_info)
 
 
 def _info():
@@ -48,7 +68,12 @@ def test_roi_binning_and_missing_size():
     i.roi.x_offset, i.roi.y_offset, i.roi.width, i.roi.height = 10, 20, 80, 60
     out, _ = scale_camera_info(i, 4)
     assert (out.binning_x, out.binning_y) == (2, 2)
-    assert (out.roi.x_offset, out.roi.y_offset, out.roi.width, out.roi.height) == (40, 80, 320, 240)
+    assert (out.roi.x_offset, out.roi.y_offset, out.roi.width, out.roi.height) == (
+        40,
+        80,
+        320,
+        240,
+    )
     assert expected_image_size(out) == (160, 120) == tuple(4 * v for v in expected_image_size(i))
     j = _info()
     j.width = j.height = 0

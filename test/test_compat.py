@@ -1,17 +1,33 @@
-"""The Humble fallbacks of depth_sr_ros/ros/compat.py, run for real: on real rclpy nodes of this
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The Humble fallbacks of depth_sr_ros/ros/compat.py, run for real: on real rclpy nodes of this
 distribution with the newer API hidden (as rclpy 3.3 lacks it), each fallback must behave like
-the API it replaces. Humble itself has no PyPI wheels, so this is how its code paths run here."""
+the API it replaces. Humble itself has no PyPI wheels, so this is how its code paths run here.
+"""
 import warnings
 
+from depth_sr_ros.ros import compat
 import pytest
 from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros_helpers import Probe, wait_for
 from std_msgs.msg import String
-
-from ros_helpers import Probe, wait_for  # isort: skip
-from depth_sr_ros.ros import compat
 
 NEWER_THAN_HUMBLE = ('add_pre_set_parameters_callback', 'add_post_set_parameters_callback')
 
@@ -45,8 +61,10 @@ def test_only_the_humble_like_node_lacks_the_newer_methods(probe):
     (('rclpy.not_before_iron', 'rclpy.qos_event'), 'rclpy.qos_event')],
     ids=['this_distro', 'humble_qos_event'])
 def test_incompatible_qos_callbacks_fire_from_either_module(probe, modules, taken):
-    """Humble has the callback containers in rclpy.qos_event; here that module is the one taken
-    when the first name does not import (Iron+ keep it as a deprecated alias)."""
+    """
+    Humble has the callback containers in rclpy.qos_event; here that module is the one taken
+    when the first name does not import (Iron+ keep it as a deprecated alias).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)   # "importing 'qos_event' is deprecated"
         events = compat.first_module(modules)
@@ -101,8 +119,10 @@ def test_parameter_callbacks_validate_then_apply_alike(probe, humble):
 
 
 def test_depth_sr_node_runtime_parameters_on_the_humble_path(tiny_model_dir):
-    """The node itself built on the Humble-like API: run-time changes apply, bad ones are refused
-    with the reason and change nothing."""
+    """
+    The node itself built on the Humble-like API: run-time changes apply, bad ones are refused
+    with the reason and change nothing.
+    """
     from depth_sr_ros.ros.sr_node import DepthSRNode
     h = Probe(lambda ctx: [humble_like(DepthSRNode)(context=ctx, parameter_overrides=[
         Parameter('model', value=str(tiny_model_dir))])])

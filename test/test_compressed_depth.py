@@ -1,4 +1,20 @@
-"""compressedDepth codec (PNG and RVL, 16UC1 and 32FC1) against image_transport_plugins' C++.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+compressedDepth codec (PNG and RVL, 16UC1 and 32FC1) against image_transport_plugins' C++.
 
 The byte-level RVL cases were worked out by hand from rvl_codec.cpp (nibbles of 3 payload bits,
 lowest group first, high bit = more; 8 nibbles per 32-bit word from the top, words stored
@@ -8,12 +24,11 @@ transcription of the same C++ used as a second oracle on random images.
 import struct
 
 import cv2
-import numpy as np
-import pytest
-
-import rvl_reference  # isort: skip
 from depth_sr_ros.data import compressed_depth as cd
 from depth_sr_ros.data import rvl
+import numpy as np
+import pytest
+import rvl_reference
 
 # (pixels, stream bytes) worked by hand; see each comment for the nibbles.
 HAND_STREAMS = [

@@ -1,12 +1,26 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Depth Image <-> numpy: validation causes, padded steps, big-endian data, units, and speed path."""
 import array
 import sys
 
+from depth_sr_ros.ros import conversions as conv
 import numpy as np
 import pytest
 from sensor_msgs.msg import Image
-
-from depth_sr_ros.ros import conversions as conv
 
 
 def _msg(arr, encoding, step=None, bigendian=False):
@@ -15,14 +29,20 @@ def _msg(arr, encoding, step=None, bigendian=False):
     h, w = arr.shape
     step = step or w * bpp
     rows = np.zeros((h, step), np.uint8)
-    rows[:, :w * bpp] = np.ascontiguousarray(arr, dtype=np.dtype(('>' if bigendian else '<') + kind)).view(np.uint8).reshape(h, -1)
+    rows[:, : w * bpp] = (
+        np.ascontiguousarray(arr, dtype=np.dtype(('>' if bigendian else '<') + kind))
+        .view(np.uint8)
+        .reshape(h, -1)
+    )
     rows[:, w * bpp:] = 0xAB  # padding bytes must never leak into pixels
     m = Image(height=h, width=w, encoding=encoding, is_bigendian=bigendian, step=step)
     m.data = array.array('B', rows.tobytes())
     return m
 
 
-@pytest.mark.parametrize('encoding,dtype', [('16UC1', np.uint16), ('32FC1', np.float32), ('mono16', np.uint16)])
+@pytest.mark.parametrize(
+    'encoding,dtype', [('16UC1', np.uint16), ('32FC1', np.float32), ('mono16', np.uint16)]
+)
 @pytest.mark.parametrize('bigendian', [False, True])
 def test_decode_respects_step_and_byte_order(encoding, dtype, bigendian):
     rng = np.random.default_rng(0)
@@ -73,7 +93,9 @@ def test_rejections_name_their_cause(cause, edit):
     m = _good()
     edit(m)
     with pytest.raises(conv.ImageRejected) as err:
-        conv.image_to_array(m, max_pixels=23 if cause == 'too_large' else None, use_cv_bridge=False)
+        conv.image_to_array(
+            m, max_pixels=23 if cause == 'too_large' else None, use_cv_bridge=False
+        )
     assert err.value.cause == cause
     assert cause in conv.CAUSES
 

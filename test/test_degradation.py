@@ -1,12 +1,37 @@
-"""Every sampling kernel against an independent reference; holes never leak; the blind recipe
-samples what it says; recipes round-trip through configs."""
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Every sampling kernel against an independent reference; holes never leak; the blind recipe
+samples what it says; recipes round-trip through configs.
+"""
 import cv2
+from depth_sr_ros.data.degradation import (
+    BlindRecipe,
+    DegradationSpec,
+    degrade,
+    downsample,
+    EVALUATION,
+    make_recipe,
+    RECIPES,
+    SAMPLINGS,
+    SENSOR_LIKE,
+)
+from depth_sr_ros.data.normalization import DepthRange, fill_invalid_nearest, valid_range
 import numpy as np
 import pytest
-
-from depth_sr_ros.data.degradation import (EVALUATION, RECIPES, SAMPLINGS, SENSOR_LIKE, BlindRecipe,
-                                           DegradationSpec, degrade, downsample, make_recipe)
-from depth_sr_ros.data.normalization import DepthRange, fill_invalid_nearest, valid_range
 
 
 def _scene(h=64, w=64):
@@ -34,7 +59,9 @@ def test_cubic_equals_opencv_inter_cubic_and_area_equals_inter_area(scale):
     cubic, v1 = downsample(hr, valid, scale, 'cubic')
     area, v2 = downsample(hr, valid, scale, 'area')
     assert v1.all() and v2.all()
-    np.testing.assert_allclose(cubic, cv2.resize(hr, size, interpolation=cv2.INTER_CUBIC), atol=2e-6)
+    np.testing.assert_allclose(
+        cubic, cv2.resize(hr, size, interpolation=cv2.INTER_CUBIC), atol=2e-6
+    )
     np.testing.assert_allclose(area, cv2.resize(hr, size, interpolation=cv2.INTER_AREA), atol=2e-6)
 
 
@@ -58,7 +85,9 @@ def test_nearest_picks_the_centre_sample_or_the_given_phase(scale):
     ys, xs = np.arange(8) * scale + scale // 2, np.arange(6) * scale + scale // 2
     np.testing.assert_array_equal(lr, hr[np.ix_(ys, xs)])
     lr, _ = downsample(hr, valid, scale, 'nearest', phase=(0, scale - 1))
-    np.testing.assert_array_equal(lr, hr[np.ix_(np.arange(8) * scale, np.arange(6) * scale + scale - 1)])
+    np.testing.assert_array_equal(
+        lr, hr[np.ix_(np.arange(8) * scale, np.arange(6) * scale + scale - 1)]
+    )
 
 
 def test_random_phase_jitters_around_the_centre_per_frame():
@@ -66,8 +95,12 @@ def test_random_phase_jitters_around_the_centre_per_frame():
     valid = np.ones_like(hr, bool)
     spec = RECIPES['nearest']
     assert spec.phase == 'random'
-    firsts = {float(degrade(hr, valid, 4, spec, np.random.default_rng(i))[0][0, 0]) for i in range(60)}
-    assert firsts == {y * 32 + x + 1.0 for y in (1, 2, 3) for x in (1, 2, 3)}   # centre 2, +-1 pixel
+    firsts = {
+        float(degrade(hr, valid, 4, spec, np.random.default_rng(i))[0][0, 0]) for i in range(60)
+    }
+    assert firsts == {
+        y * 32 + x + 1.0 for y in (1, 2, 3) for x in (1, 2, 3)
+    }  # centre 2, +-1 pixel
 
 
 @pytest.mark.parametrize('sampling', SAMPLINGS)
@@ -96,9 +129,11 @@ def test_every_recipe_keeps_holes_out_of_values(name):
 
 @pytest.mark.parametrize('sampling', ['cubic', 'bicubic_aa'])
 def test_cubic_overshoot_below_zero_becomes_a_hole_not_a_negative_depth(sampling):
-    """Middlebury scene 15 (disparity 1 beside 180) gave a 'valid' LR pixel of -0.7 under
+    """
+    Middlebury scene 15 (disparity 1 beside 180) gave a 'valid' LR pixel of -0.7 under
     `cubic`; the resolver reads <= 0 as no measurement, so the output had NaN where the scorer
-    expected depth. A sensor reports no depth <= 0: such LR pixels are holes."""
+    expected depth. A sensor reports no depth <= 0: such LR pixels are holes.
+    """
     depth = np.full((64, 64), 0.05, np.float32)
     depth[:, 31:] = 3.0                                  # the step between two LR samples' taps
     valid = np.ones_like(depth, bool)
@@ -124,7 +159,9 @@ def test_sensor_like_drops_pixels_and_adds_noise():
     depth = np.full((128, 128), 2.0, np.float32)
     depth[:, :64] = 1.0
     valid = np.ones_like(depth, bool)
-    clean, clean_valid = degrade(depth, valid, 4, DegradationSpec('area'), np.random.default_rng(0))
+    clean, clean_valid = degrade(
+        depth, valid, 4, DegradationSpec('area'), np.random.default_rng(0)
+    )
     noisy, noisy_valid = degrade(depth, valid, 4, SENSOR_LIKE, np.random.default_rng(0))
     assert clean_valid.all() and noisy_valid.sum() < clean_valid.sum()
     assert np.abs(noisy - clean)[noisy_valid].std() > 0
@@ -139,17 +176,23 @@ def _step_scene():
 
 def test_flying_pixels_float_between_the_surfaces_only_at_edges():
     depth, valid = _step_scene()
-    lr, lv = degrade(depth, valid, 4, DegradationSpec('nearest', flying_fraction=1.0), np.random.default_rng(0))
+    lr, lv = degrade(
+        depth, valid, 4, DegradationSpec('nearest', flying_fraction=1.0), np.random.default_rng(0)
+    )
     between = lv & (lr > 1.01) & (lr < 2.99)
     assert between.sum() > 20
     ys, xs = np.nonzero(between)
-    near_edge = (np.minimum(np.abs(ys - 8), np.abs(ys - 24)) <= 1) | (np.minimum(np.abs(xs - 8), np.abs(xs - 24)) <= 1)
+    near_edge = (np.minimum(np.abs(ys - 8), np.abs(ys - 24)) <= 1) | (
+        np.minimum(np.abs(xs - 8), np.abs(xs - 24)) <= 1
+    )
     assert near_edge.all()
 
 
 def test_shadow_band_invalidates_the_far_side_of_a_step():
     depth, valid = _step_scene()
-    lr, lv = degrade(depth, valid, 4, DegradationSpec('nearest', shadow_width=2), np.random.default_rng(0))
+    lr, lv = degrade(
+        depth, valid, 4, DegradationSpec('nearest', shadow_width=2), np.random.default_rng(0)
+    )
     lost = ~lv
     assert lost.sum() == 2 * 16        # 16 box rows, 2 pixels each, on one side of the box
     assert np.all(lr[lost] == 0) and np.all(depth[::4, ::4][lost[:, :]] == 3.0)
@@ -158,7 +201,9 @@ def test_shadow_band_invalidates_the_far_side_of_a_step():
 def test_quantisation_mm_and_disparity_and_skipped_for_non_metric():
     depth = np.linspace(0.8, 4.0, 64 * 64, dtype=np.float32).reshape(64, 64)
     valid = np.ones_like(depth, bool)
-    mm, _ = degrade(depth, valid, 2, DegradationSpec('nearest', quantization='mm'), np.random.default_rng(0))
+    mm, _ = degrade(
+        depth, valid, 2, DegradationSpec('nearest', quantization='mm'), np.random.default_rng(0)
+    )
     np.testing.assert_allclose(mm * 1000, np.round(mm * 1000), atol=1e-3)
     spec = DegradationSpec('nearest', quantization='disparity', disparity_step=2.85e-3)
     disp, _ = degrade(depth, valid, 2, spec, np.random.default_rng(0))
@@ -175,19 +220,28 @@ def test_blur_is_hole_aware_and_smooths_edges():
     valid[0:16, 0:16] = False
     depth[~valid] = 0
     sharp, _ = degrade(depth, valid, 4, DegradationSpec('nearest'), np.random.default_rng(0))
-    blurred, bv = degrade(depth, valid, 4, DegradationSpec('nearest', blur_sigma=0.6), np.random.default_rng(0))
+    blurred, bv = degrade(
+        depth, valid, 4, DegradationSpec('nearest', blur_sigma=0.6), np.random.default_rng(0)
+    )
     assert np.abs(blurred - sharp)[bv].max() > 0.1 and blurred[bv].min() >= 1.0 - 1e-5
 
 
 def test_blind_recipe_frequencies_match_its_configuration():
-    recipe = BlindRecipe(sampling_weights={'cubic': 3.0, 'nearest': 1.0}, noise_prob=0.5, hole_prob=0.2,
-                         quantization_prob=0.0, random_phase_prob=1.0)
+    recipe = BlindRecipe(
+        sampling_weights={'cubic': 3.0, 'nearest': 1.0},
+        noise_prob=0.5,
+        hole_prob=0.2,
+        quantization_prob=0.0,
+        random_phase_prob=1.0,
+    )
     rng = np.random.default_rng(0)
     specs = [recipe.sample(rng) for _ in range(4000)]
     share = lambda pred: np.mean([pred(s) for s in specs])   # noqa: E731
     assert abs(share(lambda s: s.sampling == 'cubic') - 0.75) < 0.03
     assert share(lambda s: s.sampling in ('area', 'bicubic_aa')) == 0
-    assert share(lambda s: s.sampling == 'nearest' and s.phase == 'random') == share(lambda s: s.sampling == 'nearest')
+    assert share(lambda s: s.sampling == 'nearest' and s.phase == 'random') == share(
+        lambda s: s.sampling == 'nearest'
+    )
     assert abs(share(lambda s: s.noise_std > 0) - 0.5) < 0.03
     assert abs(share(lambda s: s.hole_blobs > 0) - 0.2) < 0.03
     assert share(lambda s: s.quantization != 'none') == 0

@@ -1,13 +1,31 @@
-"""edge_mode, the confidence map and the temporal filter on frames whose answer is known."""
-import numpy as np
-import pytest
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
+"""edge_mode, the confidence map and the temporal filter on frames whose answer is known."""
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.inference.confidence import confidence
-from depth_sr_ros.inference.edges import (DEFAULT_EDGE_MODE, EDGE_MODES, apply_to_output,
-                                          flying_mask)
+from depth_sr_ros.inference.edges import (
+    apply_to_output,
+    DEFAULT_EDGE_MODE,
+    EDGE_MODES,
+    flying_mask,
+)
 from depth_sr_ros.inference.temporal import TemporalFilter
 from depth_sr_ros.ros import params
+import numpy as np
+import pytest
 
 S = 4
 

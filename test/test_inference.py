@@ -1,13 +1,27 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The inference API: dtypes, units, invalid handling, determinism, loading errors."""
 import json
 
 import cv2
-import numpy as np
-import pytest
-
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError, save_model
 from depth_sr_ros.inference.bundled import resolve
 from depth_sr_ros.nets.dsrnet import DSRNet, DSRNetConfig
+import numpy as np
+import pytest
 
 
 def _ramp(h=30, w=41):
@@ -94,7 +108,9 @@ def test_load_errors_are_clear(tmp_path, tiny_model_dir):
         DepthSuperResolver.load(bad)
     mismatch = tmp_path / 'mismatch'
     mismatch.mkdir()
-    (mismatch / 'model.safetensors').write_bytes((tiny_model_dir / 'model.safetensors').read_bytes())
+    (mismatch / 'model.safetensors').write_bytes(
+        (tiny_model_dir / 'model.safetensors').read_bytes()
+    )
     meta = json.loads((tiny_model_dir / 'model.json').read_text())
     meta['architecture']['channels'] = 16
     (mismatch / 'model.json').write_text(json.dumps(meta))
@@ -109,8 +125,8 @@ def test_load_errors_are_clear(tmp_path, tiny_model_dir):
 @pytest.mark.parametrize('scale', [2, 4, 8, 16])
 @pytest.mark.parametrize('preset_name', ['fast', 'quality'])
 def test_dsrnet_shapes_and_features(scale, preset_name):
-    import torch
     from depth_sr_ros.nets.registry import preset
+    import torch
     net = DSRNet(preset(preset_name, scale))
     x, v = torch.rand(2, 1, 5, 7), torch.ones(2, 1, 5, 7)
     sr, feats = net.forward_with_features(x, v)
@@ -121,10 +137,13 @@ def test_dsrnet_shapes_and_features(scale, preset_name):
 
 def test_fast_preset_fits_the_deployment_budget():
     """The fast x4 config must stay within ~1.5 GMAC per 160x120 -> 640x480 frame."""
-    import torch
-    from depth_sr_ros.nets.registry import preset
     from depth_sr_ros.nets.macs import count_macs
-    macs = count_macs(DSRNet(preset('fast', 4)), torch.rand(1, 1, 120, 160), torch.ones(1, 1, 120, 160))
+    from depth_sr_ros.nets.registry import preset
+    import torch
+
+    macs = count_macs(
+        DSRNet(preset('fast', 4)), torch.rand(1, 1, 120, 160), torch.ones(1, 1, 120, 160)
+    )
     assert 0.5e9 < macs <= 1.5e9
 
 
@@ -142,8 +161,8 @@ def test_torchscript_path_matches_eager(tiny_model_dir):
 
 def _random_lrres_model(tmp_path):
     """An exported lrres x4 net with random (non-zero) output conv: not flip-equivariant."""
-    import torch
     from depth_sr_ros.nets.lrres import LRResConfig, LRResNet
+    import torch
     torch.manual_seed(1)
     net = LRResNet(LRResConfig(scale=4, channels=8, num_blocks=2, up_channels=2, feature_taps=2))
     torch.nn.init.normal_(net.tail.weight, std=0.3)
@@ -157,20 +176,25 @@ def _flip_sensitive_frame():
 
 
 def test_self_ensemble_of_8_views_is_dihedral_equivariant(tmp_path):
-    """Averaging all 8 views, each undone, makes the output commute with flips and transposes;
-    a view left un-undone, or one net pass, would not (checked: the plain net is not)."""
+    """
+    Averaging all 8 views, each undone, makes the output commute with flips and transposes;
+    a view left un-undone, or one net pass, would not (checked: the plain net is not).
+    """
     model = _random_lrres_model(tmp_path)
     plain = DepthSuperResolver.load(model, device='cpu')
     ensemble = DepthSuperResolver.load(model, device='cpu', self_ensemble=8)
     depth = _flip_sensitive_frame()
     for transform in (np.transpose, np.fliplr, np.flipud):
         moved = np.ascontiguousarray(transform(depth))
-        np.testing.assert_allclose(ensemble.upsample(moved), transform(ensemble.upsample(depth)), atol=1e-5)
+        np.testing.assert_allclose(
+            ensemble.upsample(moved), transform(ensemble.upsample(depth)), atol=1e-5
+        )
         assert np.abs(plain.upsample(moved) - transform(plain.upsample(depth))).max() > 1e-3
     # Two views (identity + column flip) commute with the column flip only.
     two = DepthSuperResolver.load(model, device='cpu', self_ensemble=2)
-    np.testing.assert_allclose(two.upsample(np.ascontiguousarray(depth[:, ::-1])), two.upsample(depth)[:, ::-1],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        two.upsample(np.ascontiguousarray(depth[:, ::-1])), two.upsample(depth)[:, ::-1], atol=1e-5
+    )
     assert np.abs(two.upsample(np.ascontiguousarray(depth.T)) - two.upsample(depth).T).max() > 1e-3
 
 

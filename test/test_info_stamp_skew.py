@@ -1,22 +1,40 @@
-"""An input CameraInfo stamped far from its image (a static or stale camera_info publisher), over
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+An input CameraInfo stamped far from its image (a static or stale camera_info publisher), over
 real DDS: counted per frame in /diagnostics (WARN), logged once (throttled) on /rosout, the pair
 still published with the image's stamp; camera_info_max_stamp_skew moves the limit at run time
-and 0 turns the check off."""
+and 0 turns the check off.
+"""
+from depth_sr_ros.ros.conversions import array_to_image
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rcl_interfaces.msg import Log
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, QoSProfile
+from ros_helpers import camera_info, header, NodeHarness, ramp_depth_mm, wait_for
 from sensor_msgs.msg import CameraInfo, Image
-
-from ros_helpers import NodeHarness, camera_info, header, ramp_depth_mm, wait_for  # isort: skip
-from depth_sr_ros.ros.conversions import array_to_image
 
 W, H = 40, 30
 
 
 def _send(h, pubs, outs, info_stamp, image_stamp):
-    """CameraInfo stamped ``info_stamp`` (sec, nanosec), then an image stamped ``image_stamp``;
-    returns the served (image, CameraInfo)."""
+    """
+    CameraInfo stamped ``info_stamp`` (sec, nanosec), then an image stamped ``image_stamp``;
+    returns the served (image, CameraInfo).
+    """
     lr = ramp_depth_mm(W, H)
     pubs[1].publish(camera_info(W, H, header(*info_stamp)))
     wait_for(lambda: h.node.streams[0].info is not None
@@ -29,8 +47,10 @@ def _send(h, pubs, outs, info_stamp, image_stamp):
 
 
 def _latest_status(diags, after_count):
-    """The stream's values and status from the newest /diagnostics message whose skew count
-    reached ``after_count``."""
+    """
+    The stream's values and status from the newest /diagnostics message whose skew count
+    reached ``after_count``.
+    """
     for arr in reversed(list(diags.messages)):
         for st in arr.status:
             kv = {v.key: v.value for v in st.values}

@@ -1,28 +1,44 @@
-"""The launch arguments users expect, through the real `ros2 launch` (test/test_ros2_launch.py has
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The launch arguments users expect, through the real `ros2 launch` (test/test_ros2_launch.py has
 the helpers): log_level, use_sim_time and the RViz fixed frame. rviz2 cannot be installed here, so
 a stand-in rviz2 package (an executable that writes down its command line) sits on
-AMENT_PREFIX_PATH: what launch hands rviz2 is what is checked."""
+AMENT_PREFIX_PATH: what launch hands rviz2 is what is checked.
+"""
 import os
+from pathlib import Path
 import stat
 import time
-from pathlib import Path
 
-import pytest
-import yaml
 from builtin_interfaces.msg import Time
+from depth_sr_ros.ros.conversions import array_to_image
 from diagnostic_msgs.msg import DiagnosticArray
+import pytest
+from ros_helpers import camera_info, header, Probe, ramp_depth_mm, wait_for
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image
-
-from ros_helpers import Probe, camera_info, header, ramp_depth_mm, wait_for  # isort: skip
-from depth_sr_ros.ros.conversions import array_to_image
-from test_launch_contract import ROOT, _literals
-from test_ros2_launch import DEFAULT_QOS, NOISE, ROS2, _serve_a_ramp, launch
+from test_launch_contract import _literals, ROOT
+from test_ros2_launch import _serve_a_ramp, DEFAULT_QOS, launch, NOISE, ROS2
+import yaml
 
 pytestmark = pytest.mark.skipif(not ROS2.exists(),
                                 reason='no .venv/bin/ros2 (see test_ros2_launch.py)')
 
-RVIZ2 = '''#!/bin/sh
+RVIZ2 = """#!/bin/sh
 # stand-in rviz2: writes its arguments, then the content of each --params-file it was given
 out="$DEPTH_SR_TEST_RVIZ_ARGS"
 printf '%s\\n' "$@" > "$out.tmp"
@@ -32,7 +48,7 @@ for arg in "$@"; do
   prev="$arg"
 done
 mv "$out.tmp" "$out"
-'''
+"""
 SIM_START = 4242
 
 
@@ -52,9 +68,11 @@ def test_default_fixed_frame_is_the_rviz_configs():
 
 
 def test_log_level_use_sim_time_and_rviz_fixed_frame(tmp_path):
-    """log_level:=warn hides the node's INFO start-up line but not its warnings; use_sim_time:=true
+    """
+    log_level:=warn hides the node's INFO start-up line but not its warnings; use_sim_time:=true
     makes the node's clock (its /diagnostics stamps and timers) follow /clock; rviz2 gets
-    -d <config> -f <fixed_frame> and use_sim_time."""
+    -d <config> -f <fixed_frame> and use_sim_time.
+    """
     _fake_rviz2(tmp_path / 'prefix')
     args_file = tmp_path / 'rviz2_args'
     env = {'AMENT_PREFIX_PATH': f"{tmp_path / 'prefix'}:{os.environ.get('AMENT_PREFIX_PATH', '')}",

@@ -1,4 +1,20 @@
-"""launch/sr.launch.py against what `ros2 launch` cannot show here: the params file equals the
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+launch/sr.launch.py against what `ros2 launch` cannot show here: the params file equals the
 parameters a real node declares (with descriptions), the launch arguments name real parameters and
 topics, the RViz config (rviz2 is not installable here) shows the node's topics, and the shipped
 Fast DDS profile says what docs/NODE.md says. The launch file itself runs for real, with every
@@ -9,9 +25,8 @@ import ast
 import importlib.util
 from pathlib import Path
 
+from ros_helpers import NodeHarness
 import yaml
-
-from ros_helpers import NodeHarness  # isort: skip
 
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCH = ROOT / 'launch/sr.launch.py'
@@ -21,7 +36,11 @@ def _literals():
     tree = ast.parse(LAUNCH.read_text())
     out = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
             try:
                 out[node.targets[0].id] = ast.literal_eval(node.value)
             except ValueError:
@@ -39,8 +58,10 @@ def _console_scripts():
 
 
 def _declared_parameters(node, plain_node):
-    """Parameters the node itself declares: minus rclpy's built-ins (those of a plain Node) and
-    the qos_overrides.* ones rclpy adds for QoSOverridingOptions."""
+    """
+    Parameters the node itself declares: minus rclpy's built-ins (those of a plain Node) and
+    the qos_overrides.* ones rclpy adds for QoSOverridingOptions.
+    """
     names = set(node._parameters) - set(plain_node._parameters)
     return {n for n in names if not n.startswith('qos_overrides.')}
 
@@ -66,7 +87,10 @@ def test_launch_file_contract(tiny_model_dir):
     assert len(chosen) == 1 and {n.id for n in ast.walk(chosen[0]) if isinstance(n, ast.Name)} \
         >= {'Node', 'EXECUTABLE', 'LifecycleNode', 'LIFECYCLE_EXECUTABLE'}
     assert {'parameters', 'remappings', 'namespace'} <= set(sr[0])
-    assert any(isinstance(k.get('executable'), ast.Constant) and k['executable'].value == 'rviz2' for k in kw)
+    assert any(
+        isinstance(k.get('executable'), ast.Constant) and k['executable'].value == 'rviz2'
+        for k in kw
+    )
     # launch arguments
     declared = {c.args[0].value for c in ast.walk(tree) if isinstance(c, ast.Call)
                 and getattr(c.func, 'id', '') == 'DeclareLaunchArgument' and c.args
@@ -82,8 +106,12 @@ def test_launch_file_contract(tiny_model_dir):
         node = h.node
         params = _declared_parameters(node, h.probe)
         overrides = {n for n in node._parameters if n.startswith('qos_overrides.')}
-        topics = {s.sub_image.topic_name for s in node.streams} | {s.sub_info.topic_name for s in node.streams} \
-            | {s.pub_image.topic_name for s in node.streams} | {s.pub_info.topic_name for s in node.streams}
+        topics = (
+            {s.sub_image.topic_name for s in node.streams}
+            | {s.sub_info.topic_name for s in node.streams}
+            | {s.pub_image.topic_name for s in node.streams}
+            | {s.pub_info.topic_name for s in node.streams}
+        )
         descriptors = node.describe_parameters(sorted(params))
     finally:
         h.close()
@@ -103,14 +131,19 @@ def test_launch_file_contract(tiny_model_dir):
 
 
 def test_fastdds_profile_is_what_the_docs_say():
-    """16 MB shared-memory segment + UDPv4, builtin transports off, as the default participant
-    profile; installed with the package and named by the launch file."""
+    """
+    16 MB shared-memory segment + UDPv4, builtin transports off, as the default participant
+    profile; installed with the package and named by the launch file.
+    """
     import xml.etree.ElementTree as ET
     _, lit = _literals()
     path = ROOT / lit['FASTDDS_PROFILE']
     ns = {'d': 'http://www.eprosima.com'}
     root = ET.parse(path).getroot()
-    kinds = {t.findtext('d:transport_id', namespaces=ns): t for t in root.iterfind('.//d:transport_descriptor', ns)}
+    kinds = {
+        t.findtext('d:transport_id', namespaces=ns): t
+        for t in root.iterfind('.//d:transport_descriptor', ns)
+    }
     types = {tid: t.findtext('d:type', namespaces=ns) for tid, t in kinds.items()}
     assert sorted(types.values()) == ['SHM', 'UDPv4']
     shm = next(t for t in kinds.values() if t.findtext('d:type', namespaces=ns) == 'SHM')
@@ -118,5 +151,7 @@ def test_fastdds_profile_is_what_the_docs_say():
     part = root.find('.//d:participant', ns)
     assert part.get('is_default_profile') == 'true'
     assert part.findtext('d:rtps/d:useBuiltinTransports', namespaces=ns) == 'false'
-    assert {e.text for e in part.iterfind('d:rtps/d:userTransports/d:transport_id', ns)} == set(types)
+    assert {e.text for e in part.iterfind('d:rtps/d:userTransports/d:transport_id', ns)} == set(
+        types
+    )
     assert "_files('config/*.xml')" in (ROOT / 'setup.py').read_text()

@@ -1,15 +1,31 @@
-"""Lazy processing over real DDS: no inference while no output has a subscriber (counted in
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Lazy processing over real DDS: no inference while no output has a subscriber (counted in
 /diagnostics, which says why the stream is idle); a subscriber that appears is served from the
 next input frame the node receives; when it leaves, inference stops again; lazy:=false (set at
-run time) processes every frame, watched or not."""
+run time) processes every frame, watched or not.
+"""
 import time
 
+from depth_sr_ros.ros.conversions import array_to_image
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.parameter import Parameter
+from ros_helpers import camera_info, header, NodeHarness, ramp_depth_mm, wait_for
 from sensor_msgs.msg import CameraInfo, Image
-
-from ros_helpers import NodeHarness, camera_info, header, ramp_depth_mm, wait_for  # isort: skip
-from depth_sr_ros.ros.conversions import array_to_image
 
 
 class _Sensor:
@@ -25,8 +41,10 @@ class _Sensor:
                         and self.pub_info.get_subscription_count() > 0, 20)
 
     def send(self):
-        """One frame; returns its stamp's seconds once the node received it (retries a frame the
-        best-effort input lost)."""
+        """
+        One frame; returns its stamp's seconds once the node received it (retries a frame the
+        best-effort input lost).
+        """
         for _ in range(5):
             self.sec += 1
             before = self.stats.received

@@ -1,22 +1,37 @@
-"""depth_sr_lifecycle_node as a real process, driven from this process over DDS with the
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+depth_sr_lifecycle_node as a real process, driven from this process over DDS with the
 lifecycle_msgs services (ChangeState, GetState, GetAvailableTransitions), as a lifecycle manager
 does: the full cycle, frames waiting at deactivate are dropped, a bad model fails configure and
-leaves the node up and unconfigured."""
+leaves the node up and unconfigured.
+"""
+from pathlib import Path
 import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
+from depth_sr_ros.ros.conversions import array_to_image
 from diagnostic_msgs.msg import DiagnosticArray
 from lifecycle_msgs.srv import ChangeState, GetAvailableTransitions, GetState
+from ros_helpers import camera_info, header, Probe, ramp_depth_mm, send_until_served, wait_for
 from sensor_msgs.msg import CameraInfo, Image
-
-from ros_helpers import (Probe, camera_info, header, ramp_depth_mm,  # isort: skip
-                         send_until_served, wait_for)
-from depth_sr_ros.ros.conversions import array_to_image
 
 EXE = str(Path(sys.executable).parent / 'depth_sr_lifecycle_node')
 NODE = '/depth_sr_node'
@@ -171,7 +186,7 @@ def test_full_cycle_over_the_lifecycle_services(tiny_model_dir):
 
 
 def test_shutdown_from_active(tiny_model_dir):
-    """(From inactive: the full cycle; from unconfigured: the bad-model test.)"""
+    """(From inactive: the full cycle; from unconfigured: the bad-model test.)."""
     probe = Probe()
     node = None
     try:
@@ -208,12 +223,13 @@ def test_bad_model_fails_configure_and_the_node_stays_up_unconfigured():
 
 
 def test_a_configure_failing_after_the_first_sensor_leaves_no_publisher_behind(tiny_model_dir):
-    """In-process (the transition called directly): the second input_namespaces entry is not a
-    valid name; the first sensor's publishers, already made, are destroyed with the model."""
+    """
+    In-process (the transition called directly): the second input_namespaces entry is not a
+    valid name; the first sensor's publishers, already made, are destroyed with the model.
+    """
+    from depth_sr_ros.ros.lifecycle_node import DepthSRLifecycleNode
     from rclpy.lifecycle import TransitionCallbackReturn
     from rclpy.parameter import Parameter
-
-    from depth_sr_ros.ros.lifecycle_node import DepthSRLifecycleNode
     overrides = [Parameter('model', value=str(tiny_model_dir)),
                  Parameter('input_namespaces', value=['front', 'bad name'])]
     h = Probe(lambda ctx: [DepthSRLifecycleNode(context=ctx, parameter_overrides=overrides)])

@@ -1,13 +1,27 @@
-"""Shapes of every network and head at every scale; masked losses; structure targets."""
-import pytest
-import torch
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
+"""Shapes of every network and head at every scale; masked losses; structure targets."""
 from depth_sr_ros.nets import losses as L
 from depth_sr_ros.nets.denet import DENet, DENetConfig
 from depth_sr_ros.nets.dsrnet import DSRNet
+from depth_sr_ros.nets.heads import affinity, side_block_indices, SideOutput
 from depth_sr_ros.nets.registry import preset
-from depth_sr_ros.nets.heads import SideOutput, affinity, side_block_indices
 from depth_sr_ros.nets.spnet import SPNet
+import pytest
+import torch
 
 
 @pytest.mark.parametrize('scale', [2, 4, 8, 16])
@@ -32,11 +46,23 @@ def test_denet_side_outputs_affinity_and_spnet_shapes(stride):
     assert side.shape == (2, 1, 32, 48)
     a = affinity(feats[-1], 4)
     assert a.shape == (2, 16, 16)
-    assert torch.allclose(torch.diagonal(a, dim1=1, dim2=2), torch.ones(2, 16), atol=1e-5)  # cosine self-sim
+    assert torch.allclose(
+        torch.diagonal(a, dim1=1, dim2=2), torch.ones(2, 16), atol=1e-5
+    )  # cosine self-sim
     sp = SPNet(sr_channels=6, de_channels=8, channels=4)
-    logits = sp(torch.rand(2, 6, 8, 12), feats[-1], torch.rand(2, 1, 32, 48), torch.rand(2, 1, 32, 48), (32, 48))
+    logits = sp(
+        torch.rand(2, 6, 8, 12),
+        feats[-1],
+        torch.rand(2, 1, 32, 48),
+        torch.rand(2, 1, 32, 48),
+        (32, 48),
+    )
     assert logits.shape == (2, 1, 32, 48)
-    assert side_block_indices(1) == [0] and side_block_indices(3) == [0, 1, 2] and side_block_indices(5) == [0, 1, 4]
+    assert (
+        side_block_indices(1) == [0]
+        and side_block_indices(3) == [0, 1, 2]
+        and side_block_indices(5) == [0, 1, 4]
+    )
 
 
 def test_spnet_fusion_prefers_the_more_accurate_network():
@@ -60,7 +86,9 @@ def test_masked_l1_ignores_invalid_pixels_entirely():
     assert (pred.grad[valid == 1] != 0).all()
     garbage = torch.where(valid > 0, target, torch.full_like(target, 1e6))
     assert torch.allclose(L.masked_l1(pred, garbage, valid), loss)
-    expected = torch.stack([((pred[i] - target[i]).abs() * valid[i]).sum() / valid[i].sum() for i in range(2)]).mean()
+    expected = torch.stack(
+        [((pred[i] - target[i]).abs() * valid[i]).sum() / valid[i].sum() for i in range(2)]
+    ).mean()
     assert torch.allclose(loss, expected)
 
 
@@ -69,7 +97,11 @@ def test_structure_target_marks_depth_edges_only_between_valid_pixels():
     hr[..., 4:] = 1.0
     valid = torch.ones_like(hr)
     edges, evalid = L.structure_target(hr, valid, threshold=0.1)
-    assert edges[0, 0, :, 3:5].all() and edges[0, 0, :, :3].sum() == 0 and edges[0, 0, :, 6:].sum() == 0
+    assert (
+        edges[0, 0, :, 3:5].all()
+        and edges[0, 0, :, :3].sum() == 0
+        and edges[0, 0, :, 6:].sum() == 0
+    )
     valid[..., 3:5] = 0
     edges, evalid = L.structure_target(hr, valid, threshold=0.1)
     assert (evalid[0, 0, :, 2:6] == 0).all()   # no claim about pixels next to missing depth

@@ -1,12 +1,26 @@
-"""depth_sr_node over real DDS: round trips, CameraInfo, two streams, optional outputs, bad input."""
-import numpy as np
-import pytest
-from diagnostic_msgs.msg import DiagnosticArray
-from sensor_msgs.msg import CameraInfo, Image, PointCloud2
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
-from ros_helpers import NodeHarness, camera_info, header, ramp_depth_mm, wait_for  # isort: skip
+"""depth_sr_node over real DDS: round trips, CameraInfo, two streams, optional outputs, bad input."""
 from depth_sr_ros.inference.precision import resolve_cpu_precision
 from depth_sr_ros.ros.conversions import array_to_image, image_to_array
+from diagnostic_msgs.msg import DiagnosticArray
+import numpy as np
+import pytest
+from ros_helpers import camera_info, header, NodeHarness, ramp_depth_mm, wait_for
+from sensor_msgs.msg import CameraInfo, Image, PointCloud2
 
 W, H, S = 40, 30, 4
 
@@ -59,7 +73,9 @@ def test_16uc1_round_trip_with_camera_info(harness_factory):
     info = out_info.with_stamp(11)
     assert info is not None, 'no output CameraInfo'
     fx, cx, cy = 0.8 * W, (W - 1) / 2, (H - 1) / 2
-    np.testing.assert_allclose(info.k, [S * fx, 0, S * (cx + .5) - .5, 0, S * fx, S * (cy + .5) - .5, 0, 0, 1])
+    np.testing.assert_allclose(
+        info.k, [S * fx, 0, S * (cx + 0.5) - 0.5, 0, S * fx, S * (cy + 0.5) - 0.5, 0, 0, 1]
+    )
     np.testing.assert_allclose(info.p[:4], [S * fx, 0, (W * S - 1) / 2, 0])
     assert (info.width, info.height) == (W * S, H * S)
     assert info.header.frame_id == img.header.frame_id
@@ -74,7 +90,9 @@ def test_32fc1_round_trip_nan_invalid(harness_factory, cpu_precision):
     lr[lr == 0] = np.nan
     _send(pub_img, pub_info, lr, '32FC1', sec=21)
     img = out_img.with_stamp(21)
-    assert img is not None and img.encoding == '32FC1' and (img.width, img.height) == (W * S, H * S)
+    assert (
+        img is not None and img.encoding == '32FC1' and (img.width, img.height) == (W * S, H * S)
+    )
     sr = image_to_array(img)
     hole = np.repeat(np.repeat(np.isnan(lr), S, 0), S, 1)
     assert np.isnan(sr[hole]).all() and np.isfinite(sr[~hole]).all()
@@ -108,7 +126,10 @@ def test_two_streams_one_node(harness_factory):
     # each stream got its own frame back (mirror images), not the other's
     fa, fb = image_to_array(a), image_to_array(b)
     assert fa[5, 5] < fa[5, -5] and fb[5, 5] > fb[5, -5]
-    assert front[2].with_stamp(32, timeout=0.2) is None and rear[2].with_stamp(31, timeout=0.2) is None
+    assert (
+        front[2].with_stamp(32, timeout=0.2) is None
+        and rear[2].with_stamp(31, timeout=0.2) is None
+    )
     # frames waiting on both streams at once go through one upsample_batch call
     fs, rs = h.node.streams
     h.node._process([(fs, array_to_image(lr, '16UC1', header(33))),
@@ -128,7 +149,12 @@ def test_optional_outputs(harness_factory):
     _send(pub_img, pub_info, lr, '16UC1', sec=41)
     cloud, preview, img = pts.with_stamp(41), col.with_stamp(41), out_img.with_stamp(41)
     assert cloud is not None and preview is not None and img is not None
-    assert (cloud.width, cloud.height, cloud.point_step, cloud.is_dense) == (W * S, H * S, 12, False)
+    assert (cloud.width, cloud.height, cloud.point_step, cloud.is_dense) == (
+        W * S,
+        H * S,
+        12,
+        False,
+    )
     assert [f.name for f in cloud.fields] == ['x', 'y', 'z']
     xyz = np.frombuffer(bytes(cloud.data), '<f4').reshape(H * S, W * S, 3)
     sr = image_to_array(img)
@@ -181,7 +207,9 @@ def test_bad_inputs_are_counted_and_the_next_good_frame_is_processed(harness_fac
         assert wait_for(lambda: stats.rejected[cause] == 1, 10), f'{cause} not counted'
         _send(pub_img, pub_info, ramp_depth_mm(W, H), '16UC1', sec=sec + 100)
         assert out_img.with_stamp(sec + 100) is not None, f'good frame after {cause} not processed'
-    assert [m.header.stamp.sec for m in out_img.messages] == [s + 100 for s in range(60, 60 + len(causes))]
+    assert [m.header.stamp.sec for m in out_img.messages] == [
+        s + 100 for s in range(60, 60 + len(causes))
+    ]
     # all-invalid input: published as an all-invalid output (correct data), counted separately
     _send(pub_img, pub_info, np.zeros((H, W), np.uint16), '16UC1', sec=90)
     empty = out_img.with_stamp(90)
@@ -243,22 +271,28 @@ def test_self_ensemble_is_set_at_run_time_and_bad_counts_are_refused(harness_fac
     _send(pub_img, pub_info, lr, '16UC1', sec=91)
     img = out_img.with_stamp(91)
     assert img is not None and (img.width, img.height) == (W * S, H * S)
-    np.testing.assert_array_equal(image_to_array(img) > 0, np.repeat(np.repeat(lr > 0, S, 0), S, 1))
+    np.testing.assert_array_equal(
+        image_to_array(img) > 0, np.repeat(np.repeat(lr > 0, S, 0), S, 1)
+    )
 
 
 def test_self_ensemble_on_a_point_sampled_model_is_logged(tmp_path):
     """Asking a point-trained model for the self-ensemble works but warns on /rosout."""
-    import torch
+    from depth_sr_ros.inference import save_model
+    from depth_sr_ros.nets.lrres import LRResConfig, LRResNet
     from rcl_interfaces.msg import Log
     from rclpy.parameter import Parameter
     from rclpy.qos import DurabilityPolicy, QoSProfile
-    from depth_sr_ros.inference import save_model
-    from depth_sr_ros.nets.lrres import LRResConfig, LRResNet
+    import torch
     torch.manual_seed(0)
     net = LRResNet(LRResConfig(scale=4, channels=8, num_blocks=2, up_channels=2, feature_taps=2))
-    h = NodeHarness(model=str(save_model(tmp_path / 'point', net, {'degradation': 'point_sensor'})))
+    h = NodeHarness(
+        model=str(save_model(tmp_path / 'point', net, {'degradation': 'point_sensor'}))
+    )
     try:
-        logs = h.collect(Log, '/rosout', QoSProfile(depth=100, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+        logs = h.collect(
+            Log, '/rosout', QoSProfile(depth=100, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+        )
         assert h.node.set_parameters([Parameter('self_ensemble', value=2)])[0].successful
         assert h.node.resolver.self_ensemble == 2
         assert wait_for(lambda: [m for m in list(logs.messages) if 'point-sampled LR' in m.msg
@@ -272,9 +306,15 @@ def test_warnings_reach_rosout(harness_factory):
     from rcl_interfaces.msg import Log
     from rclpy.qos import DurabilityPolicy, QoSProfile
     h = harness_factory(no_input_warning=0.5)
-    logs = h.collect(Log, '/rosout', QoSProfile(depth=100, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+    logs = h.collect(
+        Log, '/rosout', QoSProfile(depth=100, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+    )
     # a subscriber asking for transient_local cannot match the node's volatile publisher
-    h.collect(Image, 'depth_sr/image_raw', QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+    h.collect(
+        Image,
+        'depth_sr/image_raw',
+        QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL),
+    )
 
     def said(text):
         return [m.msg for m in list(logs.messages) if text in m.msg and m.name == 'depth_sr_node']

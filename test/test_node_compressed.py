@@ -1,17 +1,32 @@
-"""depth_sr_node with image_transport's compressedDepth over real DDS: PNG and RVL, 16UC1 and
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+depth_sr_node with image_transport's compressedDepth over real DDS: PNG and RVL, 16UC1 and
 32FC1 in; the compressed output decoded by our decoder equals the raw output (16UC1) or stays
-within the 32FC1 quantisation bound; bad payloads are counted and the node keeps working."""
+within the 32FC1 quantisation bound; bad payloads are counted and the node keeps working.
+"""
 import array
 
-import numpy as np
-import pytest
-from diagnostic_msgs.msg import DiagnosticArray
-from sensor_msgs.msg import CameraInfo, CompressedImage, Image
-
-from ros_helpers import (  # isort: skip
-    NodeHarness, Probe, camera_info, header, ramp_depth_mm, wait_for)
 from depth_sr_ros.data import compressed_depth
 from depth_sr_ros.ros.conversions import image_to_array
+from diagnostic_msgs.msg import DiagnosticArray
+import numpy as np
+import pytest
+from ros_helpers import camera_info, header, NodeHarness, Probe, ramp_depth_mm, wait_for
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
 W, H, S = 40, 30, 4
 IN_TOPIC = 'depth/image_raw/compressedDepth'
@@ -122,8 +137,8 @@ def test_bad_payloads_are_counted_and_the_next_good_frame_is_processed(harness_f
 
 def test_remapping_the_image_topic_moves_the_compressed_subscription(tiny_model_dir):
     """As image_transport: the base topic is resolved first, then /compressedDepth appended."""
-    from rclpy.parameter import Parameter
     from depth_sr_ros.ros.sr_node import DepthSRNode
+    from rclpy.parameter import Parameter
     params = [Parameter('model', value=str(tiny_model_dir)),
               Parameter('input_transport', value='compressedDepth')]
     p = Probe(lambda ctx: [DepthSRNode(context=ctx, parameter_overrides=params, namespace='robot',

@@ -1,15 +1,31 @@
-"""The demo path of scripts/demo.sh: a real depth_sr_node process fed by the demo player over DDS
-writes the before/after picture and prints latency and throughput."""
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The demo path of scripts/demo.sh: a real depth_sr_node process fed by the demo player over DDS
+writes the before/after picture and prints latency and throughput.
+"""
+from pathlib import Path
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
-import numpy as np
-
-import ros_helpers  # noqa: F401  (isolated ROS_DOMAIN_ID / localhost discovery for the children)
-from depth_sr_ros.ros.demo_player import _lr_intrinsics
 from depth_sr_ros.pixel_grid import scale_intrinsics
+from depth_sr_ros.ros.demo_player import _lr_intrinsics
+import numpy as np
+import ros_helpers  # noqa: F401  (isolated ROS_DOMAIN_ID / localhost discovery for the children)
 
 EXE = str(Path(sys.executable).parent / 'depth_sr_node')
 
@@ -22,13 +38,35 @@ def test_lr_intrinsics_invert_the_pixel_centre_rule():
 
 
 def test_demo_player_against_node_process(tiny_model_dir, tmp_path):
-    node = subprocess.Popen([EXE, '--ros-args', '-p', f'model:={tiny_model_dir}', '-p', 'torch_threads:=1'],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    node = subprocess.Popen(
+        [EXE, '--ros-args', '-p', f'model:={tiny_model_dir}', '-p', 'torch_threads:=1'],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        out = subprocess.run([sys.executable, '-m', 'depth_sr_ros.ros.demo_player', '--frames', '8',
-                              '--width', '32', '--height', '24', '--out', str(tmp_path),
-                              '--node-pid', str(node.pid), '--connect-timeout', '60'],
-                             capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [
+                sys.executable,
+                '-m',
+                'depth_sr_ros.ros.demo_player',
+                '--frames',
+                '8',
+                '--width',
+                '32',
+                '--height',
+                '24',
+                '--out',
+                str(tmp_path),
+                '--node-pid',
+                str(node.pid),
+                '--connect-timeout',
+                '60',
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         node.send_signal(signal.SIGINT)
         try:

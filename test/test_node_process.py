@@ -1,23 +1,41 @@
-"""The installed depth_sr_node executable as a real process: the shipped params file is accepted
-and frames flow over DDS; bad set-ups fail with one clear error line and a non-zero exit."""
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The installed depth_sr_node executable as a real process: the shipped params file is accepted
+and frames flow over DDS; bad set-ups fail with one clear error line and a non-zero exit.
+"""
+from pathlib import Path
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
+from depth_sr_ros.ros.conversions import image_to_array
 import numpy as np
 import pytest
+from ros_helpers import Probe, ramp_depth_mm, send_until_served
 from sensor_msgs.msg import CameraInfo, Image
-
-from ros_helpers import Probe, ramp_depth_mm, send_until_served  # isort: skip
-from depth_sr_ros.ros.conversions import image_to_array
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = str(Path(sys.executable).parent / 'depth_sr_node')
 
 
 def _run_failing(*ros_args):
-    out = subprocess.run([EXE, '--ros-args', *ros_args], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [EXE, '--ros-args', *ros_args], capture_output=True, text=True, timeout=60
+    )
     lines = [l for l in out.stderr.splitlines() if l.strip()]
     return out.returncode, lines
 
@@ -54,8 +72,17 @@ def test_params_file_run_processes_frames(tiny_model_dir):
     assert 'Traceback' not in err
 
 
-@pytest.mark.parametrize('kind', ['garbage_file', 'missing_name', 'scale_mismatch', 'bad_encoding_param',
-                                  'bad_precision_param', 'bad_namespace'])
+@pytest.mark.parametrize(
+    'kind',
+    [
+        'garbage_file',
+        'missing_name',
+        'scale_mismatch',
+        'bad_encoding_param',
+        'bad_precision_param',
+        'bad_namespace',
+    ],
+)
 def test_start_up_failure_is_one_clear_line(tmp_path, tiny_model_dir, kind):
     if kind == 'garbage_file':
         bad = tmp_path / 'broken'
@@ -68,11 +95,20 @@ def test_start_up_failure_is_one_clear_line(tmp_path, tiny_model_dir, kind):
     elif kind == 'scale_mismatch':
         args, expect = ['-p', f'model:={tiny_model_dir}', '-p', 'scale:=2'], 'scale=2'
     elif kind == 'bad_namespace':
-        args, expect = ['-p', f'model:={tiny_model_dir}', '-p', "input_namespaces:=['bad name']"], "'bad name'"
+        args, expect = (
+            ['-p', f'model:={tiny_model_dir}', '-p', "input_namespaces:=['bad name']"],
+            "'bad name'",
+        )
     elif kind == 'bad_precision_param':
-        args, expect = ['-p', f'model:={tiny_model_dir}', '-p', 'cpu_precision:=fp16'], 'cpu_precision'
+        args, expect = (
+            ['-p', f'model:={tiny_model_dir}', '-p', 'cpu_precision:=fp16'],
+            'cpu_precision',
+        )
     else:
-        args, expect = ['-p', f'model:={tiny_model_dir}', '-p', 'output_encoding:=rgb8'], 'output_encoding'
+        args, expect = (
+            ['-p', f'model:={tiny_model_dir}', '-p', 'output_encoding:=rgb8'],
+            'output_encoding',
+        )
     rc, lines = _run_failing(*args)
     assert rc != 0
     errors = [l for l in lines if 'depth_sr_node: error:' in l]

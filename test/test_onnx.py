@@ -1,12 +1,27 @@
-"""ONNX export and the onnxruntime backend: parity with torch on the bundled models, dynamic
-sizes, the export CLI, stale files, and execution-provider choice."""
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+ONNX export and the onnxruntime backend: parity with torch on the bundled models, dynamic
+sizes, the export CLI, stale files, and execution-provider choice.
+"""
 import json
 
+from depth_sr_ros.inference import DepthSuperResolver, onnx_backend, onnx_export
 import numpy as np
 import pytest
-
-from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference import onnx_backend, onnx_export
 
 # Largest |ONNX Runtime - torch| in millimetres allowed on the bundled models (float32 both; the
 # measured figures are printed by test_parity_with_torch_on_bundled_models and in the report).
@@ -106,9 +121,9 @@ def test_execution_provider_from_device(device, available, expected):
 
 
 def test_node_with_the_onnxruntime_backend(tiny_model_dir):
-    from sensor_msgs.msg import CameraInfo, Image
-    from ros_helpers import NodeHarness, send_until_served
     from depth_sr_ros.ros.conversions import image_to_array
+    from ros_helpers import NodeHarness, send_until_served
+    from sensor_msgs.msg import CameraInfo, Image
     h = NodeHarness(model=str(tiny_model_dir), backend='onnxruntime')
     try:
         assert h.node.resolver.backend == 'onnxruntime (CPUExecutionProvider)'

@@ -1,4 +1,20 @@
-"""However depth_sr_node is started, an outside consumer gets each image with its CameraInfo.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+However depth_sr_node is started, an outside consumer gets each image with its CameraInfo.
 
 The node runs as its own process with a clean environment (no Fast DDS profile variable), started
 as the plain executable, through `ros2 run` and through `ros2 launch`; this test process is the
@@ -9,9 +25,8 @@ frames, a burst, a publisher restart, two sensors at once, 160x120 -> 640x480 an
 profile, images over 512 KB lost their CameraInfo in several groups here
 (docs/pending/26_camera_info_pairing.md).
 """
+from pairing_consumer import BIN, failures, GROUPS, run_once
 import pytest
-
-from pairing_consumer import BIN, GROUPS, failures, run_once  # isort: skip
 
 
 @pytest.mark.parametrize('mode', ['exe', 'ros2_run', 'ros2_launch'])

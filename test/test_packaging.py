@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The ROS-free core must import without rclpy; entry points must be wired."""
 import subprocess
 import sys
@@ -6,7 +21,7 @@ import textwrap
 
 def test_core_imports_without_rclpy():
     # Make rclpy unimportable, then import every ROS-free subpackage.
-    code = textwrap.dedent('''
+    code = textwrap.dedent("""
         import sys
         class Block:
             def find_spec(self, name, path=None, target=None):
@@ -19,7 +34,7 @@ def test_core_imports_without_rclpy():
         import depth_sr_ros.cli.folder_to_bag, depth_sr_ros.data.synthetic, depth_sr_ros.data.image_folder
         assert 'rclpy' not in sys.modules
         print('ok')
-    ''')
+    """)
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == 'ok'

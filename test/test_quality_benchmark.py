@@ -1,13 +1,29 @@
-"""benchmarks/quality.py's cross-sensor (Kinect) set: frame choice, the hole margin, the unseen
-check, and one real run of the script on a small depth-only folder with a bundled model."""
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+benchmarks/quality.py's cross-sensor (Kinect) set: frame choice, the hole margin, the unseen
+check, and one real run of the script on a small depth-only folder with a bundled model.
+"""
 import json
+from pathlib import Path
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-
 from training_helpers import synthetic_pairs, write_image_folder
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / 'benchmarks'
@@ -21,7 +37,10 @@ def test_evenly_spaced_keeps_first_and_last_and_all_when_asked_for_more():
     picked = quality.evenly_spaced(pairs, 40)
     assert len(picked) == 40 and picked[0] == 0 and picked[-1] == 249
     assert np.all(np.diff(picked) >= 6)
-    assert quality.evenly_spaced(pairs, 0) == pairs and quality.evenly_spaced(pairs[:5], 40) == pairs[:5]
+    assert (
+        quality.evenly_spaced(pairs, 0) == pairs
+        and quality.evenly_spaced(pairs[:5], 40) == pairs[:5]
+    )
 
 
 def test_hole_margin_drops_exactly_the_pixels_near_invalid_ones():
@@ -34,11 +53,16 @@ def test_hole_margin_drops_exactly_the_pixels_near_invalid_ones():
 
 
 def test_a_model_trained_on_the_folder_is_refused():
-    meta = {'training_data': {'folders': ['/data/rgbdd_dev'], 'depth_only_folders': ['/data/sevenscenes_depth']}}
+    meta = {
+        'training_data': {
+            'folders': ['/data/rgbdd_dev'],
+            'depth_only_folders': ['/data/sevenscenes_depth'],
+        }
+    }
     with pytest.raises(SystemExit, match='sevenscenes_depth'):
         quality.check_unseen('m', meta, ['../shared/data/sevenscenes_depth'])
-    quality.check_unseen('m', meta, ['../shared/data/osd_kinect'])      # not trained on: fine
-    quality.check_unseen('m', meta, ['../shared/data/sevenscenes'])     # a prefix is another folder
+    quality.check_unseen('m', meta, ['../shared/data/osd_kinect'])  # not trained on: fine
+    quality.check_unseen('m', meta, ['../shared/data/sevenscenes'])  # a prefix is another folder
 
 
 def test_quality_scores_a_depth_only_kinect_folder(tmp_path):
@@ -47,10 +71,28 @@ def test_quality_scores_a_depth_only_kinect_folder(tmp_path):
         png.unlink()
     (folder / 'rgb').rmdir()
     out = tmp_path / 'results' / 'q.json'
-    run = subprocess.run([sys.executable, str(BENCHMARKS / 'quality.py'), '--kinect', str(folder),
-                          '--kinect-frames', '2', '--models', 'x4', '--samplings', 'cubic', 'nearest',
-                          '--panels', 'kinect:nearest', '--out', str(out)],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / 'quality.py'),
+            '--kinect',
+            str(folder),
+            '--kinect-frames',
+            '2',
+            '--models',
+            'x4',
+            '--samplings',
+            'cubic',
+            'nearest',
+            '--panels',
+            'kinect:nearest',
+            '--out',
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     cells = json.loads(out.read_text())['results']
     assert [(c['set'], c['sampling'], c['held_out_frames']) for c in cells] == [
@@ -64,7 +106,12 @@ def test_quality_scores_a_depth_only_kinect_folder(tmp_path):
 
 def test_middlebury_floor_splits_gains_by_scene_group():
     import middlebury_floor
-    mads = {'bicubic_hole_aware': [1.0, 1.0, 2.0], 'm': [0.5, 0.7, 1.8], 'gt_blurred_sigma_0.5': [0.1, 0.1, 0.1]}
+
+    mads = {
+        'bicubic_hole_aware': [1.0, 1.0, 2.0],
+        'm': [0.5, 0.7, 1.8],
+        'gt_blurred_sigma_0.5': [0.1, 0.1, 0.1],
+    }
     out = middlebury_floor.per_scene(['a', 'b', 'c'], mads, held_out_ids=['c'], model_labels=['m'])
     assert out['groups'] == {'held_out': ['c'], 'other': ['a', 'b']}
     assert out['gain_pct_by_group']['m'] == pytest.approx({'held_out': 10.0, 'other': 40.0})
@@ -89,17 +136,26 @@ def test_flying_pixel_masks_give_the_height_of_the_steps_a_ramp_floats_on():
 def test_model_tokens_name_the_variant_scored():
     """'+seN' and '+bf16' in any order become DepthSuperResolver.load options and stay in the label."""
     assert quality.parse_model('x4') == ('x4', 'x4', {'self_ensemble': 1, 'cpu_precision': 'fp32'})
-    assert quality.parse_model('x4+bf16') == ('x4+bf16', 'x4', {'self_ensemble': 1, 'cpu_precision': 'bf16'})
+    assert quality.parse_model('x4+bf16') == (
+        'x4+bf16',
+        'x4',
+        {'self_ensemble': 1, 'cpu_precision': 'bf16'},
+    )
     for token in ('x4_cubic+se8+bf16', 'x4_cubic+bf16+se8'):
         assert quality.parse_model(token) == ('x4_cubic+se8+bf16', 'x4_cubic',
                                               {'self_ensemble': 8, 'cpu_precision': 'bf16'})
-    assert quality.parse_model('long=runs/a+b/model+se2') == ('long+se2', 'runs/a+b/model',
-                                                              {'self_ensemble': 2, 'cpu_precision': 'fp32'})
+    assert quality.parse_model('long=runs/a+b/model+se2') == (
+        'long+se2',
+        'runs/a+b/model',
+        {'self_ensemble': 2, 'cpu_precision': 'fp32'},
+    )
 
 
 def test_edge_modes_score_one_network_output_and_report_removed_pixels():
-    """--edge-modes: every mode is applied to the same keep output; invalidate's removed share
-    is the share of scored pixels it turned invalid, and its errors are over the rest."""
+    """
+    --edge-modes: every mode is applied to the same keep output; invalidate's removed share
+    is the share of scored pixels it turned invalid, and its errors are over the rest.
+    """
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
     r = DepthSuperResolver.load('x4', device='cpu')

@@ -1,18 +1,34 @@
-"""Issue 26 saw on Jazzy: after a sustained stream of too-large frames into a node whose input was
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Issue 26 saw on Jazzy: after a sustained stream of too-large frames into a node whose input was
 overridden to reliable, the next good frame was not served. Here the node runs as its own process
 (the plain executable, no Fast DDS profile) with that override; 4 s of 1280x960 frames at 15 Hz
 (all rejected as too_large), then the first good frame must be served. Runs on every tested
-distribution (scripts/test.sh)."""
+distribution (scripts/test.sh).
+"""
+from pathlib import Path
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from sensor_msgs.msg import CameraInfo, Image
-
-from ros_helpers import Probe, camera_info, header, ramp_depth_mm  # isort: skip
 from depth_sr_ros.ros.conversions import array_to_image
+from ros_helpers import camera_info, header, Probe, ramp_depth_mm
+from sensor_msgs.msg import CameraInfo, Image
 
 EXE = str(Path(sys.executable).parent / 'depth_sr_node')
 RELIABLE_INPUT = 'qos_overrides./depth/image_raw.subscription.reliability:=reliable'

@@ -1,16 +1,26 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Algorithm 1 mechanics, resume, export and DDP equivalence on tiny synthetic data."""
 import json
 import os
+from pathlib import Path
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-import numpy as np
-import pytest
-import torch
-from safetensors.torch import load_file
 
 from depth_sr_ros.data.crops import CropBatches
 from depth_sr_ros.data.degradation import make_recipe
@@ -21,6 +31,10 @@ from depth_sr_ros.training import fit
 from depth_sr_ros.training.checkpoint import load_checkpoint
 from depth_sr_ros.training.roles import GlobalRoles, student_maps
 from depth_sr_ros.training.system import CTKTSystem
+import numpy as np
+import pytest
+from safetensors.torch import load_file
+import torch
 from training_helpers import synthetic_pairs, tiny_config, write_image_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +50,10 @@ def _batch(pairs, cfg, step=0):
 
 
 def _grads(module):
-    return {n: (p.grad.abs().sum().item() if p.grad is not None else 0.0) for n, p in module.named_parameters()}
+    return {
+        n: (p.grad.abs().sum().item() if p.grad is not None else 0.0)
+        for n, p in module.named_parameters()
+    }
 
 
 def test_crop_batches_are_a_pure_function_of_seed_and_step(pairs):
@@ -46,9 +63,15 @@ def test_crop_batches_are_a_pure_function_of_seed_and_step(pairs):
     c = CropBatches(pairs, 4, 32, 4, seed=3).batch(8)
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not torch.equal(a['hr'], c['hr'])
-    assert a['lr'].shape == (4, 1, 8, 8) and a['hr'].shape == (4, 1, 32, 32) and a['rgb'].shape == (4, 3, 32, 32)
+    assert (
+        a['lr'].shape == (4, 1, 8, 8)
+        and a['hr'].shape == (4, 1, 32, 32)
+        and a['rgb'].shape == (4, 3, 32, 32)
+    )
     halves = [CropBatches(pairs, 4, 32, 4, seed=3).batch(7, rank=r, world_size=2) for r in (0, 1)]
-    assert torch.equal(halves[0]['hr'], a['hr'][0::2]) and torch.equal(halves[1]['hr'], a['hr'][1::2])
+    assert torch.equal(halves[0]['hr'], a['hr'][0::2]) and torch.equal(
+        halves[1]['hr'], a['hr'][1::2]
+    )
     del cfg
 
 
@@ -61,7 +84,14 @@ def test_a_checkpoint_written_before_an_option_existed_resumes_with_its_default(
     torch.save(state, ckpt)
     fit(pairs[:4], pairs[4:], cfg, tmp_path / 'run', progress=False, resume=True)
     with pytest.raises(ValueError, match='val_max_frames'):
-        fit(pairs[:4], pairs[4:], cfg.replace(val_max_frames=1), tmp_path / 'run', progress=False, resume=True)
+        fit(
+            pairs[:4],
+            pairs[4:],
+            cfg.replace(val_max_frames=1),
+            tmp_path / 'run',
+            progress=False,
+            resume=True,
+        )
 
 
 def test_a_resumed_run_may_change_threads_but_not_what_it_learns(pairs, tmp_path):
@@ -70,10 +100,19 @@ def test_a_resumed_run_may_change_threads_but_not_what_it_learns(pairs, tmp_path
     state = load_checkpoint(tmp_path / 'run' / 'checkpoint.pt')
     state['step'] = 2                                   # as if killed half-way
     torch.save(state, tmp_path / 'run' / 'checkpoint.pt')
-    fit(pairs[:4], pairs[4:], cfg.replace(threads=2), tmp_path / 'run', progress=False, resume=True)
+    fit(
+        pairs[:4], pairs[4:], cfg.replace(threads=2), tmp_path / 'run', progress=False, resume=True
+    )
     assert load_checkpoint(tmp_path / 'run' / 'checkpoint.pt')['config']['threads'] == 2
     with pytest.raises(ValueError, match=r'\(lr\)'):
-        fit(pairs[:4], pairs[4:], cfg.replace(threads=2, lr=0.5), tmp_path / 'run', progress=False, resume=True)
+        fit(
+            pairs[:4],
+            pairs[4:],
+            cfg.replace(threads=2, lr=0.5),
+            tmp_path / 'run',
+            progress=False,
+            resume=True,
+        )
 
 
 def test_per_pixel_roles_send_distillation_gradient_only_where_the_other_network_is_better():
@@ -116,7 +155,9 @@ def test_global_frozen_teacher_gets_no_gradient_and_student_gets_distillation(pa
     batch = _batch(pairs, cfg)
     out = system(batch, 'transfer', dsr_student_global=False)   # DSRNet is the teacher
     out['total'].backward()
-    assert all(p.grad is None for p in system.dsr.parameters()), 'frozen DSRNet teacher must not move'
+    assert all(p.grad is None for p in system.dsr.parameters()), (
+        'frozen DSRNet teacher must not move'
+    )
     assert sum(_grads(system.de).values()) > 0
     system.zero_grad()
     out = system(batch, 'transfer', dsr_student_global=True)
@@ -125,8 +166,10 @@ def test_global_frozen_teacher_gets_no_gradient_and_student_gets_distillation(pa
 
 
 def test_distillation_reaches_dsrnet_only_through_the_student_terms(pairs):
-    """With the reconstruction loss removed, DSRNet's gradient comes only from L_P/L_A/L_struc,
-    which must vanish when DSRNet is the teacher everywhere."""
+    """
+    With the reconstruction loss removed, DSRNet's gradient comes only from L_P/L_A/L_struc,
+    which must vanish when DSRNet is the teacher everywhere.
+    """
     cfg = tiny_config(granularity='global')
     torch.manual_seed(0)
     system = CTKTSystem(cfg)
@@ -151,64 +194,123 @@ def test_fit_trains_exports_and_reports(pairs, tmp_path):
                  'model/model.onnx'):
         assert (tmp_path / 'run' / name).stat().st_size > 0, name
     assert result['steps'] == 4 and result['samples_per_s'] > 0
-    assert set(result['val']) >= {'rmse_cm', 'mae_cm', 'bicubic_rmse_cm', 'bicubic_mae_cm', 'frames'}
+    assert set(result['val']) >= {
+        'rmse_cm',
+        'mae_cm',
+        'bicubic_rmse_cm',
+        'bicubic_mae_cm',
+        'frames',
+    }
     resolver = DepthSuperResolver.load(tmp_path / 'run' / 'model', device='cpu', torchscript=False)
     meta = json.loads((tmp_path / 'run' / 'model' / 'model.json').read_text())
     assert meta['training']['scheme'] == 'ctkt' and meta['validation']['frames'] == 2
-    assert set(load_file(str(tmp_path / 'run' / 'model' / 'model.safetensors'))) == set(resolver.net.state_dict())
+    assert set(load_file(str(tmp_path / 'run' / 'model' / 'model.safetensors'))) == set(
+        resolver.net.state_dict()
+    )
     ckpt = load_checkpoint(tmp_path / 'run' / 'checkpoint.pt')
     net = CTKTSystem(cfg)
     net.load_state_dict(ckpt['system'])
     lr = torch.rand(1, 1, 12, 16)
-    assert torch.equal(net.dsr.eval()(lr, torch.ones_like(lr)), resolver.net(lr, torch.ones_like(lr)))
+    assert torch.equal(
+        net.dsr.eval()(lr, torch.ones_like(lr)), resolver.net(lr, torch.ones_like(lr))
+    )
     # the LR recipe round-trips: config -> checkpoint -> model metadata, and validation covered every sampling
     assert ckpt['config']['degradation'] == 'blind' and ckpt['config'] == cfg.to_dict()
-    assert meta['degradation'] == 'blind' and make_recipe('blind', meta['degradation_recipe']) == cfg.recipe()
+    assert (
+        meta['degradation'] == 'blind'
+        and make_recipe('blind', meta['degradation_recipe']) == cfg.recipe()
+    )
     assert type(cfg).from_dict(json.loads(json.dumps(meta['training']))) == cfg
     assert {f'rmse_cm_{s}' for s in cfg.val_degradations} <= set(meta['validation'])
     with pytest.raises(ValueError, match='already holds a checkpoint'):
         fit(pairs[:4], pairs[4:], cfg, tmp_path / 'run', progress=False)
     with pytest.raises(ValueError, match='other training options'):
-        fit(pairs[:4], pairs[4:], cfg.replace(p2=0.5), tmp_path / 'run', resume=True, progress=False)
+        fit(
+            pairs[:4],
+            pairs[4:],
+            cfg.replace(p2=0.5),
+            tmp_path / 'run',
+            resume=True,
+            progress=False,
+        )
     with pytest.raises(ValueError, match='other training options'):
-        fit(pairs[:4], pairs[4:], cfg.replace(degradation='cubic'), tmp_path / 'run', resume=True, progress=False)
+        fit(
+            pairs[:4],
+            pairs[4:],
+            cfg.replace(degradation='cubic'),
+            tmp_path / 'run',
+            resume=True,
+            progress=False,
+        )
 
 
 @pytest.mark.parametrize('scheme', ['dsr_only', 'ctkt'])
 def test_cpu_bf16_autocast_trains_every_network_and_is_recorded(pairs, tmp_path, scheme):
-    """cpu_bf16 really changes the arithmetic (same seed, other weights than float32), keeps the
-    losses finite through DENet/SPNet too, and is part of the options a resume must match."""
+    """
+    cpu_bf16 really changes the arithmetic (same seed, other weights than float32), keeps the
+    losses finite through DENet/SPNet too, and is part of the options a resume must match.
+    """
     runs = {}
     for bf16 in (False, True):
         cfg = tiny_config(max_steps=4, scheme=scheme, cpu_bf16=bf16)
         fit(pairs[:4], pairs[4:], cfg, tmp_path / str(bf16), progress=False)
         ckpt = load_checkpoint(tmp_path / str(bf16) / 'checkpoint.pt')
-        assert all(np.isfinite(v) for row in ckpt['history'] for k, v in row.items() if k != 'step')
+        assert all(
+            np.isfinite(v) for row in ckpt['history'] for k, v in row.items() if k != 'step'
+        )
         runs[bf16] = ckpt
     assert runs[True]['config']['cpu_bf16'] is True
     meta = json.loads((tmp_path / 'True' / 'model' / 'model.json').read_text())
     assert meta['training']['cpu_bf16'] is True
-    assert all(w.dtype == torch.float32 for w in runs[True]['system'].values() if w.is_floating_point())
-    assert any(not torch.equal(runs[False]['system'][k], runs[True]['system'][k]) for k in runs[True]['system'])
+    assert all(
+        w.dtype == torch.float32 for w in runs[True]['system'].values() if w.is_floating_point()
+    )
+    assert any(
+        not torch.equal(runs[False]['system'][k], runs[True]['system'][k])
+        for k in runs[True]['system']
+    )
     with pytest.raises(ValueError, match='cpu_bf16'):
-        fit(pairs[:4], pairs[4:], tiny_config(max_steps=6, scheme=scheme), tmp_path / 'True', resume=True,
-            progress=False)
+        fit(
+            pairs[:4],
+            pairs[4:],
+            tiny_config(max_steps=6, scheme=scheme),
+            tmp_path / 'True',
+            resume=True,
+            progress=False,
+        )
 
 
 def _train_cmd(data, run_dir, steps):
     opts = tiny_config(max_steps=steps).to_dict()
-    return [sys.executable, '-m', 'depth_sr_ros.cli.train', '--data', str(data), '--run-dir', str(run_dir),
-            '--val-fraction', '0.34', '--options', json.dumps(opts), '--resume', '--no-progress']
+    return [
+        sys.executable,
+        '-m',
+        'depth_sr_ros.cli.train',
+        '--data',
+        str(data),
+        '--run-dir',
+        str(run_dir),
+        '--val-fraction',
+        '0.34',
+        '--options',
+        json.dumps(opts),
+        '--resume',
+        '--no-progress',
+    ]
 
 
 def test_resume_after_kill_is_bit_for_bit(pairs, tmp_path):
     data = write_image_folder(tmp_path / 'data', pairs)
     steps = 40
-    straight = subprocess.run(_train_cmd(data, tmp_path / 'straight', steps), capture_output=True, text=True,
-                              timeout=300)
+    straight = subprocess.run(
+        _train_cmd(data, tmp_path / 'straight', steps), capture_output=True, text=True, timeout=300
+    )
     assert straight.returncode == 0, straight.stderr
-    proc = subprocess.Popen(_train_cmd(data, tmp_path / 'killed', steps), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _train_cmd(data, tmp_path / 'killed', steps),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     ckpt = tmp_path / 'killed' / 'checkpoint.pt'
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -220,8 +322,9 @@ def test_resume_after_kill_is_bit_for_bit(pairs, tmp_path):
     killed_at = load_checkpoint(ckpt)['step']
     assert 0 < killed_at < steps, 'the run must be killed mid-way for this test to mean anything'
     assert not (tmp_path / 'killed' / 'model').exists()
-    resumed = subprocess.run(_train_cmd(data, tmp_path / 'killed', steps), capture_output=True, text=True,
-                             timeout=300)
+    resumed = subprocess.run(
+        _train_cmd(data, tmp_path / 'killed', steps), capture_output=True, text=True, timeout=300
+    )
     assert resumed.returncode == 0, resumed.stderr
     a = load_file(str(tmp_path / 'straight' / 'model' / 'model.safetensors'))
     b = load_file(str(tmp_path / 'killed' / 'model' / 'model.safetensors'))
@@ -240,6 +343,7 @@ def _ddp_worker(rank, world, port, pairs, cfg, run_dir):
     # so destroy_process_group would not destroy it, and gloo's worker threads could then release
     # a Python-owned tensor during interpreter finalization -> SIGABRT (training/distributed.py).
     import gc
+
     from torch.nn.parallel import DistributedDataParallel
     assert not [o for o in gc.get_objects() if isinstance(o, DistributedDataParallel)]
     import torch.distributed as dist
@@ -249,6 +353,7 @@ def _ddp_worker(rank, world, port, pairs, cfg, run_dir):
 @pytest.mark.parametrize('scheme', ['dsr_only', 'ctkt'])
 def test_two_gloo_processes_match_one_process_with_the_same_global_batch(pairs, tmp_path, scheme):
     import socket
+
     import torch.multiprocessing as mp
     cfg = tiny_config(scheme=scheme, max_steps=4, checkpoint_every=4, val_every=4)
     fit(pairs[:4], pairs[4:], cfg, tmp_path / 'single', progress=False)
@@ -266,8 +371,20 @@ def test_two_gloo_processes_match_one_process_with_the_same_global_batch(pairs, 
 
 
 def test_train_cli_reports_bad_input_and_exits_nonzero(tmp_path):
-    out = subprocess.run([sys.executable, '-m', 'depth_sr_ros.cli.train', '--data', str(tmp_path / 'nope'),
-                          '--run-dir', str(tmp_path / 'r')], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'depth_sr_ros.cli.train',
+            '--data',
+            str(tmp_path / 'nope'),
+            '--run-dir',
+            str(tmp_path / 'r'),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2
     assert 'expected rgb/ and depth/' in out.stderr and 'Traceback' not in out.stderr
 
@@ -276,24 +393,35 @@ def test_train_cli_holds_out_the_last_train_only_images(pairs, tmp_path):
     """--train-only folders feed training only; --hold-out-last keeps their last N images unseen."""
     data = write_image_folder(tmp_path / 'data', pairs)
     extra = write_image_folder(tmp_path / 'extra', synthetic_pairs(n=5, seed=3))
-    cmd = _train_cmd(data, tmp_path / 'run', 2) + ['--train-only', str(extra), '--hold-out-last', '2']
+    cmd = _train_cmd(data, tmp_path / 'run', 2) + [
+        '--train-only',
+        str(extra),
+        '--hold-out-last',
+        '2',
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    summary = json.loads((tmp_path / 'run' / 'model' / 'model.json').read_text())['training']['data_summary']
+    summary = json.loads((tmp_path / 'run' / 'model' / 'model.json').read_text())['training'][
+        'data_summary'
+    ]
     assert summary['train_only_pairs'] == 3 and summary['train_only_held_out_last'] == 2
     assert 3 < summary['train_pairs'] < 3 + len(pairs) - summary['val_pairs'] + 1
 
 
 def test_train_only_weight_repeats_train_only_images_in_the_crop_pool(pairs, tmp_path):
-    """--train-only-weight K: each train-only image is K entries of the list crops are drawn
-    from (so K times as likely per crop as a capture); the summary counts distinct images."""
+    """
+    --train-only-weight K: each train-only image is K entries of the list crops are drawn
+    from (so K times as likely per crop as a capture); the summary counts distinct images.
+    """
     from depth_sr_ros.cli.train import assemble_pairs, build_parser
     data = write_image_folder(tmp_path / 'data', pairs)
     extra = write_image_folder(tmp_path / 'extra', synthetic_pairs(n=5, seed=3))
     base = ['--data', str(data), '--run-dir', str(tmp_path / 'r'), '--train-only', str(extra),
             '--hold-out-last', '2', '--no-progress']
     one, _, s1 = assemble_pairs(build_parser().parse_args(base), 'dsr_only')
-    three, _, s3 = assemble_pairs(build_parser().parse_args(base + ['--train-only-weight', '3']), 'dsr_only')
+    three, _, s3 = assemble_pairs(
+        build_parser().parse_args(base + ['--train-only-weight', '3']), 'dsr_only'
+    )
     from_extra = [p for p in three if p.source == str(extra)]
     assert len(from_extra) == 9 and len({p.capture_id for p in from_extra}) == 3
     assert len(three) == len(one) + 6
@@ -304,17 +432,28 @@ def test_train_only_weight_repeats_train_only_images_in_the_crop_pool(pairs, tmp
 
 
 def test_train_cli_inner_validation_and_depth_only_folders(pairs, tmp_path):
-    """--validation inner validates on blocks of the training captures (the held-out blocks stay
-    unused); --depth-only folders (no rgb/) feed DSRNet alone, and are refused for the cross-task scheme."""
+    """
+    --validation inner validates on blocks of the training captures (the held-out blocks stay
+    unused); --depth-only folders (no rgb/) feed DSRNet alone, and are refused for the cross-task scheme.
+    """
     import shutil
     data = write_image_folder(tmp_path / 'data', synthetic_pairs(n=12, seed=5))
     depth_only = write_image_folder(tmp_path / 'kinect', synthetic_pairs(n=3, seed=7))
     shutil.rmtree(depth_only / 'rgb')
-    base = _train_cmd(data, tmp_path / 'run', 2) + ['--depth-only', str(depth_only), '--degradation', 'cubic']
+    base = _train_cmd(data, tmp_path / 'run', 2) + [
+        '--depth-only',
+        str(depth_only),
+        '--degradation',
+        'cubic',
+    ]
     refused = subprocess.run(base, capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and '--scheme dsr_only' in refused.stderr
-    ok = subprocess.run(base + ['--scheme', 'dsr_only', '--validation', 'inner'], capture_output=True,
-                        text=True, timeout=300)
+    ok = subprocess.run(
+        base + ['--scheme', 'dsr_only', '--validation', 'inner'],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ok.returncode == 0, ok.stderr
     meta = json.loads((tmp_path / 'run' / 'model' / 'model.json').read_text())
     summary = meta['training']['data_summary']

@@ -1,9 +1,25 @@
-"""transport_profile.apply: the node gives itself the shipped Fast DDS profile under the variable
-the installed Fast DDS reads, unless the user configured Fast DDS or chose another RMW.
-(Whether the profile then takes effect on the wire: test/test_output_pairing.py.)"""
-import pytest
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
+"""
+transport_profile.apply: the node gives itself the shipped Fast DDS profile under the variable
+the installed Fast DDS reads, unless the user configured Fast DDS or chose another RMW.
+(Whether the profile then takes effect on the wire: test/test_output_pairing.py.).
+"""
 from depth_sr_ros.ros import transport_profile as tp
+import pytest
 
 SHIPPED = str(tp.shipped_profile())
 

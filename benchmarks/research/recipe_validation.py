@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Collect recipe/architecture pilots validated *inside the training captures* into one table.
 Results: benchmarks/results/recipe_validation_*.json + .png (--out; docs/research/*.md cite
 each file).
@@ -24,14 +39,13 @@ then recomputed on the inner frames (the training log scored the plain network).
 """
 import argparse
 import json
+from pathlib import Path
 import shlex
 import sys
-from pathlib import Path
-
-import numpy as np
 
 from depth_sr_ros.atomic import write_text_atomic
 from depth_sr_ros.training.reports import label_cells, save_png
+import numpy as np
 
 # quality.py's scorer (imported lazily: torch)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -67,7 +81,9 @@ INNER_MIDDLEBURY = 6   # scenes scored, just before quality.py's 6 held-out ones
 
 
 def data_summary(row):
-    return json.loads((Path(row['run']) / 'model' / 'model.json').read_text())['training']['data_summary']
+    return json.loads((Path(row['run']) / 'model' / 'model.json').read_text())['training'][
+        'data_summary'
+    ]
 
 
 def score_against_bicubic(row, label, pairs, samplings, factor):
@@ -76,8 +92,13 @@ def score_against_bicubic(row, label, pairs, samplings, factor):
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.training.evaluate import lr_frames
     from quality import BASELINE, baselines, resolver_method, score
-    resolver = DepthSuperResolver.load(Path(row['run']) / 'model', device='cpu', self_ensemble=row['self_ensemble'],
-                                       cpu_precision=row.get('cpu_precision', 'fp32'))
+
+    resolver = DepthSuperResolver.load(
+        Path(row['run']) / 'model',
+        device='cpu',
+        self_ensemble=row['self_ensemble'],
+        cpu_precision=row.get('cpu_precision', 'fp32'),
+    )
     methods = {BASELINE: baselines()[BASELINE], label: resolver_method(resolver)}
     cells = {}
     for sampling in samplings:
@@ -109,13 +130,18 @@ def check_middlebury_unseen(label, summary):
     from quality import MIDDLEBURY_HELD_OUT
     needed = MIDDLEBURY_HELD_OUT + INNER_MIDDLEBURY
     if summary.get('train_only_folders') and summary.get('train_only_held_out_last', 0) < needed:
-        raise SystemExit(f'{label}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
-                         f'the inner Middlebury scenes need --hold-out-last {needed}')
+        raise SystemExit(
+            f'{label}: trained with --hold-out-last {summary.get("train_only_held_out_last")}; '
+            f'the inner Middlebury scenes need --hold-out-last {needed}'
+        )
 
 
 def check_inner_validation(label, summary, val_fraction=0.15):
     """Refuse a run that was not validated inside its training captures at ``val_fraction``."""
-    if 'twice' not in summary.get('split', '') or f'val_fraction={val_fraction})' not in summary['split']:
+    if (
+        'twice' not in summary.get('split', '')
+        or f'val_fraction={val_fraction})' not in summary['split']
+    ):
         raise SystemExit(f'{label}: not an inner-validation run with val_fraction {val_fraction}')
 
 
@@ -125,9 +151,14 @@ def inner_middlebury(rows, folder, samplings):
     for label, row in rows.items():
         check_middlebury_unseen(label, data_summary(row))
         row['middlebury_inner'] = {'scenes': [p.capture_id for p in scenes]}
-        for sampling, (model, bicubic) in score_against_bicubic(row, label, scenes, samplings, 1.0).items():
-            row['middlebury_inner'][sampling] = {'mad': model['mae'], 'bicubic_mad': bicubic['mae'],
-                                                 'gain_pct': 100 * (1 - model['mae'] / bicubic['mae'])}
+        for sampling, (model, bicubic) in score_against_bicubic(
+            row, label, scenes, samplings, 1.0
+        ).items():
+            row['middlebury_inner'][sampling] = {
+                'mad': model['mae'],
+                'bicubic_mad': bicubic['mae'],
+                'gain_pct': 100 * (1 - model['mae'] / bicubic['mae']),
+            }
 
 
 def extra_samplings(rows, samplings=None, val_fraction=0.15):
@@ -140,7 +171,9 @@ def extra_samplings(rows, samplings=None, val_fraction=0.15):
         if key not in cache:
             cache[key] = inner_rgbdd_frames(key, val_fraction)
         todo = list(row['rmse_cm']) if samplings is None else samplings
-        for sampling, (model, bicubic) in score_against_bicubic(row, label, cache[key], todo, 100.0).items():
+        for sampling, (model, bicubic) in score_against_bicubic(
+            row, label, cache[key], todo, 100.0
+        ).items():
             row['rmse_cm'][sampling] = model['rmse']
             row['bicubic_rmse_cm'][sampling] = bicubic['rmse']
             row['gain_pct'][sampling] = 100 * (1 - model['rmse'] / bicubic['rmse'])
@@ -166,13 +199,22 @@ def heatmap(path, rows, title):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--runs', nargs='+', required=True, help="label=run_dir pairs ('+seN': N-view self-ensemble)")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        '--runs',
+        nargs='+',
+        required=True,
+        help="label=run_dir pairs ('+seN': N-view self-ensemble)",
+    )
     p.add_argument('--out', required=True)
-    p.add_argument('--middlebury', help='Middlebury folder: also score the inner scenes (see above)')
+    p.add_argument(
+        '--middlebury', help='Middlebury folder: also score the inner scenes (see above)'
+    )
     p.add_argument('--middlebury-samplings', nargs='+', default=['cubic'])
     p.add_argument('--extra-samplings', nargs='+', default=[],
-                   help='more evaluation samplings scored on each pilot\'s inner RGB-D-D frames')
+                   help="more evaluation samplings scored on each pilot's inner RGB-D-D frames")
     args = p.parse_args()
     from quality import parse_model
     rows = table([parse_model(r) for r in args.runs])
@@ -186,7 +228,11 @@ def main():
     out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
            'command': ' '.join(shlex.quote(a) for a in sys.argv), 'runs': rows}
     write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
-    heatmap(Path(args.out).with_suffix('.png'), rows, f'inner validation (training captures only): {Path(args.out).name}')
+    heatmap(
+        Path(args.out).with_suffix('.png'),
+        rows,
+        f'inner validation (training captures only): {Path(args.out).name}',
+    )
     samplings = list(next(iter(rows.values()))['gain_pct'])
     mb = args.middlebury_samplings if args.middlebury else []
     print('| run | step | ' + ' | '.join(samplings) + ' | mean | '
@@ -194,9 +240,13 @@ def main():
     print('|---' * (len(samplings) + 3 + len(mb)) + '|')
     for label, r in rows.items():
         cells = ' | '.join(f"{r['rmse_cm'][s]:.3f} ({r['gain_pct'][s]:+.1f}%)" for s in samplings)
-        mb_cells = ''.join(f"{r['middlebury_inner'][s]['mad']:.3f} ({r['middlebury_inner'][s]['gain_pct']:+.1f}%) | "
-                           for s in mb)
-        print(f"| {label} | {r['step']} | {cells} | {np.mean(list(r['gain_pct'].values())):+.1f}% | {mb_cells}")
+        mb_cells = ''.join(
+            f"{r['middlebury_inner'][s]['mad']:.3f} ({r['middlebury_inner'][s]['gain_pct']:+.1f}%) | "
+            for s in mb
+        )
+        print(
+            f"| {label} | {r['step']} | {cells} | {np.mean(list(r['gain_pct'].values())):+.1f}% | {mb_cells}"
+        )
     print(f'wrote {args.out}')
 
 

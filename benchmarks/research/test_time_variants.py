@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Test-time variants of one pilot, scored on its *inner* frames: what inference alone can add.
 Results: benchmarks/results/test_time_variants_x4.json (docs/research/self_ensemble.md).
 
@@ -18,23 +33,27 @@ on the RGB-D-D inner validation frames (RMSE, cm) and the 6 inner Middlebury sce
 """
 import argparse
 import json
+from pathlib import Path
 import shlex
 import sys
-from pathlib import Path
 
+from depth_sr_ros.atomic import write_text_atomic
+from depth_sr_ros.data.degradation import downsample, EVALUATION
+from depth_sr_ros.inference import DepthSuperResolver
+from depth_sr_ros.training.evaluate import lr_frames
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from depth_sr_ros.atomic import write_text_atomic
-from depth_sr_ros.data.degradation import EVALUATION, downsample
-from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.training.evaluate import lr_frames
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from quality import BASELINE, baselines, resolver_method, score  # noqa: E402
-from recipe_validation import (check_inner_validation, check_middlebury_unseen, data_summary,  # noqa: E402
-                               inner_middlebury_scenes, inner_rgbdd_frames)
+from recipe_validation import (  # noqa: E402
+    check_inner_validation,
+    check_middlebury_unseen,
+    data_summary,
+    inner_middlebury_scenes,
+    inner_rgbdd_frames,
+)
 
 
 def back_projection(resolver, sampling, iterations):
@@ -45,10 +64,16 @@ def back_projection(resolver, sampling, iterations):
         sr = resolver.upsample(np.where(lv, lr, np.nan).astype(np.float32)).astype(np.float32)
         valid = np.isfinite(sr)
         for _ in range(iterations):
-            lr_hat, v_hat = downsample(np.where(valid, sr, 0).astype(np.float32), valid, s, sampling)
+            lr_hat, v_hat = downsample(
+                np.where(valid, sr, 0).astype(np.float32), valid, s, sampling
+            )
             residual = np.where(lv & v_hat, lr - lr_hat, 0).astype(np.float32)
-            up = F.interpolate(torch.from_numpy(residual)[None, None], scale_factor=s, mode='bicubic',
-                               align_corners=False)[0, 0].numpy()
+            up = F.interpolate(
+                torch.from_numpy(residual)[None, None],
+                scale_factor=s,
+                mode='bicubic',
+                align_corners=False,
+            )[0, 0].numpy()
             sr = np.where(valid, sr + up, np.nan).astype(np.float32)
         return sr
     return fn
@@ -64,9 +89,15 @@ def inner_sets(rgbdd, middlebury):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', required=True, help='pilot run directory (inner validation, --hold-out-last 12)')
-    p.add_argument('--second', help='a second pilot of the same scale: also score the two-model mean')
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        '--run', required=True, help='pilot run directory (inner validation, --hold-out-last 12)'
+    )
+    p.add_argument(
+        '--second', help='a second pilot of the same scale: also score the two-model mean'
+    )
     p.add_argument('--rgbdd')
     p.add_argument('--middlebury')
     p.add_argument('--sampling', default='cubic', choices=list(EVALUATION))
@@ -82,19 +113,33 @@ def main():
         methods[f'se{views}'] = resolver_method(
             DepthSuperResolver.load(Path(args.run) / 'model', device='cpu', self_ensemble=views))
     if args.sampling in ('cubic', 'bicubic_aa', 'area'):
-        methods.update(ibp1=back_projection(plain, args.sampling, 1), ibp3=back_projection(plain, args.sampling, 3))
+        methods.update(
+            ibp1=back_projection(plain, args.sampling, 1),
+            ibp3=back_projection(plain, args.sampling, 3),
+        )
     if args.second:
         other = resolver_method(DepthSuperResolver.load(Path(args.second) / 'model', device='cpu'))
         here = methods['plain']
         methods['second'] = other
         methods['mean_with_second'] = lambda lr, lv, s: 0.5 * (here(lr, lv, s) + other(lr, lv, s))
-    out = {'command': ' '.join(shlex.quote(a) for a in sys.argv), 'sampling': args.sampling, 'sets': {}}
+    out = {
+        'command': ' '.join(shlex.quote(a) for a in sys.argv),
+        'sampling': args.sampling,
+        'sets': {},
+    }
     for name, (pairs, factor, key) in inner_sets(args.rgbdd, args.middlebury).items():
         cell = score(lr_frames(pairs, plain.scale, EVALUATION[args.sampling]), methods, factor)
         base = cell[BASELINE][key]
-        out['sets'][name] = {m: {key: c[key], 'gain_pct': 100 * (1 - c[key] / base)} for m, c in cell.items()}
-        print(f'{name} ({key}, {len(pairs)} frames, {args.sampling} LR): ' + ', '.join(
-            f"{m} {c[key]:.4f} ({100 * (1 - c[key] / base):+.2f}%)" for m, c in cell.items()), flush=True)
+        out['sets'][name] = {
+            m: {key: c[key], 'gain_pct': 100 * (1 - c[key] / base)} for m, c in cell.items()
+        }
+        print(
+            f'{name} ({key}, {len(pairs)} frames, {args.sampling} LR): '
+            + ', '.join(
+                f'{m} {c[key]:.4f} ({100 * (1 - c[key] / base):+.2f}%)' for m, c in cell.items()
+            ),
+            flush=True,
+        )
     write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
     print(f'wrote {args.out}')
 

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """folder_to_bag: a folder of registered RGB-D pairs (rgb/<id>.jpg|png + depth/<id>.png) -> rosbag2.
 
 A folder without rgb/ (a depth camera without colour) becomes a depth-only bag: depth and its
@@ -9,8 +24,8 @@ header stamps; other ids (Middlebury 01, 02, ...) are spaced 1/--rate s apart in
 Exit 0 on success, 1 with one clear message otherwise (no partial bag is left).
 """
 import argparse
-import sys
 from pathlib import Path
+import sys
 
 import numpy as np
 
@@ -24,14 +39,26 @@ def build_parser():
     p.add_argument('folder', help='folder with depth/ and (unless depth-only) rgb/ sub-folders')
     p.add_argument('--out', required=True, help='output rosbag2 directory (must not exist)')
     p.add_argument('--storage', choices=('sqlite3', 'mcap'), default='sqlite3')
-    p.add_argument('--compressed', action='store_true', help='colour as JPEG CompressedImage (.../compressed)')
-    p.add_argument('--depth-scale', type=float, default=0.001,
-                   help='metres per stored depth unit (0.001 for millimetre PNGs; with 0.001 Middlebury '
-                        "disparity-like uint8 values are copied as they are)")
-    p.add_argument('--fx', type=float, default=None,
-                   help='focal length in pixels for the CameraInfo (default: 0.9 * width, a nominal value; '
-                        'the pairs are already registered so training does not use it)')
-    p.add_argument('--rate', type=float, default=10.0, help='frame rate for ids that are not capture times')
+    p.add_argument(
+        '--compressed', action='store_true', help='colour as JPEG CompressedImage (.../compressed)'
+    )
+    p.add_argument(
+        '--depth-scale',
+        type=float,
+        default=0.001,
+        help='metres per stored depth unit (0.001 for millimetre PNGs; with 0.001 Middlebury '
+        'disparity-like uint8 values are copied as they are)',
+    )
+    p.add_argument(
+        '--fx',
+        type=float,
+        default=None,
+        help='focal length in pixels for the CameraInfo (default: 0.9 * width, a nominal value; '
+        'the pairs are already registered so training does not use it)',
+    )
+    p.add_argument(
+        '--rate', type=float, default=10.0, help='frame rate for ids that are not capture times'
+    )
     p.add_argument('--max-pairs', type=int, default=None)
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     return p
@@ -48,8 +75,17 @@ def _stamps(pairs, rate):
     return stamps
 
 
-def convert(folder, out, storage='sqlite3', compressed=False, depth_scale=0.001, fx=None, rate=10.0,
-            max_pairs=None, progress=True):
+def convert(
+    folder,
+    out,
+    storage='sqlite3',
+    compressed=False,
+    depth_scale=0.001,
+    fx=None,
+    rate=10.0,
+    max_pairs=None,
+    progress=True,
+):
     """Write the folder as a bag; returns the number of pairs written."""
     from depth_sr_ros.data.bags.writer import RGBDBagWriter
     from depth_sr_ros.data.image_folder import load_image_folder
@@ -73,8 +109,10 @@ def convert(folder, out, storage='sqlite3', compressed=False, depth_scale=0.001,
         for pair, stamp in iterator:
             units = np.round(np.where(pair.valid, pair.depth, 0) / depth_scale)
             if units.max() > 65535:
-                raise ValueError(f'{pair.capture_id}: depth {units.max() * depth_scale:.2f} m does not fit 16UC1 '
-                                 f'at {depth_scale} m per unit')
+                raise ValueError(
+                    f'{pair.capture_id}: depth {units.max() * depth_scale:.2f} m does not fit 16UC1 '
+                    f'at {depth_scale} m per unit'
+                )
             h, w = pair.depth.shape
             writer.write(None if depth_only else pair.rgb, units.astype(np.uint16),
                          default_intrinsics(w, h, fx), float(stamp))
@@ -84,8 +122,17 @@ def convert(folder, out, storage='sqlite3', compressed=False, depth_scale=0.001,
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        n = convert(args.folder, args.out, args.storage, args.compressed, args.depth_scale, args.fx, args.rate,
-                    args.max_pairs, progress=not args.quiet)
+        n = convert(
+            args.folder,
+            args.out,
+            args.storage,
+            args.compressed,
+            args.depth_scale,
+            args.fx,
+            args.rate,
+            args.max_pairs,
+            progress=not args.quiet,
+        )
     except (OSError, ValueError) as exc:
         print(f'folder_to_bag: error: {exc}', file=sys.stderr)
         return 1

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """train_from_bag: train a deployable DSRNet straight from RGB-D rosbag recordings.
 
 bags -> decoded, registered pairs (cached) -> held-out split by time blocks -> fit() in the
@@ -11,9 +26,9 @@ import argparse
 import datetime
 import json
 import os
+from pathlib import Path
 import shutil
 import sys
-from pathlib import Path
 
 REPORT_FILES = ('curve.png', 'panel.png', 'metrics.csv', 'metrics.json')
 
@@ -24,7 +39,11 @@ class _DefaultsOnceFormatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action):
         text = action.help or ''
-        if 'default' in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+        if (
+            'default' in text
+            or action.default in (None, False, argparse.SUPPRESS)
+            or not action.option_strings
+        ):
             return text
         return text + ' (default: %(default)s)'
 
@@ -33,30 +52,62 @@ def build_parser():
     p = argparse.ArgumentParser(prog='train_from_bag', description=__doc__.split('\n')[0],
                                 formatter_class=_DefaultsOnceFormatter)
     g = p.add_argument_group('input')
-    g.add_argument('--bag', action='append', required=True,
-                   help='rosbag2 directory, .db3/.mcap file, ROS 1 .bag, or a folder of bags (repeatable)')
-    g.add_argument('--list-topics', action='store_true', help='print the topic table of each bag and exit')
+    g.add_argument(
+        '--bag',
+        action='append',
+        required=True,
+        help='rosbag2 directory, .db3/.mcap file, ROS 1 .bag, or a folder of bags (repeatable)',
+    )
+    g.add_argument(
+        '--list-topics', action='store_true', help='print the topic table of each bag and exit'
+    )
     g.add_argument('--rgb-topic', help='colour topic (default: automatic when unambiguous)')
-    g.add_argument('--depth-topic', help='depth topic (default: automatic, preferring aligned/registered depth)')
+    g.add_argument(
+        '--depth-topic',
+        help='depth topic (default: automatic, preferring aligned/registered depth)',
+    )
     g.add_argument('--rgb-info-topic', help='colour CameraInfo (default: sibling camera_info)')
     g.add_argument('--depth-info-topic', help='depth CameraInfo (default: sibling camera_info)')
     g.add_argument('--assume-registered', action='store_true',
                    help='treat depth as registered to colour (skip the frame/intrinsics check)')
-    g.add_argument('--slop', type=float, default=None,
-                   help='max |t_depth - t_colour| in seconds (default: half the median frame period)')
+    g.add_argument(
+        '--slop',
+        type=float,
+        default=None,
+        help='max |t_depth - t_colour| in seconds (default: half the median frame period)',
+    )
     g.add_argument('--every', type=int, default=1, help='use every N-th pair')
-    g.add_argument('--max-pairs', type=int, default=1000,
-                   help='at most this many pairs per bag, spread evenly over it (decoded pairs are held in memory: '
-                        '1000 pairs of 1280x720 take about 7 GB); 0 = no limit')
-    g.add_argument('--dedup', type=float, default=0.003,
-                   help='skip frames whose median relative depth change from the last kept frame is below '
-                        'this (robot standing still); 0 keeps all')
-    g.add_argument('--min-valid', type=float, default=0.05, help='drop depth frames with a smaller valid fraction')
-    g.add_argument('--cache-dir', default=None, help='decoded-pair cache (default: ~/.cache/depth_sr_ros/bags)')
+    g.add_argument(
+        '--max-pairs',
+        type=int,
+        default=1000,
+        help='at most this many pairs per bag, spread evenly over it (decoded pairs are held in memory: '
+        '1000 pairs of 1280x720 take about 7 GB); 0 = no limit',
+    )
+    g.add_argument(
+        '--dedup',
+        type=float,
+        default=0.003,
+        help='skip frames whose median relative depth change from the last kept frame is below '
+        'this (robot standing still); 0 keeps all',
+    )
+    g.add_argument(
+        '--min-valid',
+        type=float,
+        default=0.05,
+        help='drop depth frames with a smaller valid fraction',
+    )
+    g.add_argument(
+        '--cache-dir',
+        default=None,
+        help='decoded-pair cache (default: ~/.cache/depth_sr_ros/bags)',
+    )
     g.add_argument('--no-cache', action='store_true', help='always decode, store nothing')
     t = p.add_argument_group('training')
     t.add_argument('--out', help='output model directory (must not exist or be empty)')
-    t.add_argument('--scale', type=int, default=None, help='upscaling factor (default 4, or the YAML\'s)')
+    t.add_argument(
+        '--scale', type=int, default=None, help="upscaling factor (default 4, or the YAML's)"
+    )
     t.add_argument('--init', default=None,
                    help='start from this model (a bundled name such as x4, or an exported model '
                         'path) and fine-tune it on the bag: its network, scale and LR recipe are '
@@ -68,31 +119,45 @@ def build_parser():
     t.add_argument('--compare-scratch', action='store_true',
                    help='with --init: also train the same network from random weights for as '
                         'many steps and put it in the report')
-    t.add_argument('--config', default=None,
-                   help="a DSRNet preset (default lrres_mid_deep: the bundled "
-                        "blind models' real-time architecture; lrres_mid: 1.6x faster, a little less accurate; "
-                        "lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
-                        "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file")
-    t.add_argument('--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)')
+    t.add_argument(
+        '--config',
+        default=None,
+        help="a DSRNet preset (default lrres_mid_deep: the bundled "
+        "blind models' real-time architecture; lrres_mid: 1.6x faster, a little less accurate; "
+        "lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
+        "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file",
+    )
+    t.add_argument(
+        '--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)'
+    )
     t.add_argument('--max-steps', type=int, default=None,
                    help='training steps (default 3000, or with --init the fine-tuning length)')
     t.add_argument('--lr', type=float, default=None,
                    help='learning rate (default 1e-3 one-cycle, with --init the fine-tuning rate)')
-    t.add_argument('--scheme', choices=['ctkt', 'dsr_only'], default=None,
-                   help="'ctkt' (default: the cross-task scheme) or 'dsr_only' (DSRNet alone, the baseline; "
-                        'better on our RGB-D-D data, see models/README.md: train both and compare reports)')
-    t.add_argument('--degradation', default=None,
-                   help="how LR training frames are made from the bag's depth: 'blind' (default: every "
-                        "sampling kernel and sensor effect, drawn per crop), or one of 'bicubic_aa', 'cubic', "
-                        "'area', 'nearest', 'sensor_like', 'point_sensor', 'smooth' when you know your sensor "
-                        '(docs/TRAINING.md)')
+    t.add_argument(
+        '--scheme',
+        choices=['ctkt', 'dsr_only'],
+        default=None,
+        help="'ctkt' (default: the cross-task scheme) or 'dsr_only' (DSRNet alone, the baseline; "
+        'better on our RGB-D-D data, see models/README.md: train both and compare reports)',
+    )
+    t.add_argument(
+        '--degradation',
+        default=None,
+        help="how LR training frames are made from the bag's depth: 'blind' (default: every "
+        "sampling kernel and sensor effect, drawn per crop), or one of 'bicubic_aa', 'cubic', "
+        "'area', 'nearest', 'sensor_like', 'point_sensor', 'smooth' when you know your sensor "
+        '(docs/TRAINING.md)',
+    )
     t.add_argument('--resume', action='store_true', help='continue the run in <out>.work/')
     g.add_argument('--depth-only', action='store_true',
                    help='ignore colour topics and train DSRNet alone on the depth topic '
                         '(automatic when the bag has no colour topic)')
     t.add_argument('--device', default='auto', help='auto | cpu | cuda[:N]')
     t.add_argument('--seed', type=int, default=0)
-    t.add_argument('--val-fraction', type=float, default=0.15, help='held-out share, taken in time blocks')
+    t.add_argument(
+        '--val-fraction', type=float, default=0.15, help='held-out share, taken in time blocks'
+    )
     t.add_argument('--gap', type=float, default=None,
                    help='also drop training frames within this many seconds of a held-out block')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
@@ -106,10 +171,20 @@ def _fail(message, code=1):
 
 def _read_options(args):
     from depth_sr_ros.data.bags import BagReadOptions
-    return BagReadOptions(rgb_topic=args.rgb_topic, depth_topic=args.depth_topic, rgb_info_topic=args.rgb_info_topic,
-                          depth_info_topic=args.depth_info_topic, slop_s=args.slop, every=args.every,
-                          max_pairs=args.max_pairs or None, dedup_threshold=args.dedup, assume_registered=args.assume_registered,
-                          min_valid_fraction=args.min_valid, depth_only=args.depth_only)
+
+    return BagReadOptions(
+        rgb_topic=args.rgb_topic,
+        depth_topic=args.depth_topic,
+        rgb_info_topic=args.rgb_info_topic,
+        depth_info_topic=args.depth_info_topic,
+        slop_s=args.slop,
+        every=args.every,
+        max_pairs=args.max_pairs or None,
+        dedup_threshold=args.dedup,
+        assume_registered=args.assume_registered,
+        min_valid_fraction=args.min_valid,
+        depth_only=args.depth_only,
+    )
 
 
 def list_topics_main(args):
@@ -136,8 +211,10 @@ def _train_config(args, data_summary, init=None):
         cfg = TrainConfig.from_preset(config, scale=args.scale or (init['scale'] if init else 4))
     else:
         if not Path(config).is_file():
-            raise ValueError(f'--config must be a preset ({", ".join(sorted(PRESETS))}) or a YAML file; '
-                             f'{config!r} is neither')
+            raise ValueError(
+                f'--config must be a preset ({", ".join(sorted(PRESETS))}) or a YAML file; '
+                f'{config!r} is neither'
+            )
         cfg = TrainConfig.from_yaml(config)
         if args.scale:
             cfg = cfg.replace(scale=args.scale)
@@ -172,43 +249,91 @@ def _train_config(args, data_summary, init=None):
 def _data_summary(read_summary, train, val, args):
     """What went into training (stored in model.json and the report). Deterministic for the same
     data and options (no cache status), as resuming checks it against the checkpoint."""
-    bags = [{k: b.get(k) for k in ('bag', 'storage', 'rgb_topic', 'rgb_encoding', 'depth_topic', 'depth_encoding',
-                                   'registration', 'rgb_messages', 'depth_messages', 'matched', 'pairs', 'dropped',
-                                   'slop_ms', 'depth_minus_colour_ms_median', 'size', 'duration_s')}
-            for b in read_summary['bags']]
-    return {'source': 'rosbag', 'bags': bags, 'pairs': read_summary['pairs'], 'dropped': read_summary['dropped'],
-            'split': {'method': 'time blocks with neighbour gap', 'val_fraction': args.val_fraction,
-                      'gap_s': args.gap, 'train_pairs': len(train), 'val_pairs': len(val),
-                      'excluded_gap_pairs': read_summary['pairs'] - len(train) - len(val)}}
+    bags = [
+        {
+            k: b.get(k)
+            for k in (
+                'bag',
+                'storage',
+                'rgb_topic',
+                'rgb_encoding',
+                'depth_topic',
+                'depth_encoding',
+                'registration',
+                'rgb_messages',
+                'depth_messages',
+                'matched',
+                'pairs',
+                'dropped',
+                'slop_ms',
+                'depth_minus_colour_ms_median',
+                'size',
+                'duration_s',
+            )
+        }
+        for b in read_summary['bags']
+    ]
+    return {
+        'source': 'rosbag',
+        'bags': bags,
+        'pairs': read_summary['pairs'],
+        'dropped': read_summary['dropped'],
+        'split': {
+            'method': 'time blocks with neighbour gap',
+            'val_fraction': args.val_fraction,
+            'gap_s': args.gap,
+            'train_pairs': len(train),
+            'val_pairs': len(val),
+            'excluded_gap_pairs': read_summary['pairs'] - len(train) - len(val),
+        },
+    }
 
 
 def _markdown_report(report):
     v = report['held_out']
-    lines = [f"# train_from_bag report: x{report['scale']} DSRNet ({report['config']})", '',
-             f"Command: `{report['command']}`", '',
-             '## Held-out frames (time blocks never adjacent to training frames)', '',
-             '| method | RMSE (cm) | MAE (cm) |', '|---|---|---|',
-             f"| bicubic | {v.get('bicubic_rmse_cm', float('nan')):.3f} | {v.get('bicubic_mae_cm', float('nan')):.3f} |",
-             f"| DSRNet (this model) | {v.get('rmse_cm', float('nan')):.3f} | {v.get('mae_cm', float('nan')):.3f} |",
-             '', f"Mean over the LR samplings below. Training LR: `{report['training']['degradation']}`.", '',
-             '| LR sampling of the held-out frames | bicubic RMSE (cm) | DSRNet RMSE (cm) | change |',
-             '|---|---|---|---|']
+    lines = [
+        f"# train_from_bag report: x{report['scale']} DSRNet ({report['config']})",
+        '',
+        f"Command: `{report['command']}`",
+        '',
+        '## Held-out frames (time blocks never adjacent to training frames)',
+        '',
+        '| method | RMSE (cm) | MAE (cm) |',
+        '|---|---|---|',
+        f"| bicubic | {v.get('bicubic_rmse_cm', float('nan')):.3f} | {v.get('bicubic_mae_cm', float('nan')):.3f} |",
+        f"| DSRNet (this model) | {v.get('rmse_cm', float('nan')):.3f} | {v.get('mae_cm', float('nan')):.3f} |",
+        '',
+        f"Mean over the LR samplings below. Training LR: `{report['training']['degradation']}`.",
+        '',
+        '| LR sampling of the held-out frames | bicubic RMSE (cm) | DSRNet RMSE (cm) | change |',
+        '|---|---|---|---|',
+    ]
     for sampling in report['training']['val_degradations']:
         b, m = v.get(f'bicubic_rmse_cm_{sampling}'), v.get(f'rmse_cm_{sampling}')
         if b is not None and m is not None:
-            mark = ' (the training recipe)' if sampling == report['training']['degradation'] else ''
+            mark = (
+                ' (the training recipe)' if sampling == report['training']['degradation'] else ''
+            )
             lines.append(f'| {sampling}{mark} | {b:.3f} | {m:.3f} | {100 * (m / b - 1):+.1f}% |')
     lines += _comparison_lines(report)
-    lines += ['', f"{v.get('frames', 0)} held-out frames; RMSE {report['rmse_change_vs_bicubic_pct']:+.1f}% vs bicubic. "
-              f"{report['steps']} steps at {report['samples_per_s']:.1f} samples/s on {report['device']}.", '',
-              '## Data', '', '| bag | storage | colour | depth | registration | pairs | dropped |',
-              '|---|---|---|---|---|---|---|']
+    lines += [
+        '',
+        f"{v.get('frames', 0)} held-out frames; RMSE {report['rmse_change_vs_bicubic_pct']:+.1f}% vs bicubic. "
+        f"{report['steps']} steps at {report['samples_per_s']:.1f} samples/s on {report['device']}.",
+        '',
+        '## Data',
+        '',
+        '| bag | storage | colour | depth | registration | pairs | dropped |',
+        '|---|---|---|---|---|---|---|',
+    ]
     for b in report['data']['bags']:
         dropped = ', '.join(f'{k}: {n}' for k, n in (b['dropped'] or {}).items()) or '-'
         colour = (f"{b['rgb_topic']} ({b['rgb_encoding']})" if b['rgb_topic']
                   else 'none (depth only)')
-        lines.append(f"| {b['bag']} | {b['storage']} | {colour} | "
-                     f"{b['depth_topic']} ({b['depth_encoding']}) | {b['registration']} | {b['pairs']} | {dropped} |")
+        lines.append(
+            f"| {b['bag']} | {b['storage']} | {colour} | "
+            f"{b['depth_topic']} ({b['depth_encoding']}) | {b['registration']} | {b['pairs']} | {dropped} |"
+        )
     s = report['data']['split']
     lines += ['', f"Split: {s['train_pairs']} training pairs, {s['val_pairs']} held-out pairs, "
               f"{s['excluded_gap_pairs']} left out as gap next to held-out blocks.", '',
@@ -260,7 +385,9 @@ def _assemble(out, work, result, report):
                 shutil.copy2(work / name, tmp / name)
         (tmp / 'report.json').write_text(json.dumps(report, indent=2, default=str) + '\n')
         (tmp / 'report.md').write_text(_markdown_report(report))
-        DepthSuperResolver.load(str(tmp), device='cpu', torchscript=False)     # never ship an unloadable model
+        DepthSuperResolver.load(
+            str(tmp), device='cpu', torchscript=False
+        )  # never ship an unloadable model
         if out.exists():
             out.rmdir()            # empty (checked before training)
         os.rename(tmp, out)
@@ -324,14 +451,20 @@ def run(args, argv):
     init = describe_init(args.init) if args.init else None
     work = Path(str(out) + '.work')
     if (work / 'checkpoint.pt').exists() and not args.resume:
-        return _fail(f'{work} holds an unfinished or earlier run; pass --resume to continue it or delete it')
+        return _fail(
+            f'{work} holds an unfinished or earlier run; pass --resume to continue it or delete it'
+        )
     if args.resume and not (work / 'checkpoint.pt').exists():
         return _fail(f'--resume: no checkpoint in {work}')
     cache = False if args.no_cache else (args.cache_dir or None)
-    pairs, summary = read_bags(args.bag, _read_options(args), cache_dir=cache, progress=not args.quiet)
+    pairs, summary = read_bags(
+        args.bag, _read_options(args), cache_dir=cache, progress=not args.quiet
+    )
     if len(pairs) < 3:
-        return _fail(f'only {len(pairs)} usable pair(s) in {", ".join(args.bag)}; need at least 3 for training '
-                     f'and a held-out split (dropped: {summary["dropped"]})')
+        return _fail(
+            f'only {len(pairs)} usable pair(s) in {", ".join(args.bag)}; need at least 3 for training '
+            f'and a held-out split (dropped: {summary["dropped"]})'
+        )
     depth_only = _scheme_for(args, pairs)
     train, val = split_by_time(pairs, val_fraction=args.val_fraction, gap_s=args.gap)
     if not val:
@@ -362,21 +495,32 @@ def run(args, argv):
                       resume=(scratch_work / 'checkpoint.pt').exists(), progress=not args.quiet)
     v = result['val']
     change = 100.0 * (v['rmse_cm'] - v['bicubic_rmse_cm']) / max(v['bicubic_rmse_cm'], 1e-12)
-    report = {'command': ' '.join(['train_from_bag'] + list(argv)), 'created': datetime.datetime.now(
-        datetime.timezone.utc).isoformat(timespec='seconds'), 'scale': cfg.scale,
+    report = {
+        'command': ' '.join(['train_from_bag'] + list(argv)),
+        'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        'scale': cfg.scale,
         'config': args.config or (f'from --init {init["name"]}' if init else DEFAULT_CONFIG),
-        'held_out': v, 'rmse_change_vs_bicubic_pct': change, 'steps': result['steps'],
-        'samples_per_s': result['samples_per_s'], 'device': result.get('device', cfg.device), 'work_dir': str(work),
-        'data': data, 'cache': {b['bag']: b.get('cache', 'off') for b in summary['bags']},
+        'held_out': v,
+        'rmse_change_vs_bicubic_pct': change,
+        'steps': result['steps'],
+        'samples_per_s': result['samples_per_s'],
+        'device': result.get('device', cfg.device),
+        'work_dir': str(work),
+        'data': data,
+        'cache': {b['bag']: b.get('cache', 'off') for b in summary['bags']},
         'training': {k: val_ for k, val_ in cfg.to_dict().items() if k != 'data_summary'},
-        'init_model': record(init) if init else None, 'depth_only': depth_only,
-        'comparison': _compare(result, cfg, val, init, scratch)}
+        'init_model': record(init) if init else None,
+        'depth_only': depth_only,
+        'comparison': _compare(result, cfg, val, init, scratch),
+    }
     if depth_only:
         report['depth_only_note'] = DEPTH_ONLY_NOTE
     _assemble(out, work, result, report)
-    print(f'train_from_bag: held-out RMSE {v["rmse_cm"]:.3f} cm vs bicubic {v["bicubic_rmse_cm"]:.3f} cm '
-          f'({change:+.1f}%), MAE {v["mae_cm"]:.3f} vs {v["bicubic_mae_cm"]:.3f} cm on {v["frames"]} frames; '
-          f'model and report in {out}')
+    print(
+        f'train_from_bag: held-out RMSE {v["rmse_cm"]:.3f} cm vs bicubic {v["bicubic_rmse_cm"]:.3f} cm '
+        f'({change:+.1f}%), MAE {v["mae_cm"]:.3f} vs {v["bicubic_mae_cm"]:.3f} cm on {v["frames"]} frames; '
+        f'model and report in {out}'
+    )
     return 0
 
 
@@ -394,13 +538,17 @@ def main(argv=None):
     except (BagError, ValueError, OSError, ModelLoadError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
-        return _fail(f'interrupted; nothing written to --out (continue with --resume: the run is in {args.out}.work)',
-                     130)
-    except Exception as exc:   # noqa: BLE001 - one line for users; DEPTH_SR_ROS_DEBUG=1 shows the traceback
+        return _fail(
+            f'interrupted; nothing written to --out (continue with --resume: the run is in {args.out}.work)',
+            130,
+        )
+    except Exception as exc:  # noqa: BLE001 - one line for users; DEPTH_SR_ROS_DEBUG=1 shows the traceback
         if os.environ.get('DEPTH_SR_ROS_DEBUG'):
             raise
-        return _fail(f'unexpected {type(exc).__name__}: {exc} (set DEPTH_SR_ROS_DEBUG=1 for the traceback); '
-                     'nothing was written to --out')
+        return _fail(
+            f'unexpected {type(exc).__name__}: {exc} (set DEPTH_SR_ROS_DEBUG=1 for the traceback); '
+            'nothing was written to --out'
+        )
 
 
 if __name__ == '__main__':

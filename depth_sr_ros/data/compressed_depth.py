@@ -1,4 +1,20 @@
-"""image_transport's compressedDepth payloads (PNG and RVL, 16UC1 and 32FC1) <-> numpy.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+image_transport's compressedDepth payloads (PNG and RVL, 16UC1 and 32FC1) <-> numpy.
 
 Follows image_transport_plugins' compressed_depth_image_transport (codec.cpp) so that its
 subscriber plugin decodes what :func:`encode` writes and :func:`decode` reads what its publisher
@@ -24,9 +40,8 @@ Every bad payload raises :class:`CompressedDepthError` with one line naming the 
 import struct
 
 import cv2
-import numpy as np
-
 from depth_sr_ros.data import rvl
+import numpy as np
 
 HEADER = struct.Struct('<iff')        # ConfigHeader: format, depthParam[0], depthParam[1]
 INV_DEPTH = 0                         # compressionFormat enum value the publisher writes
@@ -87,7 +102,8 @@ def quantization(depth_max=DEPTH_MAX, depth_quantization=DEPTH_QUANTIZATION):
 
 
 def decode(fmt, data, max_pixels=None):
-    """(format, data) -> (HxW array, encoding): uint16 millimetres or float32 metres (NaN invalid).
+    """
+    (format, data) -> (HxW array, encoding): uint16 millimetres or float32 metres (NaN invalid).
 
     ``max_pixels`` (optional) rejects larger images before their pixels are allocated.
     """
@@ -131,8 +147,9 @@ def _check_png_size(body, fmt, max_pixels):
     if len(body) >= 24 and body[:8] == b'\x89PNG\r\n\x1a\n' and body[12:16] == b'IHDR':
         w, h = struct.unpack('>II', body[16:24])
         if w * h > max_pixels:
-            raise TooLarge(f'compressedDepth PNG ({fmt!r}) is {w}x{h}: more than '
-                                       f'{max_pixels} pixels')
+            raise TooLarge(
+                f'compressedDepth PNG ({fmt!r}) is {w}x{h}: more than {max_pixels} pixels'
+            )
 
 
 def _decode_rvl(body, fmt, max_pixels):
@@ -158,7 +175,8 @@ def _decode_rvl(body, fmt, max_pixels):
 
 def encode(depth, encoding, codec='png', depth_max=DEPTH_MAX,
            depth_quantization=DEPTH_QUANTIZATION, png_level=PNG_LEVEL):
-    """HxW uint16 mm (16UC1/mono16) or float32 m (32FC1) -> (format, data bytes).
+    """
+    HxW uint16 mm (16UC1/mono16) or float32 m (32FC1) -> (format, data bytes).
 
     As encodeCompressedDepthImage with the publisher plugin's parameters of the same names.
     """

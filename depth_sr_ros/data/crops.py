@@ -1,15 +1,30 @@
-"""Training samples: random crops + flips of RGB-D pairs, degraded to LR, normalised by LR stats.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Training samples: random crops + flips of RGB-D pairs, degraded to LR, normalised by LR stats.
 
 Every batch is a pure function of (seed, step): a resumed run sees exactly the batches the
 killed run would have seen, and DDP ranks take disjoint slices of the same global batch.
 """
 from dataclasses import dataclass
 
-import numpy as np
-import torch
-
 from depth_sr_ros.data.degradation import BICUBIC_AA, degrade
 from depth_sr_ros.data.normalization import network_input, valid_range
+import numpy as np
+import torch
 
 
 @dataclass
@@ -24,7 +39,8 @@ class Sample:
 
 
 def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA):
-    """Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip, degrade by a spec drawn
+    """
+    Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip, degrade by a spec drawn
     from ``recipe`` (data.degradation), normalise.
 
     Returns None when the crop holds too little valid depth to learn from.

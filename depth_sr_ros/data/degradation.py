@@ -1,4 +1,20 @@
-"""Every HR -> LR degradation in one module: sampling kernels, sensor effects, the blind recipe.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Every HR -> LR degradation in one module: sampling kernels, sensor effects, the blind recipe.
 
 Why so many: a model only helps under the degradations it was trained on. Real low-resolution
 depth is made in different ways, and the field's benchmark files in yet another:
@@ -43,7 +59,8 @@ QUANTIZATIONS = ('none', 'mm', 'disparity')
 
 @dataclass(frozen=True)
 class DegradationSpec:
-    """One fixed way LR frames are made from HR ones (fields are its knobs, all off by default).
+    """
+    One fixed way LR frames are made from HR ones (fields are its knobs, all off by default).
 
     sampling: one of SAMPLINGS. phase: 'centre' or 'random' (nearest only).
     blur_sigma: Gaussian optical blur before sampling, sigma in LR pixels (0 = none).
@@ -76,7 +93,9 @@ class DegradationSpec:
 
     def __post_init__(self):
         if self.sampling not in SAMPLINGS:
-            raise ValueError(f'degradation sampling must be one of {SAMPLINGS}, got {self.sampling!r}')
+            raise ValueError(
+                f'degradation sampling must be one of {SAMPLINGS}, got {self.sampling!r}'
+            )
         if self.phase not in ('centre', 'random'):
             raise ValueError(f"degradation phase must be 'centre' or 'random', got {self.phase!r}")
         if self.quantization not in QUANTIZATIONS:
@@ -99,7 +118,8 @@ class DegradationSpec:
 
 @dataclass(frozen=True)
 class BlindRecipe:
-    """Samples a DegradationSpec per crop so one model serves every sensor (the default).
+    """
+    Samples a DegradationSpec per crop so one model serves every sensor (the default).
 
     sampling_weights: relative frequency of each sampling kernel.
     random_phase_prob: share of 'nearest' crops with a jittered sampling phase.
@@ -134,7 +154,9 @@ class BlindRecipe:
     def __post_init__(self):
         weights = self.sampling_weights
         if not isinstance(weights, dict) or not weights or set(weights) - set(SAMPLINGS):
-            raise ValueError(f'blind sampling_weights must map some of {SAMPLINGS} to weights, got {weights!r}')
+            raise ValueError(
+                f'blind sampling_weights must map some of {SAMPLINGS} to weights, got {weights!r}'
+            )
         if min(weights.values()) < 0 or sum(weights.values()) <= 0:
             raise ValueError('blind sampling_weights must be >= 0 with a positive sum')
         for f in fields(self):
@@ -157,22 +179,32 @@ class BlindRecipe:
         names = list(self.sampling_weights)
         w = np.asarray([self.sampling_weights[n] for n in names], float)
         sampling = names[int(rng.choice(len(names), p=w / w.sum()))]
-        phase = 'random' if sampling == 'nearest' and rng.random() < self.random_phase_prob else 'centre'
+        phase = (
+            'random'
+            if sampling == 'nearest' and rng.random() < self.random_phase_prob
+            else 'centre'
+        )
         quantization = 'none'
         if rng.random() < self.quantization_prob:
-            quantization = 'disparity' if rng.random() < self.disparity_quantization_share else 'mm'
+            quantization = (
+                'disparity' if rng.random() < self.disparity_quantization_share else 'mm'
+            )
         noisy = rng.random() < self.noise_prob
         return DegradationSpec(
-            sampling=sampling, phase=phase,
+            sampling=sampling,
+            phase=phase,
             blur_sigma=self._draw(rng, self.blur_prob, self.blur_sigma),
             flying_fraction=self._draw(rng, self.flying_prob, self.flying_fraction),
             shadow_width=self._draw(rng, self.shadow_prob, self.shadow_width, integer=True),
             noise_std=float(rng.uniform(*self.noise_std)) if noisy else 0.0,
-            noise_depth_quadratic=float(rng.uniform(*self.noise_depth_quadratic)) if noisy else 0.0,
+            noise_depth_quadratic=float(rng.uniform(*self.noise_depth_quadratic))
+            if noisy
+            else 0.0,
             quantization=quantization,
             disparity_step=float(rng.uniform(*self.disparity_step)),
             drop_prob=self._draw(rng, self.drop_prob, self.drop_rate),
-            hole_blobs=self._draw(rng, self.hole_prob, self.hole_blobs, integer=True))
+            hole_blobs=self._draw(rng, self.hole_prob, self.hole_blobs, integer=True),
+        )
 
     def to_dict(self):
         return {'kind': 'blind', **asdict(self)}
@@ -190,8 +222,16 @@ SENSOR_LIKE = DegradationSpec('area', noise_std=0.002, noise_depth_quadratic=0.0
 # 'smooth' keeps them (the x*_smooth models trained with them). 'point_sensor' uses today's blind
 # defaults since 2026-11-26 (inner validation: +29.8% vs +27.7% under point LR,
 # benchmarks/results/recipe_validation_point_x4.json); models store the recipe they trained with.
-FULL_EFFECTS = dict(random_phase_prob=0.5, blur_prob=0.2, flying_prob=0.15, shadow_prob=0.1, noise_prob=0.4,
-                    quantization_prob=0.2, drop_prob=0.25, hole_prob=0.25)
+FULL_EFFECTS = {
+    'random_phase_prob': 0.5,
+    'blur_prob': 0.2,
+    'flying_prob': 0.15,
+    'shadow_prob': 0.1,
+    'noise_prob': 0.4,
+    'quantization_prob': 0.2,
+    'drop_prob': 0.25,
+    'hole_prob': 0.25,
+}
 
 RECIPES = {
     'blind': BlindRecipe(),
@@ -237,8 +277,11 @@ def _resize(x, size, sampling):
     return F.interpolate(x, size=size, mode='area')
 
 
-def downsample(depth_hr, valid_hr, scale, sampling='bicubic_aa', min_valid_fraction=0.5, phase=(None, None)):
-    """Hole-aware centre-aligned downsampling.
+def downsample(
+    depth_hr, valid_hr, scale, sampling='bicubic_aa', min_valid_fraction=0.5, phase=(None, None)
+):
+    """
+    Hole-aware centre-aligned downsampling.
 
     Filters: LR value = resample(depth * valid) / resample(valid) (normalised convolution), so
     invalid pixels carry no weight; an LR pixel is valid where enough of its box footprint was.
@@ -286,13 +329,19 @@ def _blur(depth, valid, sigma):
 # -- sensor effects on LR ---------------------------------------------------------------------
 
 def local_extremes(depth, valid, radius=1):
-    """Min and max over the valid pixels of each (2r+1)^2 window (invalid ones ignored; a window
+    """
+    Min and max over the valid pixels of each (2r+1)^2 window (invalid ones ignored; a window
     without valid pixels gives +max / -max). Shared by the flying-pixel degradation and the
-    flying-pixel metric (training/evaluate.py), so both see depth steps the same way."""
+    flying-pixel metric (training/evaluate.py), so both see depth steps the same way.
+    """
     big = np.float32(np.finfo(np.float32).max)
     kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
-    lo = cv2.erode(np.where(valid, depth, big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE)
-    hi = cv2.dilate(np.where(valid, depth, -big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE)
+    lo = cv2.erode(
+        np.where(valid, depth, big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE
+    )
+    hi = cv2.dilate(
+        np.where(valid, depth, -big).astype(np.float32), kernel, borderType=cv2.BORDER_REPLICATE
+    )
     return lo, hi
 
 
@@ -307,8 +356,10 @@ def _flying_pixels(depth, valid, fraction, jump, rng):
 
 
 def _shadow_band(depth, valid, width, jump, rng):
-    """Invalidate ``width`` pixels on the far side of row-wise depth steps (projector shadow).
-    The projector's side is random: for a left-hand one the rows are mirrored, shadowed, mirrored back."""
+    """
+    Invalidate ``width`` pixels on the far side of row-wise depth steps (projector shadow).
+    The projector's side is random: for a left-hand one the rows are mirrored, shadowed, mirrored back.
+    """
     mirror = rng.random() >= 0.5
     d, v = (depth[:, ::-1], valid[:, ::-1]) if mirror else (depth, valid)
     step = np.zeros(d.shape, bool)
@@ -339,7 +390,8 @@ def _blob_holes(shape, count, rng):
 
 
 def degrade(depth_hr, valid_hr, scale, spec=BICUBIC_AA, rng=None, metric=True):
-    """Make the (depth_lr, valid_lr) a sensor of 1/scale resolution would have given.
+    """
+    Make the (depth_lr, valid_lr) a sensor of 1/scale resolution would have given.
 
     ``metric``: depth is in metres (quantisation applies); False for disparity-like units.
     """
@@ -350,7 +402,9 @@ def degrade(depth_hr, valid_hr, scale, spec=BICUBIC_AA, rng=None, metric=True):
     if spec.sampling == 'nearest' and spec.phase == 'random':
         jitter = rng.integers(-1, 2, size=2)
         phase = tuple(int(np.clip(scale // 2 + j, 0, scale - 1)) for j in jitter)
-    depth_lr, valid_lr = downsample(depth_hr, valid_hr, scale, spec.sampling, spec.min_valid_fraction, phase)
+    depth_lr, valid_lr = downsample(
+        depth_hr, valid_hr, scale, spec.sampling, spec.min_valid_fraction, phase
+    )
     if not spec.sensor_effects or not valid_lr.any():
         return _positive_only(depth_lr, valid_lr)
     values = depth_lr[valid_lr]
@@ -364,7 +418,9 @@ def degrade(depth_hr, valid_hr, scale, spec=BICUBIC_AA, rng=None, metric=True):
     if spec.noise_std or spec.noise_depth_quadratic:
         rel = (depth_lr - lo) / span
         sigma = spec.noise_std + spec.noise_depth_quadratic * rel ** 2
-        depth_lr = depth_lr + (rng.standard_normal(depth_lr.shape) * sigma * span).astype(np.float32)
+        depth_lr = depth_lr + (rng.standard_normal(depth_lr.shape) * sigma * span).astype(
+            np.float32
+        )
     if spec.quantization != 'none' and metric:
         depth_lr = _quantize(depth_lr, valid_lr, spec)
     if spec.drop_prob:
@@ -375,8 +431,9 @@ def degrade(depth_hr, valid_hr, scale, spec=BICUBIC_AA, rng=None, metric=True):
 
 
 def _positive_only(depth_lr, valid_lr):
-    """A sensor reports no depth <= 0 (the resolver reads it as 'no measurement'): cubic
-    overshoot beside a near-zero surface, or noise, makes such values, so they become holes."""
+    """
+    A sensor reports no depth <= 0 (the resolver reads it as 'no measurement'): cubic
+    overshoot beside a near-zero surface, or noise, makes such values, so they become holes.
+    """
     valid_lr = valid_lr & (depth_lr > 0)
     return np.where(valid_lr, depth_lr, 0).astype(np.float32), valid_lr
-

@@ -1,4 +1,20 @@
-"""RGB-D image folders (``rgb/<id>.jpg|png`` + ``depth/<id>.png``) -> RGBDPairs.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+RGB-D image folders (``rgb/<id>.jpg|png`` + ``depth/<id>.png``) -> RGBDPairs.
 
 Covers the RGB-D-D layout (uint16 millimetres, ids are capture times YYYYMMDDhhmmss) and the
 Middlebury layout (uint8 disparity-like values, larger = nearer). Depth units are a parameter;
@@ -9,9 +25,8 @@ from datetime import datetime
 from pathlib import Path
 
 import cv2
-import numpy as np
-
 from depth_sr_ros.data.pairs import RGBDPair
+import numpy as np
 
 RGB_SUFFIXES = ('.jpg', '.jpeg', '.png')
 
@@ -33,7 +48,8 @@ def _find_rgb(rgb_dir, capture_id):
 
 
 def load_image_folder(root, depth_scale=0.001, max_pairs=None, progress=False, depth_only=False):
-    """Read every ``depth/<id>.png`` with a matching ``rgb/<id>.*``.
+    """
+    Read every ``depth/<id>.png`` with a matching ``rgb/<id>.*``.
 
     depth_scale: metres per stored unit (0.001 for millimetre PNGs); None picks by the PNG's
     type: uint16 -> millimetres, uint8 -> 1.0. For disparity-like data (Middlebury) 1.0: the
@@ -45,8 +61,10 @@ def load_image_folder(root, depth_scale=0.001, max_pairs=None, progress=False, d
     root = Path(root)
     depth_dir, rgb_dir = root / 'depth', root / 'rgb'
     if not depth_dir.is_dir() or (not depth_only and not rgb_dir.is_dir()):
-        raise FileNotFoundError(f'{root}: expected rgb/ and depth/ sub-folders'
-                                + ('' if depth_only else ' (depth-only folders: use depth_only=True)'))
+        raise FileNotFoundError(
+            f'{root}: expected rgb/ and depth/ sub-folders'
+            + ('' if depth_only else ' (depth-only folders: use depth_only=True)')
+        )
     depth_files = sorted(depth_dir.glob('*.png'))
     if not depth_files:
         raise FileNotFoundError(f'{depth_dir}: no depth PNGs')
@@ -68,7 +86,9 @@ def load_image_folder(root, depth_scale=0.001, max_pairs=None, progress=False, d
             bgr = np.zeros(raw.shape + (3,), np.uint8)
         if bgr.shape[:2] != raw.shape:
             bgr = cv2.resize(bgr, (raw.shape[1], raw.shape[0]), interpolation=cv2.INTER_AREA)
-        scale = depth_scale if depth_scale is not None else (0.001 if raw.dtype == np.uint16 else 1.0)
+        scale = (
+            depth_scale if depth_scale is not None else (0.001 if raw.dtype == np.uint16 else 1.0)
+        )
         depth = raw.astype(np.float32) * float(scale)
         pairs.append(RGBDPair(rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), depth=depth, valid=raw > 0,
                               capture_id=capture_id, timestamp=_timestamp(capture_id, index),

@@ -1,4 +1,20 @@
-"""Per-image min-max normalisation over valid pixels, and hole filling for the network input.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Per-image min-max normalisation over valid pixels, and hole filling for the network input.
 
 The statistics come from the *LR* frame because that is all the node has at run time; the
 trainer applies the same transform to the HR target so the network never sees HR statistics.
@@ -39,13 +55,16 @@ def valid_range(depth, valid):
 
 
 def network_input(depth, valid, rng):
-    """LR depth -> what DSRNet sees: normalised by ``rng``, holes filled with the nearest valid
-    value (float32). One function so training, inference and analysis cannot drift apart."""
+    """
+    LR depth -> what DSRNet sees: normalised by ``rng``, holes filled with the nearest valid
+    value (float32). One function so training, inference and analysis cannot drift apart.
+    """
     return fill_invalid_nearest(np.where(valid, rng.normalize(depth), 0).astype(np.float32), valid)
 
 
 def fill_invalid_nearest(image, valid):
-    """Copy the nearest valid pixel into every invalid one.
+    """
+    Copy the nearest valid pixel into every invalid one.
 
     The network and bicubic upsampling both look at neighbourhoods; a zero (or NaN) in a hole
     would make a fake edge, while nearest-valid filling keeps the hole flat. Uses OpenCV's

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """RGBDPair: the one in-memory form of a training pair, whatever it was read from."""
 from dataclasses import dataclass, field
 
@@ -6,7 +21,8 @@ import numpy as np
 
 @dataclass
 class RGBDPair:
-    """An RGB image and the registered high-resolution depth (metres) of one capture.
+    """
+    An RGB image and the registered high-resolution depth (metres) of one capture.
 
     ``valid`` marks measured depth; invalid pixels carry no meaning in ``depth``.
     ``timestamp`` orders captures so held-out splits can be taken by time block.

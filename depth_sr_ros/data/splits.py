@@ -1,4 +1,20 @@
-"""Held-out splits by time block, with a gap, so no neighbouring frames sit on both sides.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Held-out splits by time block, with a gap, so no neighbouring frames sit on both sides.
 
 Why: consecutive frames of a stream are near copies; a random split would put the twin of
 every validation frame in the training set and report a memorised, optimistic error. Taking
@@ -14,7 +30,8 @@ def _auto_blocks(n_val):
 
 
 def split_by_time_blocks(pairs, val_fraction=0.15, blocks=None, gap_s=None):
-    """Split ``pairs`` (anything with ``.timestamp``) into (train, val), both time-ordered.
+    """
+    Split ``pairs`` (anything with ``.timestamp``) into (train, val), both time-ordered.
 
     ``blocks`` validation blocks of consecutive frames (in time order) are spread evenly over
     the timeline, together about ``val_fraction`` of the frames. The frames directly before
@@ -31,8 +48,10 @@ def split_by_time_blocks(pairs, val_fraction=0.15, blocks=None, gap_s=None):
         return ordered, []
     n_val = max(1, int(round(val_fraction * n)))
     if n < 3 or n - n_val < 2:
-        raise ValueError(f'{n} pairs are too few for a held-out split with val_fraction={val_fraction} '
-                         '(need at least one training frame besides the gap frames)')
+        raise ValueError(
+            f'{n} pairs are too few for a held-out split with val_fraction={val_fraction} '
+            '(need at least one training frame besides the gap frames)'
+        )
     k = _auto_blocks(n_val) if blocks is None else int(blocks)
     if k < 1:
         raise ValueError(f'blocks must be >= 1, got {blocks}')
@@ -68,7 +87,8 @@ def split_by_time(pairs, val_fraction=0.15, gap_s=None):
 
 
 def hold_out_last(pairs, n):
-    """(kept, held_out): the last ``n`` pairs in load (file-name) order are held out.
+    """
+    (kept, held_out): the last ``n`` pairs in load (file-name) order are held out.
 
     For image sets without a timeline (Middlebury scenes): the bundled models train on the
     first scenes and `benchmarks/quality.py` scores the last ``n`` nobody trained on.

@@ -1,4 +1,20 @@
-"""Procedural RGB-D scenes: consistent colour and depth for tests, demo streams and bag fixtures.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Procedural RGB-D scenes: consistent colour and depth for tests, demo streams and bag fixtures.
 
 Why: tests and demos need RGB-D data whose ground truth is known exactly (registration,
 encodings, pairing) without shipping datasets. The scene (chosen by ``seed``) has a floor,
@@ -15,7 +31,7 @@ centre at coordinate (u, v) (``depth_sr_ros.pixel_grid``), so the default princi
 ((W-1)/2, (H-1)/2). Everything is vectorised numpy (no per-pixel Python loops).
 """
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator
 
 import numpy as np
 
@@ -76,11 +92,15 @@ class _Scene:
             dark = k == 0
             if dark:
                 col = np.full(3, 0.03)
-            self.posters.append((x0, x0 + rng.uniform(0.4, 0.9), y0, y0 + rng.uniform(0.3, 0.7), col, dark))
+            self.posters.append(
+                (x0, x0 + rng.uniform(0.4, 0.9), y0, y0 + rng.uniform(0.3, 0.7), col, dark)
+            )
         self.boxes = []                                     # (centre, half, yaw, colour)
         for k in range(3):
             half = rng.uniform(0.2, 0.45, 3)
-            centre = np.array([rng.uniform(-1.6, 1.6), self.cam_height - half[1], rng.uniform(1.8, 4.0)])
+            centre = np.array(
+                [rng.uniform(-1.6, 1.6), self.cam_height - half[1], rng.uniform(1.8, 4.0)]
+            )
             col = self.wall_col * rng.uniform(0.9, 1.0) if k == 0 else rng.uniform(0.1, 0.9, 3)
             self.boxes.append((centre, half, rng.uniform(-0.7, 0.7), col))
         self.spheres = []                                   # (centre, radius, colour)
@@ -90,7 +110,9 @@ class _Scene:
                 c0, h0, _, _ = self.boxes[0]
                 centre = np.array([c0[0], c0[1] - h0[1] - r, c0[2]])
             else:
-                centre = np.array([rng.uniform(-1.2, 1.2), self.cam_height - r, rng.uniform(1.4, 3.2)])
+                centre = np.array(
+                    [rng.uniform(-1.2, 1.2), self.cam_height - r, rng.uniform(1.4, 3.2)]
+                )
             self.spheres.append((centre, r, rng.uniform(0.2, 0.95, 3)))
         self.phase = rng.uniform(0, 2 * np.pi, 4)
         self.light = np.array([0.4, 0.8, 0.45])   # direction the light travels (down, forward)
@@ -158,21 +180,28 @@ def _render(scene, R, pos, K, width, height, holes):
 
     lams, kinds = [], []
     # planes: floor, back wall (with doorway), side wall, far wall
-    lams.append(_plane_hit(o, d, 1, scene.cam_height)); kinds.append(('floor',))
+    lams.append(_plane_hit(o, d, 1, scene.cam_height))
+    kinds.append(('floor',))
     lam = _plane_hit(o, d, 2, scene.wall_z)
     with np.errstate(invalid='ignore'):
         px = np.float32(o[0]) + lam * d[0]
         py = np.float32(o[1]) + lam * d[1]
     door = (px > scene.door_x[0]) & (px < scene.door_x[1]) & (py > scene.door_top)
-    lams.append(np.where(door, np.float32(np.inf), lam)); kinds.append(('wall',))
-    lams.append(_plane_hit(o, d, 0, scene.side_x)); kinds.append(('side',))
-    lams.append(_plane_hit(o, d, 2, scene.far_z)); kinds.append(('far',))
+    lams.append(np.where(door, np.float32(np.inf), lam))
+    kinds.append(('wall',))
+    lams.append(_plane_hit(o, d, 0, scene.side_x))
+    kinds.append(('side',))
+    lams.append(_plane_hit(o, d, 2, scene.far_z))
+    kinds.append(('far',))
     box_axes = []
     for i, (c, h, yaw, _) in enumerate(scene.boxes):
         lam, axis, dl = _box_hit(o, d, c, h, yaw)
-        lams.append(lam); kinds.append(('box', i)); box_axes.append((axis, dl))
+        lams.append(lam)
+        kinds.append(('box', i))
+        box_axes.append((axis, dl))
     for i, (c, r, _) in enumerate(scene.spheres):
-        lams.append(_sphere_hit(o, d, dd, c, r)); kinds.append(('sphere', i))
+        lams.append(_sphere_hit(o, d, dd, c, r))
+        kinds.append(('sphere', i))
 
     depth = lams[0].copy()
     idx = np.zeros(N, np.int8)
@@ -254,9 +283,9 @@ def _render(scene, R, pos, K, width, height, holes):
         invalid |= cos_inc < _GRAZING_COS                           # grazing incidence
         dd2 = depth.reshape(height, width)
         shadow = np.zeros((height, width), bool)
-        jump = (dd2[:, :-1] - dd2[:, 1:]) > _SHADOW_JUMP_M         # far on the left, near on the right
+        jump = (dd2[:, :-1] - dd2[:, 1:]) > _SHADOW_JUMP_M  # far on the left, near on the right
         w = max(1, int(round(width / 160)))
-        for s in range(w):                                           # occlusion shadow on the far side
+        for s in range(w):  # occlusion shadow on the far side
             shadow[:, : width - 1 - s] |= jump[:, s:]
         invalid |= shadow.ravel()
     depth = np.where(invalid, np.float32(0), depth)
@@ -266,7 +295,8 @@ def _render(scene, R, pos, K, width, height, holes):
 
 def render_frame(width=640, height=480, seed=0, t=0.0, holes=True, fx=None, K=None,
                  extrinsic=None) -> SceneFrame:
-    """Render the scene of ``seed`` seen at time ``t`` (seconds).
+    """
+    Render the scene of ``seed`` seen at time ``t`` (seconds).
 
     ``K`` overrides the default intrinsics (``fx`` only sets the focal length).
     ``extrinsic`` (4x4) places this camera relative to the moving nominal camera
@@ -283,7 +313,11 @@ def render_frame(width=640, height=480, seed=0, t=0.0, holes=True, fx=None, K=No
             raise ValueError(f'extrinsic must be a 4x4 transform, got shape {T.shape}')
         pos = pos + R @ T[:3, 3]
         R = R @ T[:3, :3]
-    K = default_intrinsics(width, height, fx) if K is None else np.asarray(K, dtype=np.float64).reshape(3, 3)
+    K = (
+        default_intrinsics(width, height, fx)
+        if K is None
+        else np.asarray(K, dtype=np.float64).reshape(3, 3)
+    )
     rgb, depth, valid = _render(scene, R, pos, K, width, height, holes)
     return SceneFrame(rgb=np.round(rgb * 255).astype(np.uint8), depth=depth, valid=valid,
                       K=K.copy(), stamp=float(t))

@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Bundled model names -> files in the package's share/models directory (no downloads ever)."""
 import os
 from pathlib import Path
@@ -8,7 +23,7 @@ DEFAULT_MODEL = 'x4'
 def models_dir():
     """share/depth_sr_ros/models when installed (colcon/ament), else the source tree's models/."""
     try:
-        from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
+        from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
         try:
             share = Path(get_package_share_directory('depth_sr_ros')) / 'models'
             if share.is_dir():
@@ -31,7 +46,9 @@ def resolve(name_or_path=None):
     if name_or_path is None or name_or_path == '':
         name_or_path = DEFAULT_MODEL
     text = os.fspath(name_or_path)
-    looks_like_path = os.sep in text or text.endswith(('.safetensors', '.json')) or Path(text).exists()
+    looks_like_path = (
+        os.sep in text or text.endswith(('.safetensors', '.json')) or Path(text).exists()
+    )
     if looks_like_path:
         return Path(text).expanduser()
     candidate = models_dir() / f'{text}.safetensors'

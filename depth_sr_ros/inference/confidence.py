@@ -1,4 +1,20 @@
-"""Per-pixel confidence of a super-resolved depth frame: 0..1, higher = more likely right.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Per-pixel confidence of a super-resolved depth frame: 0..1, higher = more likely right.
 
 No second network and no retraining: each candidate is an uncertainty u (depth units) that costs
 a few filters over the HR frame, mapped to confidence exp(-u / (TAU * span)), span = the
@@ -11,12 +27,11 @@ confidence_eval.py measures how well each one orders the pixels by their error):
   combined      disagreement + local_range / 2
 """
 import cv2
+from depth_sr_ros.data.degradation import local_extremes
+from depth_sr_ros.data.normalization import fill_invalid_nearest
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-from depth_sr_ros.data.degradation import local_extremes
-from depth_sr_ros.data.normalization import fill_invalid_nearest
 
 CONFIDENCE_KINDS = ('disagreement', 'local_range', 'local_std', 'combined')
 DEFAULT_KIND = 'combined'

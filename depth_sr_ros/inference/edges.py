@@ -1,4 +1,20 @@
-"""Edge handling after the network: what happens to output pixels that float across a depth step.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Edge handling after the network: what happens to output pixels that float across a depth step.
 
 A point between a foreground edge and the background is what RViz shows as a flying pixel and
 what a mapper integrates as an obstacle. ``edge_mode`` decides what the resolver does with them:
@@ -22,13 +38,12 @@ scored on the held-out ones (benchmarks/quality.py --edge-modes, results/quality
 Cost: two min/max filters and one box filter (OpenCV) and a few element-wise passes over the
 HR frame (benchmarks/edge_speed.py).
 """
-import math
 from dataclasses import dataclass
+import math
 
 import cv2
-import numpy as np
-
 from depth_sr_ros.data.degradation import local_extremes
+import numpy as np
 
 EDGE_MODES = ('keep', 'snap', 'invalidate')
 DEFAULT_EDGE_MODE = 'keep'

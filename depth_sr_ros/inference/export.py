@@ -1,4 +1,20 @@
-"""The deployable artefact: DSRNet weights (safetensors) + metadata (JSON).
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The deployable artefact: DSRNet weights (safetensors) + metadata (JSON).
 
 Loading never executes code from the files: safetensors holds only tensors, the JSON only data,
 and the architecture is rebuilt from a validated family config (nets/registry.py; metadata
@@ -7,17 +23,15 @@ without a 'family' is the original 'dbpn' DSRNet).
 import hashlib
 import json
 import os
+from pathlib import Path
 import shutil
 import tempfile
-from pathlib import Path
-
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 
 from depth_sr_ros import __version__
 from depth_sr_ros.data.normalization import NORMALIZATION_ID
 from depth_sr_ros.nets.registry import build_dsrnet, config_from_dict
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
 
 FORMAT = 'depth_sr_ros.dsrnet/1'
 WEIGHTS_NAME = 'model.safetensors'
@@ -29,7 +43,8 @@ class ModelLoadError(ValueError):
 
 
 def save_model(directory, net, metadata=None, onnx=False):
-    """Write ``directory/model.safetensors`` + ``model.json`` atomically (temp dir, then rename).
+    """
+    Write ``directory/model.safetensors`` + ``model.json`` atomically (temp dir, then rename).
 
     ``metadata`` adds training data summary, degradation, validation metrics, etc.; the
     architecture, scale, normalisation, format and package version are always recorded.
@@ -86,8 +101,10 @@ def load_model(path, device='cpu'):
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelLoadError(f'{meta_path}: not valid JSON model metadata ({exc})') from None
     if not isinstance(meta, dict) or meta.get('format') != FORMAT:
-        raise ModelLoadError(f'{meta_path}: not a depth_sr_ros model (format is '
-                             f'{meta.get("format") if isinstance(meta, dict) else None!r}, expected {FORMAT!r})')
+        raise ModelLoadError(
+            f'{meta_path}: not a depth_sr_ros model (format is '
+            f'{meta.get("format") if isinstance(meta, dict) else None!r}, expected {FORMAT!r})'
+        )
     try:
         cfg = config_from_dict(meta['architecture'])
     except (KeyError, TypeError, ValueError) as exc:
@@ -101,8 +118,9 @@ def load_model(path, device='cpu'):
         net.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         first = str(exc).strip().splitlines()[0]
-        raise ModelLoadError(f'{weights}: weights do not match the architecture in {meta_path.name} '
-                             f'({first})') from None
+        raise ModelLoadError(
+            f'{weights}: weights do not match the architecture in {meta_path.name} ({first})'
+        ) from None
     meta.setdefault('model_id', f'{Path(path).name}@{meta.get("weights_sha256", "")[:12]}')
     return net.to(device).eval(), meta
 

@@ -1,4 +1,20 @@
-"""The network through ONNX Runtime: a drop-in for the torch module inside DepthSuperResolver.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The network through ONNX Runtime: a drop-in for the torch module inside DepthSuperResolver.
 
 Everything around the network (normalisation, hole filling, self-ensemble views, mapping back
 to mm/m) stays in resolver.py; only ``net(lr, lr_valid)`` runs here, on the ONNX file beside
@@ -14,11 +30,10 @@ Execution provider from ``device``, first installed one wins, CPU always last (n
 onnxruntime (CPU) is pinned in requirements/onnx.txt; onnxruntime-gpu (CUDA, TensorRT) and
 onnxruntime-openvino are alternative wheels of the same module, installed instead of it.
 """
+from depth_sr_ros.inference.export import ModelLoadError
+from depth_sr_ros.inference.onnx_export import INPUTS, onnx_file, to_onnx_bytes, WEIGHTS_KEY
 import numpy as np
 import torch
-
-from depth_sr_ros.inference.export import ModelLoadError
-from depth_sr_ros.inference.onnx_export import INPUTS, WEIGHTS_KEY, onnx_file, to_onnx_bytes
 
 TENSORRT, CUDA = 'TensorrtExecutionProvider', 'CUDAExecutionProvider'
 OPENVINO, CPU = 'OpenVINOExecutionProvider', 'CPUExecutionProvider'
@@ -74,8 +89,10 @@ class OnnxRunner:
 
 
 def load_runner(model_path, net, metadata, device='cpu', threads=None):
-    """OnnxRunner for the model at ``model_path`` (exported in memory if the file is absent or
-    stale)."""
+    """
+    OnnxRunner for the model at ``model_path`` (exported in memory if the file is absent or
+    stale).
+    """
     sha = metadata.get('weights_sha256', '')
     path = onnx_file(model_path)
     if path.is_file():

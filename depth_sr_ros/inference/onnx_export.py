@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """DSRNet -> ONNX (model.onnx beside model.safetensors), for ONNX Runtime, TensorRT, OpenVINO.
 
 What the graph holds: the network exactly as DepthSuperResolver runs it, i.e. inputs
@@ -19,14 +34,13 @@ whose hash differs from the weights beside it.
 import argparse
 import importlib.util
 import io
+from pathlib import Path
 import sys
 import warnings
-from pathlib import Path
-
-import torch
 
 from depth_sr_ros.atomic import atomic_path
-from depth_sr_ros.inference.export import ModelLoadError, load_model, model_files
+from depth_sr_ros.inference.export import load_model, model_files, ModelLoadError
+import torch
 
 ONNX_NAME = 'model.onnx'
 INPUTS = ('lr', 'lr_valid')

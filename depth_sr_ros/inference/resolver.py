@@ -1,27 +1,50 @@
-"""DepthSuperResolver: the one inference API (node, benchmarks and outside tools use it).
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+DepthSuperResolver: the one inference API (node, benchmarks and outside tools use it).
 
 Takes raw sensor frames (uint16 mm with 0 invalid, or float32 with NaN/0 invalid), normalises
 each frame over its valid pixels, fills holes for the network, runs DSRNet and maps back to
 the input's dtype and unit. Invalid input regions stay invalid unless hole filling is asked for.
 """
-import warnings
 from dataclasses import dataclass
-
-import numpy as np
-import torch
+import warnings
 
 from depth_sr_ros.data.normalization import distance_to_valid, network_input, valid_range
 from depth_sr_ros.inference import bundled
-from depth_sr_ros.inference.confidence import DEFAULT_KIND, confidence
-from depth_sr_ros.inference.edges import DEFAULT_EDGE_MODE, apply_edge_mode, check_edge_mode
+from depth_sr_ros.inference.confidence import confidence, DEFAULT_KIND
+from depth_sr_ros.inference.edges import apply_edge_mode, check_edge_mode, DEFAULT_EDGE_MODE
 from depth_sr_ros.inference.export import load_model
 from depth_sr_ros.inference.precision import resolve_cpu_precision
+import numpy as np
+import torch
 
 _BORDER = 2  # LR pixels of replicate padding so the network sees context at image borders
 # Geometric self-ensemble (EDSR+): (transpose, flip rows, flip columns) of each view, in the
 # order the first 1, 2, 4 or 8 are used. Every view is undone before the outputs are averaged.
-DIHEDRAL_VIEWS = ((False, False, False), (False, False, True), (False, True, False), (False, True, True),
-                  (True, False, False), (True, False, True), (True, True, False), (True, True, True))
+DIHEDRAL_VIEWS = (
+    (False, False, False),
+    (False, False, True),
+    (False, True, False),
+    (False, True, True),
+    (True, False, False),
+    (True, False, True),
+    (True, True, False),
+    (True, True, True),
+)
 SELF_ENSEMBLE_CHOICES = (1, 2, 4, 8)
 # Recipes whose models learn where a point sample sits inside its LR footprint (off-centre for
 # even scales); a flipped view mirrors that position, so the self-ensemble blurs their edges.
@@ -37,10 +60,14 @@ def select_device(device='auto'):
     try:
         dev = torch.device(device)
     except RuntimeError:
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}") from None
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}"
+        ) from None
     if dev.type == 'cuda':
         if not torch.cuda.is_available():
-            raise ValueError(f'device {device!r} requested but CUDA is not available on this machine')
+            raise ValueError(
+                f'device {device!r} requested but CUDA is not available on this machine'
+            )
         if dev.index is not None and dev.index >= torch.cuda.device_count():
             raise ValueError(f'device {device!r}: only {torch.cuda.device_count()} CUDA device(s)')
     elif dev.type != 'cpu':
@@ -50,8 +77,14 @@ def select_device(device='auto'):
 
 def check_self_ensemble(views):
     """The number of dihedral views to average: 1 (off), 2, 4 or 8."""
-    if isinstance(views, bool) or not isinstance(views, (int, np.integer)) or views not in SELF_ENSEMBLE_CHOICES:
-        raise ValueError(f'self_ensemble must be one of {SELF_ENSEMBLE_CHOICES} (views averaged), got {views!r}')
+    if (
+        isinstance(views, bool)
+        or not isinstance(views, (int, np.integer))
+        or views not in SELF_ENSEMBLE_CHOICES
+    ):
+        raise ValueError(
+            f'self_ensemble must be one of {SELF_ENSEMBLE_CHOICES} (views averaged), got {views!r}'
+        )
     return int(views)
 
 
@@ -59,9 +92,11 @@ def self_ensemble_caveat(metadata, views):
     """Why averaging flipped views hurts this model, or None (the node logs it, the API warns)."""
     recipe = metadata.get('degradation')
     if views > 1 and isinstance(recipe, str) and recipe in POINT_SAMPLED_RECIPES:
-        return (f'self_ensemble={views} with a model trained on point-sampled LR ({recipe!r}): a flipped '
-                'view mirrors where each sample sits in its LR pixel, so edges move by one HR pixel '
-                '(x4_point under point-sampled LR: 31% -> 16% lower RMSE than bicubic); use self_ensemble=1')
+        return (
+            f'self_ensemble={views} with a model trained on point-sampled LR ({recipe!r}): a flipped '
+            'view mirrors where each sample sits in its LR pixel, so edges move by one HR pixel '
+            '(x4_point under point-sampled LR: 31% -> 16% lower RMSE than bicubic); use self_ensemble=1'
+        )
     return None
 
 
@@ -96,7 +131,8 @@ class _Prepared:
 
 
 class DepthSuperResolver:
-    """Super-resolve depth frames with an exported DSRNet.
+    """
+    Super-resolve depth frames with an exported DSRNet.
 
     fill_holes: 0 keeps every invalid input pixel invalid in the output; N > 0 also fills
     holes, but only output pixels within N LR pixels of valid data (never the middle of a
@@ -118,8 +154,19 @@ class DepthSuperResolver:
     (inference/edges.py: the test, and why the default).
     """
 
-    def __init__(self, net, metadata, device, fill_holes=0, half=False, torchscript=True, self_ensemble=1,
-                 cpu_precision='fp32', runner=None, edge_mode=DEFAULT_EDGE_MODE):
+    def __init__(
+        self,
+        net,
+        metadata,
+        device,
+        fill_holes=0,
+        half=False,
+        torchscript=True,
+        self_ensemble=1,
+        cpu_precision='fp32',
+        runner=None,
+        edge_mode=DEFAULT_EDGE_MODE,
+    ):
         self.net = net
         self.edge_mode = check_edge_mode(edge_mode)
         self._runner = runner if runner is not None else None if torchscript else net
@@ -139,9 +186,20 @@ class DepthSuperResolver:
         self.precision = 'fp16' if self.half else 'bf16' if bf16 else 'fp32'
 
     @classmethod
-    def load(cls, name_or_path=None, device='auto', fill_holes=0, half=False, torchscript=True, self_ensemble=1,
-             cpu_precision='fp32', backend='torch', edge_mode=DEFAULT_EDGE_MODE):
-        """None = the bundled default model, a name = a bundled model, a path = an exported model.
+    def load(
+        cls,
+        name_or_path=None,
+        device='auto',
+        fill_holes=0,
+        half=False,
+        torchscript=True,
+        self_ensemble=1,
+        cpu_precision='fp32',
+        backend='torch',
+        edge_mode=DEFAULT_EDGE_MODE,
+    ):
+        """
+        None = the bundled default model, a name = a bundled model, a path = an exported model.
 
         backend 'onnxruntime' runs the network from its ONNX file (execution provider from
         ``device``, see onnx_backend.py); frames then stay on the host for torch.
@@ -195,14 +253,18 @@ class DepthSuperResolver:
             else:
                 groups.setdefault(p.x.shape, []).append(i)
         for idx in groups.values():
-            sr = self._infer(np.stack([prepared[i].x for i in idx]), np.stack([prepared[i].valid for i in idx]))
+            sr = self._infer(
+                np.stack([prepared[i].x for i in idx]), np.stack([prepared[i].valid for i in idx])
+            )
             for k, i in enumerate(idx):
                 outputs[i] = self._finish(frames[i], prepared[i], sr[k])
         return outputs
 
     def confidence(self, depth, output, kind=DEFAULT_KIND):
-        """float32 0..1 per pixel of ``output`` = upsample(depth), 0 where it is invalid
-        (inference/confidence.py: the measure and how well it predicts the error)."""
+        """
+        float32 0..1 per pixel of ``output`` = upsample(depth), 0 where it is invalid
+        (inference/confidence.py: the measure and how well it predicts the error).
+        """
         lr_valid, out_valid = self._validity(depth), self._validity(output)
         return confidence(output.astype(np.float32), out_valid, depth.astype(np.float32), lr_valid,
                           self.scale, kind)
@@ -235,7 +297,9 @@ class DepthSuperResolver:
         pad = ((0, 0), (_BORDER, _BORDER), (_BORDER, _BORDER))
         x = np.pad(x, pad, mode='edge')
         v = np.pad(valid.astype(np.float32), pad, mode='edge')
-        with torch.inference_mode():    # float32 in: the net casts its body's input to its weights' dtype
+        with (
+            torch.inference_mode()
+        ):  # float32 in: the net casts its body's input to its weights' dtype
             xt = torch.from_numpy(x)[:, None].to(self.device)
             vt = torch.from_numpy(v)[:, None].to(self.device)
             if self._runner is None:
@@ -245,7 +309,9 @@ class DepthSuperResolver:
                 sr = self._runner(xt, vt)
             else:
                 views = DIHEDRAL_VIEWS[:self.self_ensemble]
-                sr = sum(_unview(self._runner(_view(xt, *k), _view(vt, *k)), *k) for k in views) / len(views)
+                sr = sum(
+                    _unview(self._runner(_view(xt, *k), _view(vt, *k)), *k) for k in views
+                ) / len(views)
             sr = sr[:, 0].float().cpu().numpy()
         b = _BORDER * self.scale
         return sr[:, b:-b, b:-b]

@@ -1,4 +1,20 @@
-"""DSRNet: depth-only super-resolution with back-projection blocks (the deployed network).
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+DSRNet: depth-only super-resolution with back-projection blocks (the deployed network).
 
 Follows the CTKT framework figure: conv block -> N back-projection blocks -> conv block -> D_sr.
 Each block is a DBPN-style up-projection then down-projection with error feedback, but made
@@ -9,16 +25,16 @@ registry (nets/registry.py), which also holds the named presets.
 """
 from dataclasses import dataclass
 
+from depth_sr_ros.nets.arch_config import ArchConfig
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from depth_sr_ros.nets.arch_config import ArchConfig
-
 
 @dataclass(frozen=True)
 class DSRNetConfig(ArchConfig):
-    """Architecture of DSRNet; stored in every exported model's metadata.
+    """
+    Architecture of DSRNet; stored in every exported model's metadata.
 
     channels: LR feature width. hr_channels: HR feature width inside the projection units.
     num_blocks: N back-projection blocks (features of each are exposed for training heads).
@@ -55,7 +71,8 @@ def __getattr__(name):
 
 
 class _Up(nn.Module):
-    """LR features (C) -> HR features (c): conv at LR, then (conceptually) pixel-shuffle.
+    """
+    LR features (C) -> HR features (c): conv at LR, then (conceptually) pixel-shuffle.
 
     The output stays in space-to-depth layout (B, c*s*s, h, w): the same numbers a pixel-shuffle
     would spread over HR pixels, but every later op runs at LR speed. PReLU's per-channel
@@ -73,7 +90,8 @@ class _Up(nn.Module):
 
 
 class _Down(nn.Module):
-    """HR features (c) -> LR features (C): a stride-s convolution over each LR pixel's footprint.
+    """
+    HR features (c) -> LR features (C): a stride-s convolution over each LR pixel's footprint.
 
     Applied to the space-to-depth layout it is a 1x1 convolution with the same weights
     reshaped (pixel_unshuffle's channel order is c_idx*s*s + dy*s + dx, the weight's order).
@@ -91,7 +109,8 @@ class _Down(nn.Module):
 
 
 class BackProjectionBlock(nn.Module):
-    """Up-projection then down-projection, each with DBPN error feedback.
+    """
+    Up-projection then down-projection, each with DBPN error feedback.
 
     up:   H0 = up(L);  e = down(H0) - L;  H = H0 + up_e(e)
     down: L0 = down(H); e = up(L0) - H;   L' = L0 + down_e(e)
@@ -164,15 +183,17 @@ class DSRNet(nn.Module):
             feats.append(x)
             hr_feats.append(hr)
         base = F.interpolate(lr, scale_factor=self.cfg.scale, mode='bicubic', align_corners=False)
-        sr = base + self.tail(F.pixel_shuffle(self._mix(torch.cat(hr_feats, dim=1)), self.cfg.scale)).to(base.dtype)
+        sr = base + self.tail(
+            F.pixel_shuffle(self._mix(torch.cat(hr_feats, dim=1)), self.cfg.scale)
+        ).to(base.dtype)
         return sr, feats
 
     def _mix(self, hr_feats):
         """1x1 HR convolution N*c -> tail_channels applied in space-to-depth layout."""
         b, _, h, w = hr_feats.shape
         sub = self.cfg.scale ** 2
-        weight = self.tail_mix.weight.view(self.cfg.tail_channels, -1)      # (t, N*c)
-        x = hr_feats.view(b, -1, sub, h, w)                                       # (B, N*c, s*s, h, w)
+        weight = self.tail_mix.weight.view(self.cfg.tail_channels, -1)  # (t, N*c)
+        x = hr_feats.view(b, -1, sub, h, w)  # (B, N*c, s*s, h, w)
         y = torch.einsum('tc,bcshw->btshw', weight, x)
         y = y + self.tail_mix.bias.view(1, -1, 1, 1, 1)
         y = F.prelu(y.reshape(b, -1, h, w), self.tail_act.weight.repeat_interleave(sub))

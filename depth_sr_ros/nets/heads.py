@@ -1,4 +1,20 @@
-"""Training-only heads shared by both networks: side outputs (output space) and affinity.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Training-only heads shared by both networks: side outputs (output space) and affinity.
 
 Side outputs turn block features into depth maps at HR; affinities are cosine similarities of
 feature vectors pooled to a common grid, so DSRNet (LR features) and DENet (half-res features)
@@ -14,8 +30,11 @@ class SideOutput(nn.Module):
 
     def __init__(self, channels):
         super().__init__()
-        self.proj = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU(inplace=True),
-                                  nn.Conv2d(channels, 1, 1))
+        self.proj = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(channels, 1, 1),
+        )
 
     def forward(self, feat, size):
         return F.interpolate(self.proj(feat), size=size, mode='bilinear', align_corners=False)

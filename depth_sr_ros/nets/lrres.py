@@ -1,4 +1,20 @@
-"""LR-space residual DSRNet family ('lrres'): EDSR/RCAN-lite with a pixel-shuffle upsampler.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+LR-space residual DSRNet family ('lrres'): EDSR/RCAN-lite with a pixel-shuffle upsampler.
 
 head conv on [normalised LR depth, validity] -> N residual blocks at LR (optional cheap channel
 attention) -> conv + global skip -> one conv to s*s*c channels + pixel-shuffle -> one 3x3 HR conv
@@ -10,16 +26,16 @@ zero, so an untrained net is exactly bicubic. Same contract as the DBPN-style DS
 """
 from dataclasses import dataclass
 
+from depth_sr_ros.nets.arch_config import ArchConfig
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from depth_sr_ros.nets.arch_config import ArchConfig
-
 
 @dataclass(frozen=True)
 class LRResConfig(ArchConfig):
-    """Architecture of the 'lrres' family; stored in exported models' metadata.
+    """
+    Architecture of the 'lrres' family; stored in exported models' metadata.
 
     channels: LR feature width. num_blocks: residual blocks at LR. attention: squeeze-excite
     channel attention in each block (RCAN), reduction ``attention_reduction``. up_channels: HR
@@ -46,7 +62,9 @@ class LRResConfig(ArchConfig):
     def __post_init__(self):
         self.check_common()
         if self.feature_taps > self.num_blocks:
-            raise ValueError(f'feature_taps ({self.feature_taps}) must be <= num_blocks ({self.num_blocks})')
+            raise ValueError(
+                f'feature_taps ({self.feature_taps}) must be <= num_blocks ({self.num_blocks})'
+            )
 
     def tap_indices(self):
         """0-based blocks whose outputs are exposed: evenly spaced, the last one included."""
@@ -76,7 +94,9 @@ class _ResBlock(nn.Module):
         c = cfg.channels
         self.conv1 = nn.Conv2d(c, c, 3, padding=1)
         self.conv2 = nn.Conv2d(c, c, 3, padding=1)
-        self.attention = _ChannelAttention(c, cfg.attention_reduction) if cfg.attention else nn.Identity()
+        self.attention = (
+            _ChannelAttention(c, cfg.attention_reduction) if cfg.attention else nn.Identity()
+        )
 
     def forward(self, x):
         return x + self.attention(self.conv2(F.relu(self.conv1(x))))

@@ -1,4 +1,20 @@
-"""DSRNet families and named presets in one place, and the one factory that builds them.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+DSRNet families and named presets in one place, and the one factory that builds them.
 
 A family is a (config dataclass, network class) pair; the config's ``family`` field names it
 in model metadata, so export/load can rebuild any family from data alone (no code in files).
@@ -15,27 +31,54 @@ FAMILIES = {
 # name -> (family, scale-independent fields); `preset_config(name, scale)` fills the scale in.
 # GMAC/params at 160x120 per scale: docs/ARCHITECTURE.md (counted with nets/macs.py).
 PRESETS = {
-    'fast': ('dbpn', dict(channels=32, hr_channels=4, num_blocks=3, up_kernel=1, refine_convs=1)),
-    'quality': ('dbpn', dict(channels=64, hr_channels=8, num_blocks=4, up_kernel=3, refine_convs=1)),
+    'fast': (
+        'dbpn',
+        {'channels': 32, 'hr_channels': 4, 'num_blocks': 3, 'up_kernel': 1, 'refine_convs': 1},
+    ),
+    'quality': (
+        'dbpn',
+        {'channels': 64, 'hr_channels': 8, 'num_blocks': 4, 'up_kernel': 3, 'refine_convs': 1},
+    ),
     # Nearer the paper's DBPN: more and wider projection blocks (offline/GPU class on CPUs).
-    'deep_bp': ('dbpn', dict(channels=64, hr_channels=12, num_blocks=6, up_kernel=3, refine_convs=1,
-                             tail_channels=8)),
+    'deep_bp': (
+        'dbpn',
+        {
+            'channels': 64,
+            'hr_channels': 12,
+            'num_blocks': 6,
+            'up_kernel': 3,
+            'refine_convs': 1,
+            'tail_channels': 8,
+        },
+    ),
     # Same x4 budget as 'fast' (1.15 vs 1.16 GMAC), but plain LR 3x3 convs run ~2x faster per MAC.
-    'lrres_fast': ('lrres', dict(channels=30, num_blocks=3, up_channels=4, up_kernel=1)),
+    'lrres_fast': ('lrres', {'channels': 30, 'num_blocks': 3, 'up_channels': 4, 'up_kernel': 1}),
     # The blind models' architecture from 2026-11-26 until 2026-11-27: twice lrres_fast's depth
     # (2.4 GMAC at x4).
-    'lrres_mid': ('lrres', dict(channels=32, num_blocks=6, up_channels=4, up_kernel=1)),
+    'lrres_mid': ('lrres', {'channels': 32, 'num_blocks': 6, 'up_channels': 4, 'up_kernel': 1}),
     # lrres_mid with 10 blocks (3.8 GMAC at x4, 21 fps on 1 thread): the most depth the real-time
     # contract leaves room for; the bundled blind models' architecture since 2026-11-27; blind x4
     # pilot +2.5 points inner RGB-D-D over lrres_mid (docs/research/architecture.md).
-    'lrres_mid_deep': ('lrres', dict(channels=32, num_blocks=10, up_channels=4, up_kernel=1)),
-    'lrres_quality': ('lrres', dict(channels=48, num_blocks=6, attention=True, up_channels=8, up_kernel=1)),
+    'lrres_mid_deep': (
+        'lrres',
+        {'channels': 32, 'num_blocks': 10, 'up_channels': 4, 'up_kernel': 1},
+    ),
+    'lrres_quality': (
+        'lrres',
+        {'channels': 48, 'num_blocks': 6, 'attention': True, 'up_channels': 8, 'up_kernel': 1},
+    ),
     # Offline specialists: 1.8x lrres_quality's width x depth squared in cost (~3.5x); inner
     # cubic-LR pilot +1.5 points RGB-D-D, +2.4 Middlebury over lrres_quality at equal steps.
-    'lrres_large': ('lrres', dict(channels=64, num_blocks=12, attention=True, up_channels=8, up_kernel=1)),
+    'lrres_large': (
+        'lrres',
+        {'channels': 64, 'num_blocks': 12, 'attention': True, 'up_channels': 8, 'up_kernel': 1},
+    ),
     # Twice lrres_large's depth (2x its cost); inner cubic-LR pilot at x4, 3000 steps: +0.5 points
     # RGB-D-D, +0.4 Middlebury over lrres_large (docs/research/architecture.md).
-    'lrres_xl': ('lrres', dict(channels=64, num_blocks=24, attention=True, up_channels=8, up_kernel=1)),
+    'lrres_xl': (
+        'lrres',
+        {'channels': 64, 'num_blocks': 24, 'attention': True, 'up_channels': 8, 'up_kernel': 1},
+    ),
 }
 
 
@@ -57,7 +100,8 @@ def build_dsrnet(cfg):
 
 
 def preset_config(name, scale, overrides=None):
-    """Config of a named preset at a scale, with field overrides.
+    """
+    Config of a named preset at a scale, with field overrides.
 
     An override ``family`` other than the preset's drops the preset's fields: the overrides
     then describe the whole architecture (missing fields take that family's defaults).

@@ -1,4 +1,20 @@
-"""SPNet: uncertainty fusion of F_sr^N and F_de^N, then a small structure CNN -> edge logits
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+SPNet: uncertainty fusion of F_sr^N and F_de^N, then a small structure CNN -> edge logits
 (at half the HR size, bilinearly resized to HR).
 
 The fusion weight of each network at a position is softmax(-U / tau) over the two networks'
@@ -23,7 +39,9 @@ class SPNet(nn.Module):
 
     def fusion_weights(self, err_sr, err_de, size):
         """(B,1,H,W) error maps -> (w_sr, w_de) at ``size``, summing to 1."""
-        u = torch.cat([F.adaptive_avg_pool2d(err_sr, size), F.adaptive_avg_pool2d(err_de, size)], 1)
+        u = torch.cat(
+            [F.adaptive_avg_pool2d(err_sr, size), F.adaptive_avg_pool2d(err_de, size)], 1
+        )
         w = torch.softmax(-u / self.tau, dim=1)
         return w[:, :1], w[:, 1:]
 
@@ -35,4 +53,6 @@ class SPNet(nn.Module):
         # The structure CNN runs at half the HR size (4x cheaper; edges are 1-2 px wide anyway).
         half = (max(hr_size[0] // 2, size[0]), max(hr_size[1] // 2, size[1]))
         fused = F.interpolate(fused, size=half, mode='bilinear', align_corners=False)
-        return F.interpolate(self.structure(fused), size=hr_size, mode='bilinear', align_corners=False)
+        return F.interpolate(
+            self.structure(fused), size=hr_size, mode='bilinear', align_corners=False
+        )

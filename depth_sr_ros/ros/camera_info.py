@@ -1,4 +1,20 @@
-"""CameraInfo for the super-resolved image: the package's one pixel-centre rule applied to ROS fields.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+CameraInfo for the super-resolved image: the package's one pixel-centre rule applied to ROS fields.
 
 RViz's DepthCloud and depth_image_proc read fx, fy, cx, cy from **P** and reject images whose
 size differs from CameraInfo width/height (or ROI) divided by binning, so K, P (incl. Tx),
@@ -7,16 +23,16 @@ kept. The maths lives in :func:`depth_sr_ros.pixel_grid.scale_intrinsics`.
 """
 import copy
 
-import numpy as np
-
 from depth_sr_ros.pixel_grid import scale_intrinsics
+import numpy as np
 
 # Outcomes of scale_camera_info (the node warns once about the last two).
 OK, P_FROM_K, NO_INTRINSICS = 'ok', 'p_from_k', 'no_intrinsics'
 
 
 def scale_camera_info(info, s, image_width=None, image_height=None):
-    """Return (CameraInfo for the image upscaled by ``s``, outcome).
+    """
+    Return (CameraInfo for the image upscaled by ``s``, outcome).
 
     outcome: OK; P_FROM_K (P was all zeros and was derived from K, as downstream tools read P);
     NO_INTRINSICS (K and P all zeros: passed through with only the sizes scaled).
@@ -51,7 +67,8 @@ def expected_image_size(info):
 
 
 def projection(info):
-    """(fx, fy, cx, cy) in the pixel grid of the published image, from P (as depth_image_proc does).
+    """
+    (fx, fy, cx, cy) in the pixel grid of the published image, from P (as depth_image_proc does).
 
     Binning and ROI are folded in with the centre-aligned convention, so points computed with
     these values land where RViz's DepthCloud puts them.

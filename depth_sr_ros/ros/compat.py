@@ -1,4 +1,20 @@
-"""Every rclpy API this package uses that is newer than Humble (rclpy 3.3), with its fallback.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Every rclpy API this package uses that is newer than Humble (rclpy 3.3), with its fallback.
 
 The package is tested on Kilted and Jazzy, which take the first branch of each helper; Humble
 (no PyPI wheels, so not run here) takes the fallback. test/test_compat.py runs every fallback on
@@ -27,7 +43,8 @@ SubscriptionEventCallbacks = _events.SubscriptionEventCallbacks
 
 
 def add_parameter_callbacks(node, validate, apply):
-    """Run ``validate(params) -> SetParametersResult`` before a parameter change and
+    """
+    Run ``validate(params) -> SetParametersResult`` before a parameter change and
     ``apply(params)`` once it is accepted.
 
     Iron+ (rclpy 3.7): an on-set callback plus a post-set callback, which runs after rclpy stored
@@ -41,7 +58,8 @@ def add_parameter_callbacks(node, validate, apply):
 
 
 def validate_then_apply(node, validate, apply):
-    """Humble fallback: one on-set callback that applies the change when ``validate`` accepts it.
+    """
+    Humble fallback: one on-set callback that applies the change when ``validate`` accepts it.
 
     Equivalent for this package: rclpy checks read-only flags and ranges before any on-set
     callback, ``apply`` only reads the values handed to it, and it is the node's last-added on-set
@@ -59,8 +77,10 @@ def validate_then_apply(node, validate, apply):
 
 
 def matched_publisher_count(subscription, node):
-    """Publishers matched with ``subscription``: Subscription.get_publisher_count (Iron+, rclpy
-    4.0), else Humble's count of the topic's publishers (also counts QoS-incompatible ones)."""
+    """
+    Publishers matched with ``subscription``: Subscription.get_publisher_count (Iron+, rclpy
+    4.0), else Humble's count of the topic's publishers (also counts QoS-incompatible ones).
+    """
     if hasattr(subscription, 'get_publisher_count'):
         return subscription.get_publisher_count()
     return node.count_publishers(subscription.topic_name)

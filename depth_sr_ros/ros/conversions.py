@@ -1,4 +1,20 @@
-"""sensor_msgs/Image <-> numpy for depth, via cv_bridge where a ROS distribution provides it.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+sensor_msgs/Image <-> numpy for depth, via cv_bridge where a ROS distribution provides it.
 
 One module owns both paths. Every incoming image is validated here first (encoding, size,
 step, data length) so a bad message raises :class:`ImageRejected` naming the cause instead of
@@ -83,10 +99,14 @@ def array_to_image(depth, encoding, header=None, use_cv_bridge=True):
     from sensor_msgs.msg import Image
     kind, bpp = DEPTH_ENCODINGS.get(encoding, (None, None))
     if kind is None:
-        raise ValueError(f'cannot encode depth as {encoding!r}; use one of {", ".join(DEPTH_ENCODINGS)}')
+        raise ValueError(
+            f'cannot encode depth as {encoding!r}; use one of {", ".join(DEPTH_ENCODINGS)}'
+        )
     depth = np.asarray(depth)
     if depth.ndim != 2 or depth.dtype != np.dtype(kind):
-        raise ValueError(f'{encoding} needs a 2-D {np.dtype(kind)} array, got {depth.dtype} {depth.shape}')
+        raise ValueError(
+            f'{encoding} needs a 2-D {np.dtype(kind)} array, got {depth.dtype} {depth.shape}'
+        )
     bridge = cv_bridge() if use_cv_bridge else None
     if bridge is not None:
         msg = bridge.cv2_to_imgmsg(np.ascontiguousarray(depth), encoding=encoding)
@@ -96,7 +116,9 @@ def array_to_image(depth, encoding, header=None, use_cv_bridge=True):
         msg.encoding = encoding
         msg.is_bigendian = False
         msg.step = depth.shape[1] * bpp
-        msg.data = array.array('B', np.ascontiguousarray(depth, dtype=np.dtype('<' + kind)).tobytes())
+        msg.data = array.array(
+            'B', np.ascontiguousarray(depth, dtype=np.dtype('<' + kind)).tobytes()
+        )
     if header is not None:
         msg.header = header
     return msg

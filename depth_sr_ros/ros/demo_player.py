@@ -1,3 +1,18 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Demo depth sensor + viewer: plays a procedural scene into a running depth_sr_node over real DDS.
 
 Renders HR frames of `depth_sr_ros.data.synthetic` (ground truth), makes the LR sensor frames
@@ -8,17 +23,16 @@ end-to-end latency (receive time - header stamp) and throughput. Used by scripts
 """
 import argparse
 import os
+from pathlib import Path
 import sys
 import threading
 import time
-from pathlib import Path
-
-import numpy as np
 
 from depth_sr_ros.atomic import atomic_path
 from depth_sr_ros.data.degradation import downsample
 from depth_sr_ros.data.synthetic import render_frame
 from depth_sr_ros.pixel_grid import scale_principal_point
+import numpy as np
 
 
 def _lr_intrinsics(K_hr, s):
@@ -64,13 +78,12 @@ def _alive(pid):
 
 
 def play(args):
-    import rclpy
-    from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
-    from sensor_msgs.msg import CameraInfo, Image
-    from std_msgs.msg import Header
-
     from depth_sr_ros.ros.compat import matched_publisher_count
     from depth_sr_ros.ros.conversions import array_to_image, image_to_array
+    import rclpy
+    from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+    from sensor_msgs.msg import CameraInfo, Image
+    from std_msgs.msg import Header
 
     frames = render_frames(args.frames, args.width, args.height, args.scale, args.rate, args.seed)
     rclpy.init()
@@ -93,17 +106,25 @@ def play(args):
         end = time.monotonic() + args.connect_timeout
         while not (pub_img.get_subscription_count() and matched_publisher_count(sub, node)):
             if not _alive(args.node_pid):
-                print('[demo] depth_sr_node exited before it was ready (see its error above)', file=sys.stderr)
+                print(
+                    '[demo] depth_sr_node exited before it was ready (see its error above)',
+                    file=sys.stderr,
+                )
                 return 1
             if time.monotonic() > end:
-                print(f'[demo] no depth_sr_node matched within {args.connect_timeout:.0f} s', file=sys.stderr)
+                print(
+                    f'[demo] no depth_sr_node matched within {args.connect_timeout:.0f} s',
+                    file=sys.stderr,
+                )
                 return 1
             time.sleep(0.05)
         time.sleep(0.5)  # let the reverse (reliable) match settle too
         sent = {}
         period = 1.0 / args.rate
-        print(f'[demo] playing {len(frames)} frames {args.width}x{args.height} 16UC1 at {args.rate:g} Hz',
-              flush=True)
+        print(
+            f'[demo] playing {len(frames)} frames {args.width}x{args.height} 16UC1 at {args.rate:g} Hz',
+            flush=True,
+        )
         start = time.monotonic()
         for i, (_, _, lr_mm, K) in enumerate(frames):
             delay = start + i * period - time.monotonic()
@@ -131,8 +152,10 @@ def play(args):
     rate = (len(got) - 1) / (last - first) if len(got) > 1 else float('nan')
     print(f'[demo] frames sent {len(sent)} in {play_s:.1f} s, received {len(got)} '
           f'({len(sent) - len(got)} dropped by the node to stay on the newest frame)')
-    print(f'[demo] end-to-end latency ms: median {np.median(lat):.1f}  p90 {np.percentile(lat, 90):.1f}  '
-          f'max {lat.max():.1f}')
+    print(
+        f'[demo] end-to-end latency ms: median {np.median(lat):.1f}  p90 {np.percentile(lat, 90):.1f}  '
+        f'max {lat.max():.1f}'
+    )
     print(f'[demo] output throughput: {rate:.1f} Hz (input {args.rate:g} Hz)')
     key = max(got)
     sr = image_to_array(got[key][1])
@@ -160,8 +183,12 @@ def write_picture(out_dir, hr, hv, lr_mm, sr_mm, scale):
     sr = np.where(sr_mm > 0, sr_mm.astype(np.float32) / 1000, np.nan)
     mask = np.isfinite(sr) & np.isfinite(bic)
     eb, es = frame_errors(bic, hr, hv, mask), frame_errors(sr, hr, hv, mask)
-    title = (f'x{scale} {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]} over DDS; RMSE vs HR: '
-             f'bicubic {eb[0] * 100:.1f} cm, SR {es[0] * 100:.1f} cm' if eb and es else '')
+    title = (
+        f'x{scale} {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]} over DDS; RMSE vs HR: '
+        f'bicubic {eb[0] * 100:.1f} cm, SR {es[0] * 100:.1f} cm'
+        if eb and es
+        else ''
+    )
     final = out_dir / 'before_after.png'
     with atomic_path(final) as tmp:
         before_after_panel(tmp, np.where(lv, lr, 0), bic, sr, hr, hv, title)
@@ -171,7 +198,9 @@ def write_picture(out_dir, hr, hv, lr_mm, sr_mm, scale):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--frames', type=int, default=60, help='frames to play (default 60 = 4 s at 15 Hz)')
+    p.add_argument(
+        '--frames', type=int, default=60, help='frames to play (default 60 = 4 s at 15 Hz)'
+    )
     p.add_argument('--rate', type=float, default=15.0, help='sensor rate in Hz')
     p.add_argument('--width', type=int, default=160)
     p.add_argument('--height', type=int, default=120)

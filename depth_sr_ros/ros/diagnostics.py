@@ -1,4 +1,20 @@
-"""Per-stream health counters and their /diagnostics form (diagnostic_updater is not used: it is
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Per-stream health counters and their /diagnostics form (diagnostic_updater is not used: it is
 absent on PyPI, and a DiagnosticArray built here carries the same information).
 
 Counters are updated from two threads (subscription callbacks and the inference worker); a lock
@@ -7,11 +23,12 @@ keeps them consistent.
 import threading
 import time
 
+from depth_sr_ros.ros.conversions import CAUSES
 import numpy as np
 
-from depth_sr_ros.ros.conversions import CAUSES
-
-ALL_INVALID = 'all_invalid'  # counted and logged, yet published (an all-invalid frame is correct data)
+ALL_INVALID = (
+    'all_invalid'  # counted and logged, yet published (an all-invalid frame is correct data)
+)
 
 
 class StreamStats:
@@ -25,8 +42,8 @@ class StreamStats:
         self.all_invalid = 0
         self.missing_info = 0
         self.info_size_mismatch = 0     # frames whose CameraInfo described another image size
-        self.info_stamp_skew = 0        # frames whose CameraInfo stamp was far from theirs
-        self.batched = 0                # frames that shared one upsample_batch call with other streams
+        self.info_stamp_skew = 0  # frames whose CameraInfo stamp was far from theirs
+        self.batched = 0  # frames that shared one upsample_batch call with other streams
         self.skipped_idle = 0           # frames not processed: no output had a subscriber (lazy)
         self.last_input = None          # monotonic time of the last image
         self._window_start = time.monotonic()
@@ -111,8 +128,10 @@ def _fmt(v):
 
 
 def status_message(node_name, stats, figures, model_id, device, stale_s, warn_after_s, idle=None):
-    """A DiagnosticStatus for one stream: OK, or WARN when input is stale or frames were rejected.
-    ``idle``: why the stream runs no inference now (lazy, inactive), said first in the message."""
+    """
+    A DiagnosticStatus for one stream: OK, or WARN when input is stale or frames were rejected.
+    ``idle``: why the stream runs no inference now (lazy, inactive), said first in the message.
+    """
     from diagnostic_msgs.msg import DiagnosticStatus, KeyValue
     st = DiagnosticStatus()
     st.name = f'{node_name}: {stats.input_topic}'
@@ -124,8 +143,10 @@ def status_message(node_name, stats, figures, model_id, device, stale_s, warn_af
     if rejected:
         problems.append(f'{rejected} frames rejected')
     if figures.get('frames_camera_info_size_mismatch'):
-        problems.append(f"{figures['frames_camera_info_size_mismatch']} frames with a CameraInfo of "
-                        'another image size')
+        problems.append(
+            f"{figures['frames_camera_info_size_mismatch']} frames with a CameraInfo of "
+            'another image size'
+        )
     if figures.get('frames_camera_info_stamp_skew'):
         problems.append(f"{figures['frames_camera_info_stamp_skew']} frames with a CameraInfo "
                         'stamped far from the image')

@@ -1,4 +1,20 @@
-"""DepthSRLifecycleNode: depth_sr_node as a managed (lifecycle) node, for bringup systems
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+DepthSRLifecycleNode: depth_sr_node as a managed (lifecycle) node, for bringup systems
 (nav2's lifecycle manager, launch_ros LifecycleNode) that load heavy nodes in order.
 
 Each transition runs one set-up step of DepthSRNode, so both nodes behave the same once active:
@@ -13,10 +29,9 @@ error and leaves the node unconfigured. Parameters are declared at construction 
 set while unconfigured) and read by configure. /diagnostics is a plain publisher: it also reports
 an inactive node.
 """
-from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
-
 from depth_sr_ros.ros.node import error_text
 from depth_sr_ros.ros.sr_node import DepthSRNode
+from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 
 
 class DepthSRLifecycleNode(DepthSRNode, LifecycleNode):

@@ -1,4 +1,20 @@
-"""depth_sr_node entry point: start the node, or fail with ONE clear error line (no traceback).
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+depth_sr_node entry point: start the node, or fail with ONE clear error line (no traceback).
 
 rclpy and torch are imported only when the node really starts, so `--help` and
 `--dump-parameters` are instant and work without a ROS installation.
@@ -38,7 +54,8 @@ def main(argv=None, lifecycle=False):
 
 
 def _calm_openmp():
-    """Idle OpenMP workers sleep instead of spinning, unless the user chose otherwise.
+    """
+    Idle OpenMP workers sleep instead of spinning, unless the user chose otherwise.
 
     A robot's CPU is shared with other nodes. With libgomp's default (spinning) wait policy and
     more busy processes than cores, each parallel region waits for descheduled workers: on the
@@ -50,7 +67,8 @@ def _calm_openmp():
 
 
 class _Interrupts:
-    """SIGINT handler: the first one stops the node (KeyboardInterrupt), later ones are ignored.
+    """
+    SIGINT handler: the first one stops the node (KeyboardInterrupt), later ones are ignored.
 
     Ctrl-C in a terminal running `ros2 launch` sends SIGINT to the whole process group, and launch
     then sends its own SIGINT to the node: the second one used to land in the middle of the
@@ -92,13 +110,11 @@ def error_text(err):
 
 def _serve(argv, lifecycle):
     _calm_openmp()
+    from depth_sr_ros.inference import ModelLoadError
+    from depth_sr_ros.ros import transport_profile
     import rclpy
     from rclpy.exceptions import ParameterException
     from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-
-    from depth_sr_ros.inference import ModelLoadError
-
-    from depth_sr_ros.ros import transport_profile
     transport_profile.apply()  # before rclpy.init creates the DDS participant
     rclpy.init(args=['depth_sr_node', *argv])
     try:

@@ -1,23 +1,42 @@
-"""Organised PointCloud2 (x, y, z float32, NaN for invalid) from depth and its CameraInfo.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Organised PointCloud2 (x, y, z float32, NaN for invalid) from depth and its CameraInfo.
 
 Same maths as depth_image_proc's point_cloud_xyz (fx, fy, cx, cy read from P), vectorised.
 """
 import array
 
-import numpy as np
-
 from depth_sr_ros.ros.camera_info import projection
 from depth_sr_ros.ros.conversions import valid_mask
+import numpy as np
 
 
 def depth_to_xyz(depth, info):
     """HxW depth (uint16 mm / float32 m) -> HxWx3 float32 metres in the optical frame, NaN invalid."""
     fx, fy, cx, cy = projection(info)
     if fx == 0 or fy == 0:
-        raise ValueError('CameraInfo has no focal length (K and P are zero): cannot compute points')
+        raise ValueError(
+            'CameraInfo has no focal length (K and P are zero): cannot compute points'
+        )
     h, w = depth.shape
     valid = valid_mask(depth)
-    z = depth.astype(np.float32) * (np.float32(0.001) if depth.dtype == np.uint16 else np.float32(1))
+    z = depth.astype(np.float32) * (
+        np.float32(0.001) if depth.dtype == np.uint16 else np.float32(1)
+    )
     z[~valid] = np.nan
     u = (np.arange(w, dtype=np.float32) - np.float32(cx)) / np.float32(fx)
     v = (np.arange(h, dtype=np.float32) - np.float32(cy)) / np.float32(fy)

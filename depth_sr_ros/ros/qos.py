@@ -1,12 +1,28 @@
-"""QoS per REP 2003: sensor-data style subscriptions (best effort, keep last 1: always the newest
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+QoS per REP 2003: sensor-data style subscriptions (best effort, keep last 1: always the newest
 frame), reliable publishers (keep last 5), `qos_overrides.<topic>.*` parameters enabled, incompatible-QoS events
-logged once per topic."""
+logged once per topic.
+"""
 import threading
 
-from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy)
-from rclpy.qos_overriding_options import QoSOverridingOptions
-
 from depth_sr_ros.ros.compat import PublisherEventCallbacks, SubscriptionEventCallbacks
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.qos_overriding_options import QoSOverridingOptions
 
 # Depth 1: a frame that arrives while one waits replaces it (the node counts it as dropped).
 SENSOR_IN = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
@@ -32,8 +48,10 @@ def describe(qos):
 
 
 class _Once:
-    """Logs the first incompatible-QoS event of one endpoint. Locked: a multi-threaded executor
-    can run two events of one endpoint at once (seen on Jazzy: the warning came out twice)."""
+    """
+    Logs the first incompatible-QoS event of one endpoint. Locked: a multi-threaded executor
+    can run two events of one endpoint at once (seen on Jazzy: the warning came out twice).
+    """
 
     def __init__(self, logger, topic, role):
         self.logger, self.topic, self.role, self.done = logger, topic, role, False

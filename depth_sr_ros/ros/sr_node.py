@@ -1,4 +1,20 @@
-"""DepthSRNode: super-resolves one or more depth streams with one shared DSRNet.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+DepthSRNode: super-resolves one or more depth streams with one shared DSRNet.
 
 Latency first: subscription callbacks only store the newest frame per stream (a frame that was
 still waiting is replaced and counted as dropped) and wake a worker thread; the worker takes
@@ -27,23 +43,33 @@ import threading
 import time
 import warnings
 
-import numpy as np
-import torch
-from diagnostic_msgs.msg import DiagnosticArray
-from rclpy.node import Node
-from sensor_msgs.msg import CameraInfo, CompressedImage, Image, PointCloud2
-
 from depth_sr_ros.inference import DepthSuperResolver, ModelLoadError
 from depth_sr_ros.inference.resolver import self_ensemble_caveat
 from depth_sr_ros.inference.temporal import TemporalFilter
 from depth_sr_ros.ros import compat, params, qos, transport, transport_profile
-from depth_sr_ros.ros.camera_info import (NO_INTRINSICS, P_FROM_K, expected_image_size,
-                                          scale_camera_info, stamp_skew_s)
+from depth_sr_ros.ros.camera_info import (
+    expected_image_size,
+    NO_INTRINSICS,
+    P_FROM_K,
+    scale_camera_info,
+    stamp_skew_s,
+)
 from depth_sr_ros.ros.colorize import colorize
-from depth_sr_ros.ros.conversions import (ImageRejected, array_to_image, mask_range, rgb_to_image,
-                                          to_encoding, valid_mask)
-from depth_sr_ros.ros.diagnostics import ALL_INVALID, StreamStats, status_message
+from depth_sr_ros.ros.conversions import (
+    array_to_image,
+    ImageRejected,
+    mask_range,
+    rgb_to_image,
+    to_encoding,
+    valid_mask,
+)
+from depth_sr_ros.ros.diagnostics import ALL_INVALID, status_message, StreamStats
 from depth_sr_ros.ros.point_cloud import depth_to_xyz, xyz_to_cloud
+from diagnostic_msgs.msg import DiagnosticArray
+import numpy as np
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image, PointCloud2
+import torch
 
 LOG_THROTTLE_S = 10.0
 
@@ -53,7 +79,8 @@ def _join(ns, name):
 
 
 class _Stream:
-    """Topics, publishers, newest pending frame and latest CameraInfo of one depth sensor.
+    """
+    Topics, publishers, newest pending frame and latest CameraInfo of one depth sensor.
 
     Publishers live from configure to cleanup, the input subscriptions only while active
     (:meth:`subscribe`, :meth:`unsubscribe`). ``outputs`` holds every output publisher made by
@@ -114,8 +141,10 @@ class _Stream:
         self.sub_image = self.sub_info = None
 
     def subscribers(self):
-        """Subscriptions matched on all outputs. Polled on every input frame (cheap: a count in
-        the middleware), so it works where publisher matched events do not exist (Humble)."""
+        """
+        Subscriptions matched on all outputs. Polled on every input frame (cheap: a count in
+        the middleware), so it works where publisher matched events do not exist (Humble).
+        """
         return sum(p.get_subscription_count() for p in self.outputs)
 
     def _on_info(self, msg):
@@ -172,16 +201,22 @@ class DepthSRNode(Node):
         self.cfg = {name: self.get_parameter(name).value for name in params.names()}
         if self.cfg['torch_threads'] > 0:
             torch.set_num_threads(self.cfg['torch_threads'])
-        self.resolver = DepthSuperResolver.load(self.cfg['model'], device=self.cfg['device'],
-                                                fill_holes=self.cfg['fill_holes'], half=self.cfg['fp16'],
-                                                cpu_precision=self.cfg['cpu_precision'],
-                                                backend=self.cfg['backend'],
-                                                edge_mode=self.cfg['edge_mode'])
+        self.resolver = DepthSuperResolver.load(
+            self.cfg['model'],
+            device=self.cfg['device'],
+            fill_holes=self.cfg['fill_holes'],
+            half=self.cfg['fp16'],
+            cpu_precision=self.cfg['cpu_precision'],
+            backend=self.cfg['backend'],
+            edge_mode=self.cfg['edge_mode'],
+        )
         self._set_self_ensemble(self.cfg['self_ensemble'])
         want = self.cfg['scale']
         if want and want != self.resolver.scale:
-            raise ModelLoadError(f"model {self.cfg['model']!r} upscales x{self.resolver.scale} but "
-                                 f'parameter scale={want} was requested')
+            raise ModelLoadError(
+                f"model {self.cfg['model']!r} upscales x{self.resolver.scale} but "
+                f'parameter scale={want} was requested'
+            )
         self.resolver.upsample(np.full((8, 8), 1000, np.uint16))  # trace/warm up before any frame
         namespaces = list(dict.fromkeys(self.cfg['input_namespaces'])) or ['']
         self.streams = []
@@ -213,8 +248,10 @@ class DepthSRNode(Node):
             s.subscribe(self)
 
     def _deactivate(self):
-        """Unsubscribe, let the worker finish its batch (publishing nothing more), drop waiting
-        frames; the model stays loaded."""
+        """
+        Unsubscribe, let the worker finish its batch (publishing nothing more), drop waiting
+        frames; the model stays loaded.
+        """
         with self._cv:
             self._processing = False
         self._stop_worker()
@@ -255,7 +292,9 @@ class DepthSRNode(Node):
             return _Stream(self, ns, self.cfg)
         except (NameValidationException, RCLError) as err:
             reason = str(err).split(', at ')[0]
-            raise ValueError(f'input_namespaces entry {ns!r} does not make a valid topic name ({reason})') from None
+            raise ValueError(
+                f'input_namespaces entry {ns!r} does not make a valid topic name ({reason})'
+            ) from None
 
     # -- parameters ------------------------------------------------------------------------
     def _check_params(self, changes):
@@ -368,15 +407,20 @@ class DepthSRNode(Node):
             self._publish(stream, msg, sr, inference_ms, depth)
 
     def _publish(self, stream, msg, sr, inference_ms, depth=None):
-        encoding = msg.encoding if self.cfg['output_encoding'] == 'same' else self.cfg['output_encoding']
+        encoding = (
+            msg.encoding if self.cfg['output_encoding'] == 'same' else self.cfg['output_encoding']
+        )
         if encoding == 'mono16':
             encoding = '16UC1'  # same bytes; the name depth_image_proc and RViz DepthCloud expect
         out = to_encoding(sr, encoding)
         image = array_to_image(out, encoding, msg.header)
         info, outcome = stream.scaled_info(self.resolver.scale, msg.width, msg.height)
         if info is None:
-            self._log_once((stream.ns, 'no_info'), f'{stream.stats.input_topic}: no CameraInfo '
-                           f'received on {stream.sub_info.topic_name} yet; publishing images without it')
+            self._log_once(
+                (stream.ns, 'no_info'),
+                f'{stream.stats.input_topic}: no CameraInfo '
+                f'received on {stream.sub_info.topic_name} yet; publishing images without it',
+            )
         else:
             if outcome in (P_FROM_K, NO_INTRINSICS):
                 self._log_once((stream.ns, outcome), {
@@ -385,10 +429,13 @@ class DepthSRNode(Node):
                                    'CameraInfo through with scaled sizes only'}[outcome])
             if expected_image_size(stream.info) != (msg.width, msg.height):
                 stream.stats.on_info_size_mismatch()
-                self._log_once((stream.ns, 'info_size'), f'{stream.sub_info.topic_name}: CameraInfo '
-                               f'describes {expected_image_size(stream.info)} but images are '
-                               f'{msg.width}x{msg.height}; publishing it scaled as received '
-                               '(RViz/depth_image_proc will reject the pair)')
+                self._log_once(
+                    (stream.ns, 'info_size'),
+                    f'{stream.sub_info.topic_name}: CameraInfo '
+                    f'describes {expected_image_size(stream.info)} but images are '
+                    f'{msg.width}x{msg.height}; publishing it scaled as received '
+                    '(RViz/depth_image_proc will reject the pair)',
+                )
             skew, limit = stamp_skew_s(stream.info, msg), self.cfg['camera_info_max_stamp_skew']
             if limit and skew > limit:
                 stream.stats.on_info_stamp_skew()

@@ -1,4 +1,20 @@
-"""image_transport's compressedDepth for the node: input subscription and compressed output.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+image_transport's compressedDepth for the node: input subscription and compressed output.
 
 The node cannot use image_transport itself (no Python API; not installable here), so it speaks
 the wire format directly: ``<image topic>/compressedDepth`` with sensor_msgs/CompressedImage
@@ -9,10 +25,9 @@ output with transport hint ``compressedDepth`` (e.g. ``image_transport republish
 import array
 from collections import namedtuple
 
-from sensor_msgs.msg import CompressedImage, Image
-
 from depth_sr_ros.data import compressed_depth
-from depth_sr_ros.ros.conversions import ImageRejected, image_to_array
+from depth_sr_ros.ros.conversions import image_to_array, ImageRejected
+from sensor_msgs.msg import CompressedImage, Image
 
 RAW, COMPRESSED_DEPTH = 'raw', 'compressedDepth'
 INPUT_TRANSPORTS = (RAW, COMPRESSED_DEPTH)
@@ -28,7 +43,8 @@ def input_type(transport):
 
 
 def input_topic(node, image_topic, transport):
-    """depth/image_raw -> <resolved depth/image_raw>/compressedDepth for the compressed transport.
+    """
+    depth/image_raw -> <resolved depth/image_raw>/compressedDepth for the compressed transport.
 
     As image_transport does, the base topic is resolved (namespace and remapping) before the
     suffix is added, so remapping depth/image_raw moves the compressed subscription along.
@@ -39,7 +55,8 @@ def input_topic(node, image_topic, transport):
 
 
 def decode(msg, max_pixels=None):
-    """Image or compressedDepth CompressedImage -> (depth array, Frame-like description).
+    """
+    Image or compressedDepth CompressedImage -> (depth array, Frame-like description).
 
     Raises ImageRejected (cause 'compressed' for a bad payload, 'too_large' above max_pixels).
     """
@@ -56,8 +73,10 @@ def decode(msg, max_pixels=None):
 
 
 def compressed_message(depth, encoding, header, cfg):
-    """uint16 mm / float32 m array -> CompressedImage as the compressedDepth publisher makes it,
-    with the node's output_compressed_* parameters (``cfg``)."""
+    """
+    uint16 mm / float32 m array -> CompressedImage as the compressedDepth publisher makes it,
+    with the node's output_compressed_* parameters (``cfg``).
+    """
     fmt, data = compressed_depth.encode(depth, encoding, cfg['output_compressed_format'],
                                         depth_max=cfg['output_compressed_depth_max'],
                                         png_level=cfg['output_compressed_png_level'])

@@ -1,4 +1,20 @@
-"""The node's own Fast DDS participant settings, applied before rclpy.init when the user set none.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The node's own Fast DDS participant settings, applied before rclpy.init when the user set none.
 
 Why: with Fast DDS's default transports a writer's shared-memory segment is 512 KB. A 640x480
 16UC1 output image (614 KB, sent as ~64 KB fragments) does not fit, so while it is written the
@@ -35,7 +51,7 @@ _in_force = None
 def shipped_profile():
     """config/fastdds_shm.xml in the package share directory, else in the source tree."""
     try:
-        from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
+        from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
         try:
             path = Path(get_package_share_directory('depth_sr_ros')) / SHIPPED
             if path.is_file():
@@ -69,7 +85,8 @@ def profile_variables(major):
 
 
 def apply(environ=None):
-    """Choose this process's Fast DDS participant profile (call before rclpy.init).
+    """
+    Choose this process's Fast DDS participant profile (call before rclpy.init).
 
     Returns and remembers a one-line description of what is in force.
     """

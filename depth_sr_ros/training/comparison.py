@@ -1,4 +1,20 @@
-"""What a user adapting a model chooses between, scored on the same frames.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+What a user adapting a model chooses between, scored on the same frames.
 
 On the held-out frames of their data, under every LR sampling: bicubic, the init model as
 shipped, the adapted model (and one trained from scratch when asked). And on a fixed
@@ -62,4 +78,3 @@ def summarise(rows):
 def forgetting_points(reference_rows, init_label, adapted_label):
     """Points of gain over bicubic lost on the reference set (positive = forgot)."""
     return float(gain_pct(reference_rows[init_label]) - gain_pct(reference_rows[adapted_label]))
-

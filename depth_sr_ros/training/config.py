@@ -1,10 +1,25 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """TrainConfig: every training choice in one place (stored in checkpoints and model metadata)."""
 import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from depth_sr_ros.data.degradation import EVALUATION, make_recipe
-from depth_sr_ros.nets.registry import PRESETS, preset_config
+from depth_sr_ros.nets.registry import preset_config, PRESETS
 
 SCHEMES = ('dsr_only', 'ctkt')
 LR_SCHEDULES = ('onecycle', 'warmup_constant')
@@ -14,7 +29,8 @@ TEACHER_UPDATES = ('own_loss', 'frozen')
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """scheme 'dsr_only' trains DSRNet alone (the baseline); 'ctkt' runs Algorithm 1.
+    """
+    scheme 'dsr_only' trains DSRNet alone (the baseline); 'ctkt' runs Algorithm 1.
 
     Step 1 (warm-up, ``warmup_steps``): DSRNet and DENet each learn their own L1 loss.
     Step 2: SPNet joins; each step the student (the network that is worse, per
@@ -28,11 +44,13 @@ class TrainConfig:
 
     scale: int = 4
     preset: str = 'fast'
-    arch: dict = field(default_factory=dict)          # architecture overrides (nets/registry.preset_config)
+    arch: dict = field(
+        default_factory=dict
+    )  # architecture overrides (nets/registry.preset_config)
     scheme: str = 'ctkt'
     granularity: str = 'per_pixel'
     teacher_update: str = 'own_loss'
-    role_source: str = 'output'                        # per_pixel L_P roles from 'output' or 'side' errors
+    role_source: str = 'output'  # per_pixel L_P roles from 'output' or 'side' errors
     p1: float = 0.01                                   # L_struc weight
     p2: float = 0.01                                   # L_distill weight
     w_p: float = 1.0                                   # L_P share of L_distill
@@ -60,8 +78,8 @@ class TrainConfig:
     checkpoint_every: int = 250
     seed: int = 0
     device: str = 'auto'
-    amp: bool = True                                   # bf16/fp16 autocast on CUDA only
-    cpu_bf16: bool = False                             # bf16 autocast on CPU (oneDNN): faster steps
+    amp: bool = True  # bf16/fp16 autocast on CUDA only
+    cpu_bf16: bool = False  # bf16 autocast on CPU (oneDNN): faster steps
     threads: int = 0                                   # torch CPU threads (0 = torch default)
     degradation: str = 'blind'
     degradation_params: dict = field(default_factory=dict)
@@ -70,18 +88,31 @@ class TrainConfig:
     data_summary: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        checks = [(self.scheme in SCHEMES, f'scheme must be one of {SCHEMES}'),
-                  (self.granularity in GRANULARITIES, f'granularity must be one of {GRANULARITIES}'),
-                  (self.teacher_update in TEACHER_UPDATES, f'teacher_update must be one of {TEACHER_UPDATES}'),
-                  (self.role_source in ('output', 'side'), "role_source must be 'output' or 'side'"),
-                  (self.lr_schedule in LR_SCHEDULES, f'lr_schedule must be one of {LR_SCHEDULES}'),
-                  (self.lr_warmup_steps >= 0, 'lr_warmup_steps must be >= 0'),
-                  (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
-                  (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
-                  (self.crop % self.scale == 0, f'crop {self.crop} must be a multiple of scale {self.scale}'),
-                  (self.batch_size >= 1 and self.max_steps >= 1, 'batch_size and max_steps must be >= 1'),
-                  (set(self.val_degradations) <= set(EVALUATION) and len(self.val_degradations) > 0,
-                   f'val_degradations must be some of {sorted(EVALUATION)}')]
+        checks = [
+            (self.scheme in SCHEMES, f'scheme must be one of {SCHEMES}'),
+            (self.granularity in GRANULARITIES, f'granularity must be one of {GRANULARITIES}'),
+            (
+                self.teacher_update in TEACHER_UPDATES,
+                f'teacher_update must be one of {TEACHER_UPDATES}',
+            ),
+            (self.role_source in ('output', 'side'), "role_source must be 'output' or 'side'"),
+            (self.lr_schedule in LR_SCHEDULES, f'lr_schedule must be one of {LR_SCHEDULES}'),
+            (self.lr_warmup_steps >= 0, 'lr_warmup_steps must be >= 0'),
+            (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
+            (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
+            (
+                self.crop % self.scale == 0,
+                f'crop {self.crop} must be a multiple of scale {self.scale}',
+            ),
+            (
+                self.batch_size >= 1 and self.max_steps >= 1,
+                'batch_size and max_steps must be >= 1',
+            ),
+            (
+                set(self.val_degradations) <= set(EVALUATION) and len(self.val_degradations) > 0,
+                f'val_degradations must be some of {sorted(EVALUATION)}',
+            ),
+        ]
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)

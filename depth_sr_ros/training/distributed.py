@@ -1,4 +1,20 @@
-"""torch.distributed set-up: torchrun's env -> process group (NCCL on GPUs, gloo on CPU).
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+torch.distributed set-up: torchrun's env -> process group (NCCL on GPUs, gloo on CPU).
 
 Tear-down matters as much as set-up. gloo runs each collective on its own C++ worker threads. A
 finished all_reduce wakes the caller first; the worker drops its reference to the work object
@@ -40,9 +56,11 @@ def init_from_env():
 
 
 def shutdown(timeout=5.0):
-    """Destroy the default process group if it still exists, then wait (GIL released) until every
+    """
+    Destroy the default process group if it still exists, then wait (GIL released) until every
     other thread of the process is blocked, so no gloo worker is left half-way through freeing a
-    Python-owned tensor when finalization starts. Registered with atexit by init_from_env."""
+    Python-owned tensor when finalization starts. Registered with atexit by init_from_env.
+    """
     if dist.is_available() and dist.is_initialized():
         gc.collect()
         dist.destroy_process_group()
@@ -67,8 +85,10 @@ def _runnable_threads():
 
 
 def wait_until_other_threads_idle(timeout=5.0, settle=0.02):
-    """Sleep (releasing the GIL) until no other thread is runnable twice in a row; True when idle,
-    False after ``timeout``. Without /proc (not Linux) it only sleeps ``settle``."""
+    """
+    Sleep (releasing the GIL) until no other thread is runnable twice in a row; True when idle,
+    False after ``timeout``. Without /proc (not Linux) it only sleeps ``settle``.
+    """
     if not os.path.isdir('/proc/self/task'):
         time.sleep(settle)
         return True

@@ -1,15 +1,30 @@
-"""Held-out evaluation: DSRNet through the deployment path beside bicubic, on the same pixels.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Held-out evaluation: DSRNet through the deployment path beside bicubic, on the same pixels.
 
 LR frames are made with one or more evaluation samplings (data.degradation.EVALUATION,
 deterministic per frame) from HR frames cropped to a multiple of the scale; both methods are scored on pixels valid in the HR ground truth and in
 both outputs, per frame, then averaged over frames (the field's convention).
 """
+from depth_sr_ros.data.degradation import BICUBIC_AA, degrade, EVALUATION, local_extremes
+from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-from depth_sr_ros.data.degradation import BICUBIC_AA, EVALUATION, degrade, local_extremes
-from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
 
 
 def crop_to_scale(pair_depth, valid, scale):
@@ -25,8 +40,10 @@ def nearest_upsample(lr, lr_valid, scale):
 
 
 def bicubic_upsample(lr, lr_valid, scale):
-    """The bicubic baseline on the same footing as the network: holes filled with the nearest
-    valid value, bicubic (centre-aligned), clamped to the LR range, invalid where LR was."""
+    """
+    The bicubic baseline on the same footing as the network: holes filled with the nearest
+    valid value, bicubic (centre-aligned), clamped to the LR range, invalid where LR was.
+    """
     rng = valid_range(lr, lr_valid)
     if rng is None:
         return np.full((lr.shape[0] * scale, lr.shape[1] * scale), np.nan, np.float32)
@@ -77,8 +94,10 @@ def evaluate(resolver, frames, unit_to_cm=100.0):
 
 
 def evaluate_samplings(resolver, frames_by_sampling, unit_to_cm=100.0):
-    """evaluate() under each sampling: '<key>_<sampling>' columns, plus the plain keys as the
-    mean over samplings (what one blind model is selected on)."""
+    """
+    evaluate() under each sampling: '<key>_<sampling>' columns, plus the plain keys as the
+    mean over samplings (what one blind model is selected on).
+    """
     row = {}
     for name, frames in frames_by_sampling.items():
         row.update({f'{k}_{name}': v for k, v in evaluate(resolver, frames, unit_to_cm).items()})
@@ -93,8 +112,11 @@ def sampling_frames(pairs, scale, samplings):
     return {name: lr_frames(pairs, scale, EVALUATION[name]) for name in samplings}
 
 
-def flying_pixel_counts(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_tol=0.1, float_tol=0.2):
-    """(flying, candidates): pixels near depth steps whose output floats between the surfaces.
+def flying_pixel_counts(
+    pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_tol=0.1, float_tol=0.2
+):
+    """
+    (flying, candidates): pixels near depth steps whose output floats between the surfaces.
 
     What RViz's point cloud shows as "flying pixels": points hanging in the air between a
     foreground edge and the background. Test, per HR pixel p that is scored (``mask``):
@@ -105,14 +127,20 @@ def flying_pixel_counts(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface
       - flying: the output is finite and farther than float_tol * (hi - lo) from both lo and hi.
     Summed over frames, the share flying / candidates is reported (lower is better).
     """
-    flying, candidates, _ = flying_pixel_masks(pred, hr, hr_valid, mask, scale, edge_jump, surface_tol, float_tol)
+    flying, candidates, _ = flying_pixel_masks(
+        pred, hr, hr_valid, mask, scale, edge_jump, surface_tol, float_tol
+    )
     return int(flying.sum()), int(candidates.sum())
 
 
-def flying_pixel_masks(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_tol=0.1, float_tol=0.2):
-    """(flying, candidates, step height) per HR pixel: the test of ``flying_pixel_counts``, with the
+def flying_pixel_masks(
+    pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_tol=0.1, float_tol=0.2
+):
+    """
+    (flying, candidates, step height) per HR pixel: the test of ``flying_pixel_counts``, with the
     step height (hi - lo of the window) for diagnostics such as
-    benchmarks/research/flying_steps.py."""
+    benchmarks/research/flying_steps.py.
+    """
     scored = mask & hr_valid & np.isfinite(pred)
     if not scored.any():
         return scored, scored, np.zeros(hr.shape, np.float32)
@@ -129,8 +157,10 @@ def flying_pixel_masks(pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_
 
 
 def naive_bicubic_upsample(lr, scale):
-    """What a plain image resize gives (OpenCV INTER_CUBIC, holes as 0): the baseline users
-    would otherwise deploy. Holes bleed into their neighbours."""
+    """
+    What a plain image resize gives (OpenCV INTER_CUBIC, holes as 0): the baseline users
+    would otherwise deploy. Holes bleed into their neighbours.
+    """
     import cv2
     h, w = lr.shape
     return cv2.resize(lr.astype(np.float32), (w * scale, h * scale), interpolation=cv2.INTER_CUBIC)

@@ -1,4 +1,20 @@
-"""Start training from an exported model (``--init``): describe it, check it fits, load it.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Start training from an exported model (``--init``): describe it, check it fits, load it.
 
 Fine-tuning keeps the init model's network, so its family, size, scale and normalisation must be
 the requested ones; by default they are simply taken from it. The init model is recorded by
@@ -11,7 +27,7 @@ from depth_sr_ros.data.degradation import RECIPES
 from depth_sr_ros.data.normalization import NORMALIZATION_ID
 from depth_sr_ros.inference.bundled import resolve
 from depth_sr_ros.inference.export import load_model, model_files, sha256_file
-from depth_sr_ros.nets.registry import PRESETS, config_from_dict, preset_config
+from depth_sr_ros.nets.registry import config_from_dict, preset_config, PRESETS
 
 # Fine-tuning schedule (benchmarks/adaptation.py, docs/research/adaptation.md): linear warm-up,
 # then a constant rate, so a shorter run is exactly a prefix of a longer one.
@@ -28,8 +44,10 @@ FINETUNE = {'lr': FINETUNE_LR, 'lr_schedule': 'warmup_constant',
 
 
 def describe_init(name_or_path):
-    """A bundled name or model path -> {'name', 'path', 'sha256', 'architecture', 'scale',
-    'normalization', 'degradation', 'degradation_params'} (loaded once to check it)."""
+    """
+    A bundled name or model path -> {'name', 'path', 'sha256', 'architecture', 'scale',
+    'normalization', 'degradation', 'degradation_params'} (loaded once to check it).
+    """
     path = resolve(name_or_path)
     _, meta = load_model(path)
     weights, _ = model_files(path)
@@ -50,8 +68,10 @@ def record(init):
 
 
 def _preset_and_arch(architecture):
-    """(preset, arch overrides) that rebuild ``architecture`` at any scale: a preset that is
-    exactly it when one exists (readable metadata), else its family's first preset overridden."""
+    """
+    (preset, arch overrides) that rebuild ``architecture`` at any scale: a preset that is
+    exactly it when one exists (readable metadata), else its family's first preset overridden.
+    """
     architecture = config_from_dict(architecture).to_dict()
     family, scale = architecture['family'], architecture['scale']
     fields = {k: v for k, v in architecture.items() if k != 'scale'}
@@ -83,7 +103,8 @@ def mismatches(init, cfg):
 
 
 def apply_init(cfg, init, architecture_given=False, scale_given=False, degradation_given=False):
-    """``cfg`` set up to fine-tune ``init`` (from :func:`describe_init`).
+    """
+    ``cfg`` set up to fine-tune ``init`` (from :func:`describe_init`).
 
     Architecture and scale come from the init model unless given (then they must match it:
     ValueError naming every mismatch); its degradation recipe too unless given.
@@ -106,8 +127,10 @@ def apply_init(cfg, init, architecture_given=False, scale_given=False, degradati
 
 
 def blended(net, init, alpha):
-    """A copy of ``net`` with weights ``alpha * net + (1 - alpha) * init`` (weight-space
-    interpolation toward the init model, which limits forgetting); ``net`` itself is unchanged."""
+    """
+    A copy of ``net`` with weights ``alpha * net + (1 - alpha) * init`` (weight-space
+    interpolation toward the init model, which limits forgetting); ``net`` itself is unchanged.
+    """
     import copy
     base = load_init_weights(copy.deepcopy(net).cpu(), init).state_dict()
     out = copy.deepcopy(net).cpu()
@@ -118,8 +141,10 @@ def blended(net, init, alpha):
 
 
 def load_init_weights(net, init):
-    """Copy the init model's weights into ``net`` after checking the file is still the one
-    recorded (same sha256) and the architectures agree."""
+    """
+    Copy the init model's weights into ``net`` after checking the file is still the one
+    recorded (same sha256) and the architectures agree.
+    """
     weights, _ = model_files(init['path'])
     sha = sha256_file(weights)
     if sha != init['sha256']:
@@ -134,9 +159,11 @@ def load_init_weights(net, init):
 
 
 def finetune_config(cfg, init, given=()):
-    """``cfg`` set up to fine-tune ``init``: network, scale and LR recipe from the init model
+    """
+    ``cfg`` set up to fine-tune ``init``: network, scale and LR recipe from the init model
     unless named in ``given`` (then they must match it), and the FINETUNE schedule for every
-    field not in ``given`` (the TrainConfig fields the user set explicitly)."""
+    field not in ``given`` (the TrainConfig fields the user set explicitly).
+    """
     given = set(given)
     cfg = apply_init(cfg, init, architecture_given=bool({'preset', 'arch'} & given),
                      scale_given='scale' in given, degradation_given='degradation' in given)

@@ -1,11 +1,23 @@
-"""fit(): Algorithm 1 (or DSRNet alone) with validation, checkpoints, resume, DDP and reports."""
-import gc
-import time
-from contextlib import nullcontext
-from pathlib import Path
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
-import numpy as np
-import torch
+"""fit(): Algorithm 1 (or DSRNet alone) with validation, checkpoints, resume, DDP and reports."""
+from contextlib import nullcontext
+import gc
+from pathlib import Path
+import time
 
 from depth_sr_ros.data.crops import CropBatches
 from depth_sr_ros.inference import onnx_export
@@ -18,6 +30,8 @@ from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings,
 from depth_sr_ros.training.init_model import blended, load_init_weights
 from depth_sr_ros.training.roles import GlobalRoles
 from depth_sr_ros.training.system import CTKTSystem
+import numpy as np
+import torch
 
 RESUME_MAY_CHANGE = ('threads', 'device')     # TrainConfig fields a resumed run may set anew
 
@@ -25,17 +39,21 @@ LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'dsr_
 
 
 def make_schedule(opt, lr, total_steps, kind='onecycle', warmup_steps=0):
-    """'onecycle' (5% warm-up, at least 2 steps) for runs from scratch; constant for tiny smoke
+    """
+    'onecycle' (5% warm-up, at least 2 steps) for runs from scratch; constant for tiny smoke
     runs, where OneCycle's phases would be empty (it divides by zero). 'warmup_constant' (fine-
     tuning): linear warm-up over ``warmup_steps``, then ``lr``; it ignores the run's length, so
-    the model at step n is the same in every run of at least n steps."""
+    the model at step n is the same in every run of at least n steps.
+    """
     if kind == 'warmup_constant':
         return torch.optim.lr_scheduler.LambdaLR(
             opt, lambda step: min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
     if total_steps < 8:
         return torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
     pct = min(0.5, max(0.05, 2.0 / total_steps))
-    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total_steps, pct_start=pct)
+    return torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=lr, total_steps=total_steps, pct_start=pct
+    )
 
 
 def phase_at(cfg, step):
@@ -67,7 +85,9 @@ class _Trainer:
         self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
         self.sched = make_schedule(self.opt, cfg.lr, self.total_steps, cfg.lr_schedule,
                                    cfg.lr_warmup_steps)
-        self.batches = CropBatches(train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe())
+        self.batches = CropBatches(
+            train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe()
+        )
         val = val_pairs[:cfg.val_max_frames] if cfg.val_max_frames else val_pairs
         self.val_frames = sampling_frames(val, cfg.scale, cfg.val_degradations) if val else {}
         self.roles = GlobalRoles(cfg.role_window)
@@ -78,20 +98,35 @@ class _Trainer:
 
     # -- state -------------------------------------------------------------------------------
     def state(self):
-        return {'step': self.step, 'system': self.system.state_dict(), 'opt': self.opt.state_dict(),
-                'sched': self.sched.state_dict(), 'roles': self.roles.state_dict(),
-                'history': self.history, 'samples_seen': self.samples_seen, 'train_time': self.train_time,
-                'running': self._running, 'config': self.cfg.to_dict(), 'torch_rng': torch.get_rng_state()}
+        return {
+            'step': self.step,
+            'system': self.system.state_dict(),
+            'opt': self.opt.state_dict(),
+            'sched': self.sched.state_dict(),
+            'roles': self.roles.state_dict(),
+            'history': self.history,
+            'samples_seen': self.samples_seen,
+            'train_time': self.train_time,
+            'running': self._running,
+            'config': self.cfg.to_dict(),
+            'torch_rng': torch.get_rng_state(),
+        }
 
     def load(self, state):
         # Options added after a checkpoint was written read as their defaults; where the run
         # executes (threads, device) may change between runs, what it learns may not.
         now = self.cfg.to_dict()
-        written = {**TrainConfig().to_dict(), **state['config'], **{k: now[k] for k in RESUME_MAY_CHANGE}}
+        written = {
+            **TrainConfig().to_dict(),
+            **state['config'],
+            **{k: now[k] for k in RESUME_MAY_CHANGE},
+        }
         if written != now:
             diff = sorted(k for k in written if written[k] != now.get(k))
-            raise ValueError(f'checkpoint was written with other training options ({", ".join(diff)}); '
-                             'resume with the same options or start a new run directory')
+            raise ValueError(
+                f'checkpoint was written with other training options ({", ".join(diff)}); '
+                'resume with the same options or start a new run directory'
+            )
         self.system.load_state_dict(state['system'])
         self.opt.load_state_dict(state['opt'])
         self.sched.load_state_dict(state['sched'])
@@ -108,11 +143,19 @@ class _Trainer:
     # -- steps -------------------------------------------------------------------------------
     def train_step(self):
         cfg = self.cfg
-        batch = {k: v.to(self.device) for k, v in self.batches.batch(self.step, self.rank, self.world).items()}
+        batch = {
+            k: v.to(self.device)
+            for k, v in self.batches.batch(self.step, self.rank, self.world).items()
+        }
         phase = phase_at(cfg, self.step)
         self.model.train()
-        autocast = (torch.autocast('cuda', dtype=torch.bfloat16) if self.amp else
-                    torch.autocast('cpu', dtype=torch.bfloat16) if self.cpu_bf16 else nullcontext())
+        autocast = (
+            torch.autocast('cuda', dtype=torch.bfloat16)
+            if self.amp
+            else torch.autocast('cpu', dtype=torch.bfloat16)
+            if self.cpu_bf16
+            else nullcontext()
+        )
         with autocast:
             out = self.model(batch, phase, self.roles.dsr_is_student())
         self.opt.zero_grad(set_to_none=True)
@@ -120,12 +163,15 @@ class _Trainer:
         self.opt.step()
         self.sched.step()
         if phase == 'transfer' and cfg.granularity == 'global':
-            e_dsr, e_de = distributed.all_mean([float(out['l_dsr']), float(out['l_de'])], self.world)
+            e_dsr, e_de = distributed.all_mean(
+                [float(out['l_dsr']), float(out['l_de'])], self.world
+            )
             self.roles.update(e_dsr, e_de)
         for key in LOSS_KEYS:
             if key in out:
                 r = self._running.setdefault(key, [0.0, 0])
-                r[0] += float(out[key].detach()); r[1] += 1
+                r[0] += float(out[key].detach())
+                r[1] += 1
         self.step += 1
         self.samples_seen += cfg.batch_size
 
@@ -156,8 +202,14 @@ class _Trainer:
         bar = None
         if self.progress and self.rank == 0:
             from tqdm import tqdm
-            bar = tqdm(total=self.total_steps, initial=self.step, desc=f'train x{cfg.scale} {cfg.scheme}',
-                       unit='step', dynamic_ncols=True)
+
+            bar = tqdm(
+                total=self.total_steps,
+                initial=self.step,
+                desc=f'train x{cfg.scale} {cfg.scheme}',
+                unit='step',
+                dynamic_ncols=True,
+            )
         while self.step < self.total_steps:
             t0 = time.perf_counter()
             self.train_step()
@@ -170,8 +222,10 @@ class _Trainer:
             if self.step % cfg.val_every == 0 or last:
                 row = self.validate()
                 if bar and 'rmse_cm' in row:
-                    bar.write(f"step {self.step}: held-out RMSE {row['rmse_cm']:.3f} cm "
-                              f"(bicubic {row['bicubic_rmse_cm']:.3f}), MAE {row['mae_cm']:.3f} cm")
+                    bar.write(
+                        f"step {self.step}: held-out RMSE {row['rmse_cm']:.3f} cm "
+                        f"(bicubic {row['bicubic_rmse_cm']:.3f}), MAE {row['mae_cm']:.3f} cm"
+                    )
             if self.step in cfg.snapshot_steps and self.rank == 0:
                 save_model(self.run_dir / f'model_step{self.step}', self.export_net(),
                            self.metadata())
@@ -183,9 +237,17 @@ class _Trainer:
 
     def finish(self):
         final = dict(self.history[-1]) if self.history else {}
-        summary = {'steps': self.step, 'samples_per_s': self.samples_seen / max(self.train_time, 1e-9),
-                   'world_size': self.world, 'device': str(self.device),
-                   'val': {k: v for k, v in final.items() if k.split('_')[0] in ('rmse', 'mae', 'bicubic', 'frames')}}
+        summary = {
+            'steps': self.step,
+            'samples_per_s': self.samples_seen / max(self.train_time, 1e-9),
+            'world_size': self.world,
+            'device': str(self.device),
+            'val': {
+                k: v
+                for k, v in final.items()
+                if k.split('_')[0] in ('rmse', 'mae', 'bicubic', 'frames')
+            },
+        }
         if self.rank != 0:
             return summary
         reports.write_metrics(self.run_dir, self.history, summary)
@@ -221,12 +283,20 @@ class _Trainer:
         hr, hv, lr, lv, pair = frames[len(frames) // 2]
         sr = self.resolver().upsample(np.where(lv, lr, np.nan).astype(np.float32))
         bic = bicubic_upsample(lr, lv, self.cfg.scale)
-        reports.before_after_panel(self.run_dir / 'panel.png', np.where(lv, lr, 0), bic, sr, hr, hv,
-                                   f'held-out {pair.capture_id} x{self.cfg.scale} ({self.cfg.scheme}, {sampling} LR)')
+        reports.before_after_panel(
+            self.run_dir / 'panel.png',
+            np.where(lv, lr, 0),
+            bic,
+            sr,
+            hr,
+            hv,
+            f'held-out {pair.capture_id} x{self.cfg.scale} ({self.cfg.scheme}, {sampling} LR)',
+        )
 
 
 def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True):
-    """Train per ``cfg`` into ``run_dir``; returns the summary (held-out metrics, speed, model_dir).
+    """
+    Train per ``cfg`` into ``run_dir``; returns the summary (held-out metrics, speed, model_dir).
 
     A run directory holding a checkpoint is only continued with ``resume=True`` (so a finished
     or killed run is never overwritten by accident).
@@ -237,8 +307,10 @@ def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True):
     ckpt = run_dir / CHECKPOINT_NAME
     if ckpt.exists():
         if not resume:
-            raise ValueError(f'{run_dir} already holds a checkpoint; pass resume=True (--resume) to '
-                             'continue it or choose a new run directory')
+            raise ValueError(
+                f'{run_dir} already holds a checkpoint; pass resume=True (--resume) to '
+                'continue it or choose a new run directory'
+            )
         trainer.load(load_checkpoint(ckpt))
     try:
         return trainer.run()

@@ -1,11 +1,25 @@
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """What a training run leaves for people: metrics CSV/JSON, a learning curve, a before/after panel."""
 import csv
 import json
 from pathlib import Path
 
-import numpy as np
-
 from depth_sr_ros.atomic import atomic_path, write_text_atomic
+import numpy as np
 
 
 def write_metrics(run_dir, history, final):
@@ -16,7 +30,9 @@ def write_metrics(run_dir, history, final):
         writer = csv.DictWriter(handle, fieldnames=keys)
         writer.writeheader()
         writer.writerows(history)
-    write_text_atomic(run_dir / 'metrics.json', json.dumps({'final': final, 'history': history}, indent=2) + '\n')
+    write_text_atomic(
+        run_dir / 'metrics.json', json.dumps({'final': final, 'history': history}, indent=2) + '\n'
+    )
 
 
 def _pyplot():
@@ -36,12 +52,16 @@ def learning_curve(path, history, title=''):
         if any(y is not None for y in ys):
             ax1.plot(steps, [np.nan if y is None else y for y in ys], label=key)
     ax1.set_yscale('log')
-    ax1.set_xlabel('step'); ax1.set_title('training losses (normalised depth)'); ax1.legend(fontsize=8)
+    ax1.set_xlabel('step')
+    ax1.set_title('training losses (normalised depth)')
+    ax1.legend(fontsize=8)
     val = [r for r in history if 'rmse_cm' in r]
     if val:
         ax2.plot([r['step'] for r in val], [r['rmse_cm'] for r in val], 'o-', label='DSRNet')
         ax2.axhline(val[-1]['bicubic_rmse_cm'], color='gray', ls='--', label='bicubic')
-        ax2.set_xlabel('step'); ax2.set_ylabel('held-out RMSE (cm)'); ax2.legend(fontsize=8)
+        ax2.set_xlabel('step')
+        ax2.set_ylabel('held-out RMSE (cm)')
+        ax2.legend(fontsize=8)
     ax2.set_title(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -57,13 +77,19 @@ def before_after_panel(path, lr, bicubic, sr, hr, hr_valid, title=''):
     lo, hi = np.nanpercentile(gt, 1), np.nanpercentile(gt, 99)
     err_b, err_s = np.abs(bicubic - gt), np.abs(sr - gt)
     emax = np.nanpercentile(err_b, 99) if np.isfinite(err_b).any() else 1.0
-    panels = [('LR input (nearest)', lr_up, 'turbo', lo, hi), ('bicubic', bicubic, 'turbo', lo, hi),
-              ('DSRNet', sr, 'turbo', lo, hi), ('HR ground truth', gt, 'turbo', lo, hi),
-              ('|bicubic - HR|', err_b, 'magma', 0, emax), ('|DSRNet - HR|', err_s, 'magma', 0, emax)]
+    panels = [
+        ('LR input (nearest)', lr_up, 'turbo', lo, hi),
+        ('bicubic', bicubic, 'turbo', lo, hi),
+        ('DSRNet', sr, 'turbo', lo, hi),
+        ('HR ground truth', gt, 'turbo', lo, hi),
+        ('|bicubic - HR|', err_b, 'magma', 0, emax),
+        ('|DSRNet - HR|', err_s, 'magma', 0, emax),
+    ]
     fig, axes = plt.subplots(2, 3, figsize=(12, 6.4))
     for ax, (name, img, cmap, vmin, vmax) in zip(axes.flat, panels):
         im = ax.imshow(img, cmap=cmap, vmin=vmin, vmax=vmax)
-        ax.set_title(name, fontsize=9); ax.axis('off')
+        ax.set_title(name, fontsize=9)
+        ax.axis('off')
         fig.colorbar(im, ax=ax, fraction=0.035)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()

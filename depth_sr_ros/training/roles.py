@@ -1,4 +1,20 @@
-"""Teacher/student role exchange (Algorithm 1, step 2) at three granularities.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Teacher/student role exchange (Algorithm 1, step 2) at three granularities.
 
 Returns, for each network, a weight map saying where it is the *student* (receives the
 distillation and structure terms). The teacher's outputs are detached by the caller, so
@@ -29,12 +45,15 @@ class GlobalRoles:
         return {'e_dsr': list(self.e_dsr), 'e_de': list(self.e_de)}
 
     def load_state_dict(self, state):
-        self.e_dsr.clear(); self.e_dsr.extend(state['e_dsr'])
-        self.e_de.clear(); self.e_de.extend(state['e_de'])
+        self.e_dsr.clear()
+        self.e_dsr.extend(state['e_dsr'])
+        self.e_de.clear()
+        self.e_de.extend(state['e_de'])
 
 
 def student_maps(granularity, err_sr, err_de, valid, dsr_is_student=False):
-    """(B,1,H,W) per-pixel errors -> (dsr_student, de_student) weight maps (B,1,H,W), 0/1 floats.
+    """
+    (B,1,H,W) per-pixel errors -> (dsr_student, de_student) weight maps (B,1,H,W), 0/1 floats.
 
     global: one role for everyone, ``dsr_is_student`` (the loop takes it from GlobalRoles'
     running averages, all-reduced across DDP ranks); per_sample: per image of the batch

@@ -1,17 +1,32 @@
-"""CTKTSystem: DSRNet + (training-only) DENet, side heads, affinity and SPNet, and their losses.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+CTKTSystem: DSRNet + (training-only) DENet, side heads, affinity and SPNet, and their losses.
 
 One nn.Module so DDP can wrap it; ``forward(batch, phase, dsr_student_global)`` returns a dict
 of loss terms whose 'total' is what the optimiser minimises. Teacher outputs are detached.
 """
-import torch
-import torch.nn as nn
-
 from depth_sr_ros.nets import losses as L
 from depth_sr_ros.nets.denet import DENet, DENetConfig
-from depth_sr_ros.nets.heads import SideOutput, affinity, side_block_indices
+from depth_sr_ros.nets.heads import affinity, side_block_indices, SideOutput
 from depth_sr_ros.nets.registry import build_dsrnet
 from depth_sr_ros.nets.spnet import SPNet
 from depth_sr_ros.training.roles import pooled_rows, student_maps
+import torch
+import torch.nn as nn
 
 PHASES = ('dsr_only', 'warmup', 'transfer')
 
@@ -42,7 +57,9 @@ class CTKTSystem(nn.Module):
             return
         # Any DSRNet family: its exposed feature list (length and width) sizes DENet and the heads.
         n, c_sr = self.dsr.num_features, self.dsr.feature_channels
-        self.de = DENet(DENetConfig(channels=cfg.denet_channels, num_blocks=n, stride=cfg.denet_stride))
+        self.de = DENet(
+            DENetConfig(channels=cfg.denet_channels, num_blocks=n, stride=cfg.denet_stride)
+        )
         self.side_idx = side_block_indices(n)
         self.side_sr = nn.ModuleList(SideOutput(c_sr) for _ in self.side_idx)
         self.side_de = nn.ModuleList(SideOutput(cfg.denet_channels) for _ in self.side_idx)
@@ -63,7 +80,10 @@ class CTKTSystem(nn.Module):
         size = hr.shape[-2:]
         # Side heads learn to read (detached) features against D_hr in every phase, so the
         # teacher's side outputs mean something when distillation starts.
-        heads = sum(L.masked_l1(h(f_sr[i].detach(), size), hr, valid) for h, i in zip(self.side_sr, self.side_idx))
+        heads = sum(
+            L.masked_l1(h(f_sr[i].detach(), size), hr, valid)
+            for h, i in zip(self.side_sr, self.side_idx)
+        )
         heads = heads + sum(L.masked_l1(h(f_de[i].detach(), size), hr, valid)
                             for h, i in zip(self.side_de, self.side_idx))
         out['l_heads'] = heads.detach()
@@ -101,13 +121,19 @@ class CTKTSystem(nn.Module):
         return out
 
     def _distill(self, f_sr, f_de, dsr_st, de_st, size, hr=None, valid=None):
-        """L_P (side outputs) and L_A (affinities), each network pulled toward the detached other
+        """
+        L_P (side outputs) and L_A (affinities), each network pulled toward the detached other
         where it is the student. With ``role_source='side'`` (per-pixel only) the L_P roles of
         each level come from that level's side-output errors: a side output is only pulled
-        toward the other network's where the other's *side output* is closer to D_hr."""
+        toward the other network's where the other's *side output* is closer to D_hr.
+        """
         g = self.cfg.affinity_grid
         rows_sr, rows_de = pooled_rows(dsr_st, g), pooled_rows(de_st, g)
-        side_roles = self.cfg.role_source == 'side' and self.cfg.granularity == 'per_pixel' and hr is not None
+        side_roles = (
+            self.cfg.role_source == 'side'
+            and self.cfg.granularity == 'per_pixel'
+            and hr is not None
+        )
         l_p = l_a = 0.0
         for k, i in enumerate(self.side_idx):
             s_sr = self.side_sr[k](f_sr[i], size)
@@ -115,9 +141,12 @@ class CTKTSystem(nn.Module):
             p_sr, p_de = dsr_st, de_st
             if side_roles:
                 p_sr, p_de = student_maps('per_pixel', (s_sr - hr).abs(), (s_de - hr).abs(), valid)
-            l_p = l_p + L.masked_l1(s_sr, s_de.detach(), p_sr) + L.masked_l1(s_de, s_sr.detach(), p_de)
+            l_p = (
+                l_p
+                + L.masked_l1(s_sr, s_de.detach(), p_sr)
+                + L.masked_l1(s_de, s_sr.detach(), p_de)
+            )
             a_sr, a_de = affinity(f_sr[i], g), affinity(f_de[i], g)
             l_a = l_a + L.affinity_loss(a_sr, a_de, rows_sr) + L.affinity_loss(a_de, a_sr, rows_de)
         n = len(self.side_idx)
         return l_p / n, l_a / n
-

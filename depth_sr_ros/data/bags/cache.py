@@ -1,4 +1,20 @@
-"""On-disk cache of decoded pairs, so re-running with other training options skips decoding.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+On-disk cache of decoded pairs, so re-running with other training options skips decoding.
 
 Key: a hash of the bag's files (names, sizes, mtimes and the first MiB of each) plus every
 option that changes which pairs come out (topics, slop, subsampling, registration...). The
@@ -11,10 +27,9 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
-
 from depth_sr_ros.atomic import atomic_path
 from depth_sr_ros.data.pairs import RGBDPair
+import numpy as np
 
 CACHE_VERSION = 1
 _HEAD_BYTES = 1 << 20
@@ -37,14 +52,24 @@ def bag_fingerprint(path):
         st = f.stat()
         with open(f, 'rb') as handle:
             head = hashlib.sha256(handle.read(_HEAD_BYTES)).hexdigest()
-        out.append([str(f.relative_to(path)) if path.is_dir() else f.name, st.st_size, st.st_mtime_ns, head])
+        out.append(
+            [
+                str(f.relative_to(path)) if path.is_dir() else f.name,
+                st.st_size,
+                st.st_mtime_ns,
+                head,
+            ]
+        )
     return out
 
 
 def cache_key(bag_path, options):
     """Hex key of (bag content, options dict)."""
-    blob = json.dumps({'version': CACHE_VERSION, 'bag': bag_fingerprint(bag_path), 'options': options},
-                      sort_keys=True, default=str)
+    blob = json.dumps(
+        {'version': CACHE_VERSION, 'bag': bag_fingerprint(bag_path), 'options': options},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
@@ -59,9 +84,12 @@ def save_pairs(path, pairs, summary):
               'capture_id': np.array([p.capture_id for p in pairs]),
               'timestamp': np.array([p.timestamp for p in pairs], dtype=np.float64),
               'meta': np.array([json.dumps(p.meta, default=str) for p in pairs])}
-    if len(shapes) == 1:                     # one stack per array: fast to load
-        arrays.update(rgb=np.stack([p.rgb for p in pairs]), depth=np.stack([p.depth for p in pairs]),
-                      valid=np.stack([p.valid for p in pairs]))
+    if len(shapes) == 1:  # one stack per array: fast to load
+        arrays.update(
+            rgb=np.stack([p.rgb for p in pairs]),
+            depth=np.stack([p.depth for p in pairs]),
+            valid=np.stack([p.valid for p in pairs]),
+        )
     else:
         for i, p in enumerate(pairs):
             arrays.update({f'rgb_{i}': p.rgb, f'depth_{i}': p.depth, f'valid_{i}': p.valid})
@@ -81,12 +109,23 @@ def load_pairs(path, source):
             if 'rgb' in z.files:
                 rgbs, depths, valids = z['rgb'], z['depth'], z['valid']
             else:
-                rgbs, depths, valids = ([z[f'{k}_{i}'] for i in range(len(ids))] for k in ('rgb', 'depth', 'valid'))
+                rgbs, depths, valids = (
+                    [z[f'{k}_{i}'] for i in range(len(ids))] for k in ('rgb', 'depth', 'valid')
+                )
             pairs = []
             for i in range(len(ids)):
                 rgb, depth, valid = rgbs[i], depths[i], valids[i]
-                pairs.append(RGBDPair(rgb=rgb, depth=depth, valid=valid, capture_id=str(ids[i]),
-                                      timestamp=float(stamps[i]), source=source, meta=json.loads(str(metas[i]))))
+                pairs.append(
+                    RGBDPair(
+                        rgb=rgb,
+                        depth=depth,
+                        valid=valid,
+                        capture_id=str(ids[i]),
+                        timestamp=float(stamps[i]),
+                        source=source,
+                        meta=json.loads(str(metas[i])),
+                    )
+                )
     except Exception:   # noqa: BLE001 - any damage means "not cached"; the bag is decoded again
         return None
     return pairs, summary

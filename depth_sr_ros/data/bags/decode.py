@@ -1,4 +1,20 @@
-"""Image / CompressedImage / compressedDepth messages -> numpy (RGB uint8, depth metres + valid).
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Image / CompressedImage / compressedDepth messages -> numpy (RGB uint8, depth metres + valid).
 
 Why our own decoder: rosbags-image ignores ``step``, decodes 16-bit PNG CompressedImage to 8
 bits and cannot read ``compressedDepth``. Here rows are sliced by ``step`` (padding dropped),
@@ -6,10 +22,9 @@ bits and cannot read ``compressedDepth``. Here rows are sliced by ``step`` (padd
 through depth_sr_ros.data.compressed_depth, the codec the node shares.
 """
 import cv2
-import numpy as np
-
 from depth_sr_ros.data import compressed_depth
 from depth_sr_ros.data.bags.errors import DecodeError
+import numpy as np
 
 IMAGE = 'sensor_msgs/msg/Image'
 COMPRESSED = 'sensor_msgs/msg/CompressedImage'
@@ -79,18 +94,21 @@ def decode_color(msg, msgtype):
         return _to_rgb(arr, 'bgr' if enc.startswith('bgr') or enc == '8uc3' else 'rgb')
     if msgtype == COMPRESSED:
         if is_compressed_depth_format(msg.format):
-            raise DecodeError(f'compressedDepth message (format {msg.format!r}) on the colour topic')
+            raise DecodeError(
+                f'compressedDepth message (format {msg.format!r}) on the colour topic'
+            )
         img = _imdecode(msg, 'colour')
         if img.dtype == np.uint16:
             img = np.round(img / 257.0).astype(np.uint8)
         if img.dtype != np.uint8:
             raise DecodeError(f'colour CompressedImage decodes to {img.dtype}, expected 8-bit')
-        return _to_rgb(img, 'bgr')        # OpenCV decodes colour as BGR(A) whatever the source order
+        return _to_rgb(img, 'bgr')  # OpenCV decodes colour as BGR(A) whatever the source order
     raise DecodeError(f'unsupported colour message type {msgtype}')
 
 
 def decode_depth(msg, msgtype):
-    """Depth message -> (float32 HxW metres, bool HxW valid).
+    """
+    Depth message -> (float32 HxW metres, bool HxW valid).
 
     16UC1/mono16 are millimetres with 0 invalid; 32FC1 is metres with NaN/Inf invalid. Depth
     <= 0 is also marked invalid: a measured distance of zero is no measurement for training.
@@ -106,9 +124,11 @@ def decode_depth(msg, msgtype):
             return decode_compressed_depth(msg)
         img = _imdecode(msg, 'depth')
         if img.dtype != np.uint16 or img.ndim != 2:
-            raise DecodeError(f'depth CompressedImage (format {msg.format!r}) decodes to '
-                              f'{img.dtype} with shape {img.shape}; expected a 16-bit single-channel '
-                              'PNG of millimetres (lossy 8-bit formats cannot carry depth)')
+            raise DecodeError(
+                f'depth CompressedImage (format {msg.format!r}) decodes to '
+                f'{img.dtype} with shape {img.shape}; expected a 16-bit single-channel '
+                'PNG of millimetres (lossy 8-bit formats cannot carry depth)'
+            )
         return depth_to_metres(img)
     raise DecodeError(f'unsupported depth message type {msgtype}')
 

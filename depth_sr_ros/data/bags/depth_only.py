@@ -1,4 +1,20 @@
-"""Bags with a depth topic and no colour topic -> depth-only RGBDPairs (black RGB).
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Bags with a depth topic and no colour topic -> depth-only RGBDPairs (black RGB).
 
 Many sensors have no colour camera. Their recordings still train DSRNet alone: the LR input
 is made from each recorded frame by the chosen degradation and the recorded frame is the
@@ -8,22 +24,25 @@ needs colour for DENet, refuses them.
 """
 from collections import Counter
 
-import numpy as np
-
 from depth_sr_ros.data.bags.decode import decode_depth
 from depth_sr_ros.data.bags.errors import BagError, DecodeError
 from depth_sr_ros.data.bags.pairing import DuplicateFilter, subsample
 from depth_sr_ros.data.pairs import RGBDPair
+import numpy as np
 
 REGISTRATION_NOTE = 'depth only (no colour topic): DSRNet alone on the recorded depth'
 
 
 def read_depth_only(reader, path, depth, depth_info, options, progress=True):
     """(pairs, summary) of one bag's depth topic ``depth`` (a TopicRow); ``reader`` is open."""
+    from depth_sr_ros.data.bags.reader import (
+        _deserialize,
+        _messages,
+        _stamp_of,
+        header_stamp,
+        storage_kind,
+    )
     from tqdm import tqdm
-
-    from depth_sr_ros.data.bags.reader import _deserialize, _messages, _stamp_of, header_stamp
-    from depth_sr_ros.data.bags.reader import storage_kind
     conns = reader.topics[depth.name].connections
     stamps, bag_time_used = [], 0
     for conn, t_ns, raw in _messages(reader, path, conns):

@@ -1,4 +1,20 @@
-"""Colour/depth pairing by header stamp (approximate time sync), subsampling, near-duplicate skip.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Colour/depth pairing by header stamp (approximate time sync), subsampling, near-duplicate skip.
 
 Why: colour and depth are published separately; depth usually lags colour by a few ms (or
 runs at another rate). Each colour frame takes the closest unused depth frame within a
@@ -72,7 +88,8 @@ def match_by_time(color_stamps, depth_stamps, slop_s):
 
 
 def subsample(pairs, every=1, max_pairs=None):
-    """Keep every ``every``-th pair, then at most ``max_pairs`` spread evenly over the recording.
+    """
+    Keep every ``every``-th pair, then at most ``max_pairs`` spread evenly over the recording.
 
     Returns (kept pairs, Counter of dropped by reason).
     """
@@ -92,7 +109,8 @@ def subsample(pairs, every=1, max_pairs=None):
 
 
 class DuplicateFilter:
-    """Skips frames that barely differ from the last *kept* frame (a robot standing still).
+    """
+    Skips frames that barely differ from the last *kept* frame (a robot standing still).
 
     Compared on 32x24 area-averaged thumbnails (sensor noise averages out): a frame is a
     near-duplicate when the median relative depth change is below ``threshold`` and the mean
@@ -107,9 +125,13 @@ class DuplicateFilter:
 
     def _thumb(self, rgb, depth, valid):
         v = valid.astype(np.float32)
-        num = cv2.resize(np.where(valid, depth, 0).astype(np.float32), self.size, interpolation=cv2.INTER_AREA)
+        num = cv2.resize(
+            np.where(valid, depth, 0).astype(np.float32), self.size, interpolation=cv2.INTER_AREA
+        )
         den = cv2.resize(v, self.size, interpolation=cv2.INTER_AREA)
-        grey = cv2.resize(rgb.astype(np.float32).mean(axis=2), self.size, interpolation=cv2.INTER_AREA)
+        grey = cv2.resize(
+            rgb.astype(np.float32).mean(axis=2), self.size, interpolation=cv2.INTER_AREA
+        )
         ok = den > 0.5
         return np.where(ok, num / np.maximum(den, 1e-6), 0), ok, grey
 

@@ -1,27 +1,53 @@
-"""Bags -> RGBDPairs: open (rosbag2 sqlite3/mcap directories, single .db3/.mcap, ROS 1 .bag),
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Bags -> RGBDPairs: open (rosbag2 sqlite3/mcap directories, single .db3/.mcap, ROS 1 .bag),
 choose topics, pair by time, decode, register, skip duplicates and empty frames, cache.
 
 Two passes over each bag: the first reads only header stamps (parsed straight from the
 serialized bytes), CameraInfos and /tf_static, so pairing and subsampling are decided before
 any image is decoded; the second decodes just the selected frames (tqdm progress bar).
 """
-import struct
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import numpy as np
+import struct
 
 from depth_sr_ros.data.bags import cache as bag_cache
 from depth_sr_ros.data.bags.decode import decode_color, decode_depth
 from depth_sr_ros.data.bags.errors import BagError, BagReadError, DecodeError, RegistrationError
-from depth_sr_ros.data.bags.pairing import DuplicateFilter, default_slop, match_by_time, subsample
-from depth_sr_ros.data.bags.registration import (intrinsics, lookup_transform, needs_registration,
-                                                 register_depth, transforms_from_tf_messages)
-from depth_sr_ros.data.bags.topics import (CAMERA_INFO, TopicRow, camera_info_for, choose_depth,
-                                           choose_topics, classify)
+from depth_sr_ros.data.bags.pairing import default_slop, DuplicateFilter, match_by_time, subsample
+from depth_sr_ros.data.bags.registration import (
+    intrinsics,
+    lookup_transform,
+    needs_registration,
+    register_depth,
+    transforms_from_tf_messages,
+)
+from depth_sr_ros.data.bags.topics import (
+    CAMERA_INFO,
+    camera_info_for,
+    choose_depth,
+    choose_topics,
+    classify,
+    TopicRow,
+)
 from depth_sr_ros.data.pairs import RGBDPair
+import numpy as np
 
 BAG_SUFFIXES = ('.bag', '.db3', '.mcap')
 _REPAIR_HINT = {'mcap': ' (an interrupted recording can be repaired with `mcap recover`)',
@@ -41,7 +67,9 @@ class BagReadOptions:
     slop_s: float = None              # None: half the median frame period
     every: int = 1
     max_pairs: int = None
-    dedup_threshold: float = 0.003    # median relative depth change; <= 0 keeps near-duplicate frames
+    dedup_threshold: float = (
+        0.003  # median relative depth change; <= 0 keeps near-duplicate frames
+    )
     assume_registered: bool = False
     min_valid_fraction: float = 0.05  # depth frames with less valid depth are dropped as empty
     depth_only: bool = False          # ignore colour topics (automatic when the bag has none)
@@ -58,7 +86,9 @@ def find_bags(paths):
             raise BagReadError(f'{p}: no such file or directory')
         if p.is_file():
             if p.suffix not in BAG_SUFFIXES:
-                raise BagReadError(f'{p}: not a bag (expected a rosbag2 directory, a .db3, .mcap or ROS 1 .bag file)')
+                raise BagReadError(
+                    f'{p}: not a bag (expected a rosbag2 directory, a .db3, .mcap or ROS 1 .bag file)'
+                )
             out.append(p)
         elif (p / 'metadata.yaml').is_file():
             out.append(p)
@@ -94,15 +124,17 @@ def storage_kind(path):
 def open_bag(path):
     """An opened rosbags AnyReader for one bag; any failure becomes a BagReadError naming the bag."""
     from rosbags.highlevel import AnyReader
-    from rosbags.typesys import Stores, get_typestore
+    from rosbags.typesys import get_typestore, Stores
     path = Path(path)
     store = get_typestore(Stores.ROS1_NOETIC if path.suffix == '.bag' else Stores.ROS2_JAZZY)
     try:
         reader = AnyReader([path], default_typestore=store)
         reader.open()
-    except Exception as exc:   # noqa: BLE001 - rosbags raises many types for damaged files
-        raise BagReadError(f'{path}: cannot open bag ({type(exc).__name__}: {exc}); it may be corrupt, '
-                           f'truncated or not a bag{_REPAIR_HINT.get(storage_kind(path), "")}') from exc
+    except Exception as exc:  # noqa: BLE001 - rosbags raises many types for damaged files
+        raise BagReadError(
+            f'{path}: cannot open bag ({type(exc).__name__}: {exc}); it may be corrupt, '
+            f'truncated or not a bag{_REPAIR_HINT.get(storage_kind(path), "")}'
+        ) from exc
     try:
         yield reader
     finally:
@@ -121,9 +153,11 @@ def _messages(reader, path, connections):
                 item = next(it)
             except StopIteration:
                 return
-            except Exception as exc:   # noqa: BLE001
-                raise BagReadError(f'{path}: reading messages failed ({type(exc).__name__}: {exc}); '
-                                   'the bag may be truncated or corrupt') from exc
+            except Exception as exc:  # noqa: BLE001
+                raise BagReadError(
+                    f'{path}: reading messages failed ({type(exc).__name__}: {exc}); '
+                    'the bag may be truncated or corrupt'
+                ) from exc
             yield item
     finally:
         it.close()
@@ -132,9 +166,11 @@ def _messages(reader, path, connections):
 def _deserialize(reader, path, raw, conn):
     try:
         return reader.deserialize(raw, conn.msgtype)
-    except Exception as exc:   # noqa: BLE001
-        raise BagReadError(f'{path}: message on {conn.topic} ({conn.msgtype}) cannot be deserialized '
-                           f'({type(exc).__name__}: {exc}); corrupt bag?') from exc
+    except Exception as exc:  # noqa: BLE001
+        raise BagReadError(
+            f'{path}: message on {conn.topic} ({conn.msgtype}) cannot be deserialized '
+            f'({type(exc).__name__}: {exc}); corrupt bag?'
+        ) from exc
 
 
 def survey(reader, path='bag'):
@@ -147,7 +183,9 @@ def survey(reader, path='bag'):
                 msg = _deserialize(reader, path, raw, conn)
                 break
         kind, enc, frame, w, h = classify(name, info.msgtype, msg)
-        rows.append(TopicRow(name, info.msgtype or '?', int(info.msgcount or 0), kind, enc, frame, w, h))
+        rows.append(
+            TopicRow(name, info.msgtype or '?', int(info.msgcount or 0), kind, enc, frame, w, h)
+        )
     return rows
 
 
@@ -158,7 +196,8 @@ def list_topics(path):
 
 
 def header_stamp(raw, is_ros2):
-    """Header stamp (seconds) from serialized bytes without deserializing the image payload.
+    """
+    Header stamp (seconds) from serialized bytes without deserializing the image payload.
 
     ROS 2 CDR: 4-byte encapsulation header, then int32 sec, uint32 nanosec. ROS 1: uint32 seq,
     uint32 sec, uint32 nsec. Returns None for encodings this does not cover.
@@ -174,14 +213,17 @@ def header_stamp(raw, is_ros2):
     return sec + nsec * 1e-9
 
 
-def _registration_plan(color, depth, color_info, depth_info, infos, tf_msgs, rgb_shape, depth_shape,
-                       assume_registered):
+def _registration_plan(
+    color, depth, color_info, depth_info, infos, tf_msgs, rgb_shape, depth_shape, assume_registered
+):
     """(params or None, description). params = (K_depth, K_color, T_color_depth)."""
     if assume_registered:
         if rgb_shape != depth_shape:
-            raise RegistrationError(f'--assume-registered, but depth ({depth_shape[1]}x{depth_shape[0]}, '
-                                    f'{depth.name}) and colour ({rgb_shape[1]}x{rgb_shape[0]}, {color.name}) '
-                                    'differ in size')
+            raise RegistrationError(
+                f'--assume-registered, but depth ({depth_shape[1]}x{depth_shape[0]}, '
+                f'{depth.name}) and colour ({rgb_shape[1]}x{rgb_shape[0]}, {color.name}) '
+                'differ in size'
+            )
         return None, 'assumed registered (--assume-registered)'
     Kc = intrinsics(infos[color_info.name]) if color_info and color_info.name in infos else None
     Kd = intrinsics(infos[depth_info.name]) if depth_info and depth_info.name in infos else None
@@ -189,29 +231,60 @@ def _registration_plan(color, depth, color_info, depth_info, infos, tf_msgs, rgb
     if not need:
         return None, why
     missing = []
-    for what, row, info, K in (('colour', color, color_info, Kc), ('depth', depth, depth_info, Kd)):
+    for what, row, info, K in (
+        ('colour', color, color_info, Kc),
+        ('depth', depth, depth_info, Kd),
+    ):
         if K is None:
-            missing.append(f"the {what} CameraInfo (no '{Path(row.base_name).parent.as_posix()}/camera_info' "
-                           f"and no CameraInfo with frame_id '{row.frame_id}')")
+            missing.append(
+                f"the {what} CameraInfo (no '{Path(row.base_name).parent.as_posix()}/camera_info' "
+                f"and no CameraInfo with frame_id '{row.frame_id}')"
+            )
     if missing:
-        raise RegistrationError(f'{why}, so depth must be registered into the colour camera, but '
-                                f'{" and ".join(missing)} is missing; pass --rgb-info-topic/--depth-info-topic '
-                                'or --assume-registered')
-    for what, info_row, shape in (('colour', color_info, rgb_shape), ('depth', depth_info, depth_shape)):
+        raise RegistrationError(
+            f'{why}, so depth must be registered into the colour camera, but '
+            f'{" and ".join(missing)} is missing; pass --rgb-info-topic/--depth-info-topic '
+            'or --assume-registered'
+        )
+    for what, info_row, shape in (
+        ('colour', color_info, rgb_shape),
+        ('depth', depth_info, depth_shape),
+    ):
         info = infos[info_row.name]
         if (int(info.width), int(info.height)) not in ((shape[1], shape[0]), (0, 0)):
-            raise RegistrationError(f'{what} CameraInfo {info_row.name} is for {info.width}x{info.height} '
-                                    f'but the {what} images are {shape[1]}x{shape[0]}')
+            raise RegistrationError(
+                f'{what} CameraInfo {info_row.name} is for {info.width}x{info.height} '
+                f'but the {what} images are {shape[1]}x{shape[0]}'
+            )
     if not color.frame_id or not depth.frame_id:
-        raise RegistrationError(f'{why}, but the {"colour" if not color.frame_id else "depth"} images have an '
-                                'empty frame_id, so no transform can be looked up; pass --assume-registered '
-                                'if they are aligned')
+        raise RegistrationError(
+            f'{why}, but the {"colour" if not color.frame_id else "depth"} images have an '
+            'empty frame_id, so no transform can be looked up; pass --assume-registered '
+            'if they are aligned'
+        )
     T = lookup_transform(transforms_from_tf_messages(tf_msgs), color.frame_id, depth.frame_id)
-    distorted = [what for what, row in (('colour', color_info), ('depth', depth_info))
-                 if np.any(np.asarray(getattr(infos[row.name], 'd', None) if hasattr(infos[row.name], 'd')
-                                      else infos[row.name].D, dtype=np.float64))]
-    note = f' (non-zero {" and ".join(distorted)} distortion ignored: images assumed rectified)' if distorted else ''
-    return (Kd, Kc, T), f'{why}: reprojected into {color.frame_id} using both CameraInfos and /tf_static{note}'
+    distorted = [
+        what
+        for what, row in (('colour', color_info), ('depth', depth_info))
+        if np.any(
+            np.asarray(
+                getattr(infos[row.name], 'd', None)
+                if hasattr(infos[row.name], 'd')
+                else infos[row.name].D,
+                dtype=np.float64,
+            )
+        )
+    ]
+    note = (
+        f' (non-zero {" and ".join(distorted)} distortion ignored: images assumed rectified)'
+        if distorted
+        else ''
+    )
+    return (
+        Kd,
+        Kc,
+        T,
+    ), f'{why}: reprojected into {color.frame_id} using both CameraInfos and /tf_static{note}'
 
 
 def read_bag(path, options=BagReadOptions(), progress=True):
@@ -233,7 +306,9 @@ def read_bag(path, options=BagReadOptions(), progress=True):
         depth_info = camera_info_for(depth, rows, options.depth_info_topic)
         topics = reader.topics
         image_conns = topics[color.name].connections + topics[depth.name].connections
-        extra = [r.name for r in (color_info, depth_info) if r] + [r.name for r in rows if r.kind == 'tf_static']
+        extra = [r.name for r in (color_info, depth_info) if r] + [
+            r.name for r in rows if r.kind == 'tf_static'
+        ]
         extra_conns = [c for name in dict.fromkeys(extra) for c in topics[name].connections]
 
         # pass 1: stamps, camera infos, static transforms
@@ -273,8 +348,14 @@ def read_bag(path, options=BagReadOptions(), progress=True):
         pairs, plan, plan_text, first_error = [], None, None, None
         dedup = DuplicateFilter(options.dedup_threshold)
         from tqdm import tqdm
-        bar = tqdm(total=len(selected), desc=f'decoding {path.name}', unit='pair', disable=not progress,
-                   dynamic_ncols=True)
+
+        bar = tqdm(
+            total=len(selected),
+            desc=f'decoding {path.name}',
+            unit='pair',
+            disable=not progress,
+            dynamic_ncols=True,
+        )
         try:
             for conn, _, raw in _messages(reader, path, image_conns):
                 is_color = conn.topic == color.name
@@ -285,7 +366,11 @@ def read_bag(path, options=BagReadOptions(), progress=True):
                     continue
                 try:
                     msg = _deserialize(reader, path, raw, conn)
-                    value = decode_color(msg, conn.msgtype) if is_color else decode_depth(msg, conn.msgtype)
+                    value = (
+                        decode_color(msg, conn.msgtype)
+                        if is_color
+                        else decode_depth(msg, conn.msgtype)
+                    )
                 except DecodeError as exc:
                     if not pairs and first_error is None:
                         raise DecodeError(f'{path}: {conn.topic} message {i}: {exc}') from exc
@@ -303,13 +388,24 @@ def read_bag(path, options=BagReadOptions(), progress=True):
                 bar.update(1)
                 rgb, (dm, valid) = half
                 if plan_text is None:
-                    plan, plan_text = _registration_plan(color, depth, color_info, depth_info, infos, tf_msgs,
-                                                         rgb.shape[:2], dm.shape, options.assume_registered)
+                    plan, plan_text = _registration_plan(
+                        color,
+                        depth,
+                        color_info,
+                        depth_info,
+                        infos,
+                        tf_msgs,
+                        rgb.shape[:2],
+                        dm.shape,
+                        options.assume_registered,
+                    )
                 if plan is not None:
                     dm, valid = register_depth(dm, valid, plan[0], plan[1], plan[2], rgb.shape[:2])
                 elif dm.shape != rgb.shape[:2]:
-                    raise RegistrationError(f'{path}: depth size changed to {dm.shape[1]}x{dm.shape[0]} '
-                                            f'while colour is {rgb.shape[1]}x{rgb.shape[0]}')
+                    raise RegistrationError(
+                        f'{path}: depth size changed to {dm.shape[1]}x{dm.shape[0]} '
+                        f'while colour is {rgb.shape[1]}x{rgb.shape[0]}'
+                    )
                 if valid.mean() < options.min_valid_fraction:
                     dropped['empty_depth'] += 1
                     continue
@@ -317,33 +413,55 @@ def read_bag(path, options=BagReadOptions(), progress=True):
                     dropped['near_duplicate'] += 1
                     continue
                 ci, di = selected[k]
-                pairs.append(RGBDPair(rgb=rgb, depth=dm, valid=valid, capture_id=f'{path.stem}:{ci:06d}',
-                                      timestamp=float(cs[ci]), source=str(path),
-                                      meta={'rgb_topic': color.name, 'depth_topic': depth.name,
-                                            'depth_offset_s': float(ds[di] - cs[ci])}))
+                pairs.append(
+                    RGBDPair(
+                        rgb=rgb,
+                        depth=dm,
+                        valid=valid,
+                        capture_id=f'{path.stem}:{ci:06d}',
+                        timestamp=float(cs[ci]),
+                        source=str(path),
+                        meta={
+                            'rgb_topic': color.name,
+                            'depth_topic': depth.name,
+                            'depth_offset_s': float(ds[di] - cs[ci]),
+                        },
+                    )
+                )
         finally:
             bar.close()
         if halves:
             dropped['incomplete_in_bag'] += len(halves)
     if not pairs:
         if dropped.get('empty_depth'):
-            raise BagError(f'{path}: all {dropped["empty_depth"]} selected depth frames on {depth.name} are empty '
-                           f'(less than {options.min_valid_fraction:.0%} valid pixels after decoding'
-                           f'{" and registration" if plan is not None else ""})')
+            raise BagError(
+                f'{path}: all {dropped["empty_depth"]} selected depth frames on {depth.name} are empty '
+                f'(less than {options.min_valid_fraction:.0%} valid pixels after decoding'
+                f'{" and registration" if plan is not None else ""})'
+            )
         raise BagError(f'{path}: no usable pairs ({dict(dropped)})')
     pairs.sort(key=lambda p: p.timestamp)
     offsets = np.array(matching.offsets_s)
     summary = {
-        'bag': str(path), 'storage': storage_kind(path),
-        'rgb_topic': color.name, 'rgb_type': color.msgtype, 'rgb_encoding': color.encoding,
-        'depth_topic': depth.name, 'depth_type': depth.msgtype, 'depth_encoding': depth.encoding,
+        'bag': str(path),
+        'storage': storage_kind(path),
+        'rgb_topic': color.name,
+        'rgb_type': color.msgtype,
+        'rgb_encoding': color.encoding,
+        'depth_topic': depth.name,
+        'depth_type': depth.msgtype,
+        'depth_encoding': depth.encoding,
         'rgb_camera_info': color_info.name if color_info else None,
         'depth_camera_info': depth_info.name if depth_info else None,
-        'rgb_messages': len(cs), 'depth_messages': len(ds),
-        'stamps': 'header' if not bag_time_used else f'bag receive time for {bag_time_used} messages without header stamp',
+        'rgb_messages': len(cs),
+        'depth_messages': len(ds),
+        'stamps': 'header'
+        if not bag_time_used
+        else f'bag receive time for {bag_time_used} messages without header stamp',
         'slop_ms': round(slop * 1000, 3),
         'depth_minus_colour_ms_median': round(float(np.median(offsets)) * 1000, 3),
-        'matched': len(matching.pairs), 'pairs': len(pairs),
+        'matched': len(matching.pairs),
+        'pairs': len(pairs),
         'dropped': {k: int(v) for k, v in sorted(dropped.items()) if v},
         'registration': plan_text,
         'size': [int(pairs[0].rgb.shape[1]), int(pairs[0].rgb.shape[0])],
@@ -360,7 +478,8 @@ def _stamp_of(msg):
 
 
 def read_bags(paths, options=BagReadOptions(), cache_dir=None, progress=True):
-    """(pairs, summary) of several bags (or folders of bags), using the decoded-pair cache.
+    """
+    (pairs, summary) of several bags (or folders of bags), using the decoded-pair cache.
 
     ``cache_dir=None`` uses :func:`cache.default_cache_dir`; ``False`` disables caching.
     """
@@ -369,7 +488,9 @@ def read_bags(paths, options=BagReadOptions(), cache_dir=None, progress=True):
     for bag in bags:
         entry = None
         if cache_dir is not False:
-            entry = bag_cache.cache_path(cache_dir or bag_cache.default_cache_dir(), bag, options.to_dict())
+            entry = bag_cache.cache_path(
+                cache_dir or bag_cache.default_cache_dir(), bag, options.to_dict()
+            )
             hit = bag_cache.load_pairs(entry, str(bag))
             if hit is not None:
                 pairs, summary = hit

@@ -1,4 +1,20 @@
-"""Register depth into the colour camera: static transforms from /tf_static + z-buffered reprojection.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Register depth into the colour camera: static transforms from /tf_static + z-buffered reprojection.
 
 Why: training pairs need depth and colour on one pixel grid. Cameras that publish an
 aligned/registered depth topic have done this already; otherwise (different frame_id,
@@ -13,9 +29,8 @@ Pixel convention (``depth_sr_ros.pixel_grid``): pixel (u, v) has its centre at c
 """
 from collections import deque
 
-import numpy as np
-
 from depth_sr_ros.data.bags.errors import RegistrationError
+import numpy as np
 
 MAX_FOOTPRINT = 4        # colour pixels per axis one depth pixel may cover
 
@@ -47,7 +62,8 @@ def transforms_from_tf_messages(messages):
 
 
 def lookup_transform(transforms, target_frame, source_frame):
-    """T_target_source (p_target = T @ p_source) by walking the static tf tree either way.
+    """
+    T_target_source (p_target = T @ p_source) by walking the static tf tree either way.
 
     Raises RegistrationError naming the missing transform and the frames that are known.
     """
@@ -56,7 +72,7 @@ def lookup_transform(transforms, target_frame, source_frame):
         return np.eye(4)
     graph = {}
     for parent, child, T in transforms:
-        graph.setdefault(parent, []).append((child, T))                  # parent <- child: p_parent = T p_child
+        graph.setdefault(parent, []).append((child, T))  # parent <- child: p_parent = T p_child
         graph.setdefault(child, []).append((parent, np.linalg.inv(T)))
     # BFS from target: accumulate T_target_node
     seen = {target_frame: np.eye(4)}
@@ -73,22 +89,30 @@ def lookup_transform(transforms, target_frame, source_frame):
     raise RegistrationError(
         f"depth must be registered into the colour camera but the static transform from "
         f"'{source_frame}' to '{target_frame}' is missing from /tf_static (frames known: {known}); "
-        "record /tf_static, or pass --assume-registered if the depth is already aligned")
+        "record /tf_static, or pass --assume-registered if the depth is already aligned"
+    )
 
 
 def intrinsics(info):
     """3x3 K from a CameraInfo (ROS 2 'k' or ROS 1 'K'); falls back to P when K is all zero."""
-    K = np.asarray(getattr(info, 'k', None) if hasattr(info, 'k') else info.K, dtype=np.float64).reshape(3, 3)
+    K = np.asarray(
+        getattr(info, 'k', None) if hasattr(info, 'k') else info.K, dtype=np.float64
+    ).reshape(3, 3)
     if not K.any():
-        P = np.asarray(getattr(info, 'p', None) if hasattr(info, 'p') else info.P, dtype=np.float64).reshape(3, 4)
+        P = np.asarray(
+            getattr(info, 'p', None) if hasattr(info, 'p') else info.P, dtype=np.float64
+        ).reshape(3, 4)
         K = P[:, :3].copy()
     if K[0, 0] <= 0 or K[1, 1] <= 0:
-        raise RegistrationError(f'CameraInfo (frame {info.header.frame_id!r}) has no valid intrinsics: K={K.ravel().tolist()}')
+        raise RegistrationError(
+            f'CameraInfo (frame {info.header.frame_id!r}) has no valid intrinsics: K={K.ravel().tolist()}'
+        )
     return K
 
 
 def register_depth(depth, valid, K_depth, K_color, T_color_depth, color_shape):
-    """Reproject a depth image (metres) into the colour camera.
+    """
+    Reproject a depth image (metres) into the colour camera.
 
     Returns (depth float32 HxW of ``color_shape``, valid bool); depth is the z of each point in
     the colour camera frame, nearest surface wins, unobserved pixels are invalid.
@@ -140,13 +164,19 @@ def register_depth(depth, valid, K_depth, K_color, T_color_depth, color_shape):
     return out, out > 0
 
 
-def needs_registration(color_frame, depth_frame, color_shape, depth_shape, K_color=None, K_depth=None):
+def needs_registration(
+    color_frame, depth_frame, color_shape, depth_shape, K_color=None, K_depth=None
+):
     """(bool, why): depth needs reprojection unless frame, size and intrinsics all match."""
     if color_frame and depth_frame and color_frame != depth_frame:
         return True, f"depth frame '{depth_frame}' differs from colour frame '{color_frame}'"
     if tuple(color_shape) != tuple(depth_shape):
         return True, (f'depth size {depth_shape[1]}x{depth_shape[0]} differs from colour size '
                       f'{color_shape[1]}x{color_shape[0]}')
-    if K_color is not None and K_depth is not None and not np.allclose(K_color, K_depth, rtol=1e-3, atol=1e-3):
+    if (
+        K_color is not None
+        and K_depth is not None
+        and not np.allclose(K_color, K_depth, rtol=1e-3, atol=1e-3)
+    ):
         return True, 'depth and colour CameraInfo intrinsics differ'
     return False, 'depth already registered to colour (same frame, size and intrinsics)'

@@ -1,15 +1,37 @@
-"""Topic discovery: what each topic holds, the table users see, and the automatic colour/depth choice.
+# Copyright 2026 depth_sr_ros developers
+# SPDX-License-Identifier: Apache-2.0
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Topic discovery: what each topic holds, the table users see, and the automatic colour/depth choice.
 
 Why: real bags hold many image topics (RealSense: color, depth, aligned depth, infra1/2, each
 maybe also compressed). We pick automatically only when the choice is unambiguous, preferring
 a depth topic already registered to the colour camera; otherwise we stop and show the
 candidates so the user can pass --rgb-topic / --depth-topic.
 """
-import posixpath
 from dataclasses import dataclass
+import posixpath
 
-from depth_sr_ros.data.bags.decode import (COLOR_ENCODINGS, COMPRESSED, DEPTH_ENCODINGS, IMAGE,
-                                           compressed_source_encoding, is_compressed_depth_format)
+from depth_sr_ros.data.bags.decode import (
+    COLOR_ENCODINGS,
+    COMPRESSED,
+    compressed_source_encoding,
+    DEPTH_ENCODINGS,
+    IMAGE,
+    is_compressed_depth_format,
+)
 from depth_sr_ros.data.bags.errors import TopicError
 
 CAMERA_INFO = 'sensor_msgs/msg/CameraInfo'
@@ -51,11 +73,18 @@ def classify(name, msgtype, msg):
         return 'other', '', '', 0, 0
     frame = msg.header.frame_id.lstrip('/') if hasattr(msg, 'header') else ''
     if msgtype == CAMERA_INFO:
-        return 'camera_info', msg.distortion_model if hasattr(msg, 'distortion_model') else '', frame, \
-            int(msg.width), int(msg.height)
+        return (
+            'camera_info',
+            msg.distortion_model if hasattr(msg, 'distortion_model') else '',
+            frame,
+            int(msg.width),
+            int(msg.height),
+        )
     if msgtype == IMAGE:
         enc = msg.encoding.lower()
-        kind = 'depth' if enc in DEPTH_ENCODINGS else 'color' if enc in COLOR_ENCODINGS else 'other'
+        kind = (
+            'depth' if enc in DEPTH_ENCODINGS else 'color' if enc in COLOR_ENCODINGS else 'other'
+        )
         return kind, msg.encoding, frame, int(msg.width), int(msg.height)
     if msgtype == COMPRESSED:
         fmt = msg.format
@@ -63,7 +92,7 @@ def classify(name, msgtype, msg):
         if is_compressed_depth_format(fmt) or source in DEPTH_ENCODINGS:
             kind = 'depth'
         elif 'depth' in name.lower() and 'png' in fmt.lower():
-            kind = 'depth'                      # bare 'png' on a depth topic: 16-bit PNG of millimetres
+            kind = 'depth'  # bare 'png' on a depth topic: 16-bit PNG of millimetres
         else:
             kind = 'color'
         return kind, fmt, frame, 0, 0
@@ -78,7 +107,9 @@ def format_topic_table(rows):
         size = f'{r.width}x{r.height}' if r.width else ''
         lines.append((r.name, r.msgtype, r.kind, r.encoding, str(r.count), r.frame_id, size))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    return '\n'.join('  '.join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines)
+    return '\n'.join(
+        '  '.join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines
+    )
 
 
 def _prefer(candidates, predicate):
@@ -110,17 +141,22 @@ def _pick(kind, rows, candidates):
 def _named(rows, name, kind):
     by_name = {r.name: r for r in rows}
     if name not in by_name:
-        raise TopicError(f'{kind} topic {name!r} is not in the bag; topics found:\n{format_topic_table(rows)}')
+        raise TopicError(
+            f'{kind} topic {name!r} is not in the bag; topics found:\n{format_topic_table(rows)}'
+        )
     row = by_name[name]
     wanted = 'color' if kind == 'colour' else 'depth'
     if row.kind != wanted:
-        raise TopicError(f'{kind} topic {name!r} holds {row.msgtype} ({row.encoding or "no encoding"}), '
-                         f'which is not a {kind} image; topics found:\n{format_topic_table(rows)}')
+        raise TopicError(
+            f'{kind} topic {name!r} holds {row.msgtype} ({row.encoding or "no encoding"}), '
+            f'which is not a {kind} image; topics found:\n{format_topic_table(rows)}'
+        )
     return row
 
 
 def choose_topics(rows, rgb_topic=None, depth_topic=None):
-    """(colour row, depth row): the named topics, or the unambiguous automatic choice.
+    """
+    (colour row, depth row): the named topics, or the unambiguous automatic choice.
 
     A bag without any colour topic gives (None, depth row): a depth-only recording.
 
@@ -142,24 +178,40 @@ def choose_topics(rows, rgb_topic=None, depth_topic=None):
 
 
 def choose_depth(rows, color, depth_topic=None):
-    """The depth row: ``depth_topic``, or the automatic choice (preferring registration to
-    ``color`` when there is a colour row)."""
+    """
+    The depth row: ``depth_topic``, or the automatic choice (preferring registration to
+    ``color`` when there is a colour row).
+    """
     if depth_topic:
         depth = _named(rows, depth_topic, 'depth')
     else:
         cands = [r for r in rows if r.kind == 'depth']
-        cands = _prefer(cands, lambda r: not any(h in r.name.lower() for h in IR_HINTS))   # mono16 IR streams
+        cands = _prefer(
+            cands, lambda r: not any(h in r.name.lower() for h in IR_HINTS)
+        )  # mono16 IR streams
         cands = _prefer(cands, lambda r: any(h in r.name.lower() for h in REGISTERED_HINTS))
-        cands = _prefer(cands, lambda r: color is not None and bool(r.frame_id)
-                        and r.frame_id == color.frame_id
-                        and (not r.width or not color.width or (r.width, r.height) == (color.width, color.height)))
+        cands = _prefer(
+            cands,
+            lambda r: (
+                color is not None
+                and bool(r.frame_id)
+                and r.frame_id == color.frame_id
+                and (
+                    not r.width
+                    or not color.width
+                    or (r.width, r.height) == (color.width, color.height)
+                )
+            ),
+        )
         depth = _pick('depth', rows, _collapse_transports(cands))
     return depth
 
 
 def camera_info_for(image_row, rows, explicit=None):
-    """The CameraInfo row of an image topic: ``explicit``, the sibling ``camera_info``, or the
-    only CameraInfo with the image's frame_id. None when there is none."""
+    """
+    The CameraInfo row of an image topic: ``explicit``, the sibling ``camera_info``, or the
+    only CameraInfo with the image's frame_id. None when there is none.
+    """
     infos = [r for r in rows if r.kind == 'camera_info']
     if explicit:
         for r in infos:
