@@ -23,8 +23,10 @@ import tempfile
 @contextmanager
 def atomic_path(path):
     """
-    Yield a temporary path beside ``path`` (same suffix, so writers that pick a format by
-    extension work); it replaces ``path`` only if the block succeeds and is removed otherwise.
+    Yield a temporary path beside ``path``.
+
+    It has the same suffix, so writers that pick a format by extension work; it replaces
+    ``path`` only if the block succeeds and is removed otherwise.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,7 +42,11 @@ def atomic_path(path):
 
 
 def _umask():
-    """The process umask, read without changing it where possible (os.umask is not thread-safe)."""
+    """
+    Return the process umask.
+
+    It is read without changing it where possible (os.umask is not thread-safe).
+    """
     try:
         for line in Path('/proc/self/status').read_text().splitlines():
             if line.startswith('Umask:'):

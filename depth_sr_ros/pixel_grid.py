@@ -54,5 +54,5 @@ def scale_intrinsics(K, P, s):
 
 
 def lr_to_hr_index(i, s):
-    """HR pixel index of the first HR pixel covered by LR pixel ``i`` (nearest-neighbour source)."""
+    """Return the first HR pixel index covered by LR pixel ``i`` (nearest-neighbour source)."""
     return np.asarray(i) * s

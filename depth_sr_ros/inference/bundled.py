@@ -42,7 +42,7 @@ def bundled_names():
 
 
 def resolve(name_or_path=None):
-    """A bundled name or a path -> a path understood by :func:`export.load_model`."""
+    """Resolve a bundled name or a path to a path understood by :func:`export.load_model`."""
     if name_or_path is None or name_or_path == '':
         name_or_path = DEFAULT_MODEL
     text = os.fspath(name_or_path)

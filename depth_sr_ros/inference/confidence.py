@@ -53,7 +53,7 @@ def _window_max(x, radius):
 
 
 def uncertainty(out, valid, lr, lr_valid, scale, kind=DEFAULT_KIND):
-    """u per HR pixel in depth units (float32; invalid pixels: 0) for one of CONFIDENCE_KINDS."""
+    """Return u per HR pixel in depth units (float32; invalid: 0) for one of CONFIDENCE_KINDS."""
     if kind not in CONFIDENCE_KINDS:
         raise ValueError(f'confidence kind must be one of {CONFIDENCE_KINDS}, got {kind!r}')
     depth = np.where(valid, out, 0).astype(np.float32)

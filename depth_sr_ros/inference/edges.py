@@ -104,7 +104,7 @@ def apply_edge_mode(depth, valid, scale, mode, test=DEFAULT_TEST):
 
 
 def apply_to_output(out, scale, mode, test=DEFAULT_TEST):
-    """The same on a finished output frame (uint16 0 = invalid, or float32 NaN = invalid)."""
+    """Do the same on a finished output frame (uint16 0 = invalid, or float32 NaN = invalid)."""
     if check_edge_mode(mode) == 'keep':
         return out
     valid = out > 0 if out.dtype == np.uint16 else np.isfinite(out)

@@ -91,7 +91,7 @@ def model_files(path):
 
 
 def load_model(path, device='cpu'):
-    """Rebuild the DSRNet (any family) of an exported model. Returns (net in eval mode, metadata)."""
+    """Rebuild the DSRNet (any family) of an exported model: (net in eval mode, metadata)."""
     weights, meta_path = model_files(path)
     for f in (weights, meta_path):
         if not f.is_file():

@@ -90,8 +90,9 @@ class OnnxRunner:
 
 def load_runner(model_path, net, metadata, device='cpu', threads=None):
     """
-    OnnxRunner for the model at ``model_path`` (exported in memory if the file is absent or
-    stale).
+    Return an OnnxRunner for the model at ``model_path``.
+
+    The model is exported in memory if the file is absent or stale.
     """
     sha = metadata.get('weights_sha256', '')
     path = onnx_file(model_path)

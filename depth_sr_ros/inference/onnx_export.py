@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""DSRNet -> ONNX (model.onnx beside model.safetensors), for ONNX Runtime, TensorRT, OpenVINO.
+"""
+DSRNet -> ONNX (model.onnx beside model.safetensors), for ONNX Runtime, TensorRT, OpenVINO.
 
 What the graph holds: the network exactly as DepthSuperResolver runs it, i.e. inputs
 ``lr`` (N,1,H,W float32: depth mapped to [0, 1] by the min and max of the frame's valid pixels,
@@ -51,19 +52,20 @@ SCALE_KEY = 'depth_sr_ros.scale'
 
 
 def available():
-    """True where the onnx package is installed (the trainer then exports model.onnx too)."""
+    """Return True where the onnx package is installed (the trainer exports model.onnx too)."""
     return importlib.util.find_spec('onnx') is not None
 
 
 def onnx_file(path):
-    """The ONNX file that belongs to a model directory / .safetensors / .json path."""
+    """Return the ONNX file that belongs to a model directory / .safetensors / .json path."""
     weights, _ = model_files(path)
     return weights.with_name(ONNX_NAME) if weights.name == 'model.safetensors' \
         else weights.with_suffix('.onnx')
 
 
 def to_onnx_bytes(net, weights_sha256='', opset=OPSET):
-    """Serialised ONNX model of ``net`` (float32, eval) with dynamic batch, height and width.
+    """
+    Serialise ``net`` (float32, eval) to ONNX with dynamic batch, height and width.
 
     Uses torch.onnx's TorchScript-based exporter (dynamo=False): 0.6-0.9 s per model here
     against about 40 s for the torch.export-based one (which also needs onnxscript), with the

@@ -28,7 +28,7 @@ NATIVE_BF16_FLAGS = frozenset({'avx512_bf16', 'amx_bf16'})
 
 
 def cpu_flags(cpuinfo='/proc/cpuinfo'):
-    """The first processor's feature flags (Linux); empty where /proc/cpuinfo does not exist."""
+    """Return the first processor's feature flags (Linux); empty where /proc/cpuinfo is absent."""
     try:
         text = Path(cpuinfo).read_text()
     except OSError:
@@ -40,7 +40,11 @@ def cpu_flags(cpuinfo='/proc/cpuinfo'):
 
 
 def resolve_cpu_precision(choice, cpuinfo='/proc/cpuinfo'):
-    """'auto' | 'fp32' | 'bf16' -> 'fp32' or 'bf16' ('auto': bf16 only with native instructions)."""
+    """
+    Map 'auto' | 'fp32' | 'bf16' to 'fp32' or 'bf16'.
+
+    'auto' means bf16 only with native instructions.
+    """
     if choice not in CPU_PRECISIONS:
         raise ValueError(
             f"cpu_precision must be one of {', '.join(CPU_PRECISIONS)}, got {choice!r}"

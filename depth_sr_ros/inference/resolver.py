@@ -76,14 +76,15 @@ def select_device(device='auto'):
 
 
 def check_self_ensemble(views):
-    """The number of dihedral views to average: 1 (off), 2, 4 or 8."""
+    """Check the number of dihedral views to average: 1 (off), 2, 4 or 8."""
     if (
         isinstance(views, bool)
         or not isinstance(views, (int, np.integer))
         or views not in SELF_ENSEMBLE_CHOICES
     ):
         raise ValueError(
-            f'self_ensemble must be one of {SELF_ENSEMBLE_CHOICES} (views averaged), got {views!r}'
+            f'self_ensemble must be one of {SELF_ENSEMBLE_CHOICES} (views averaged), '
+            f'got {views!r}'
         )
     return int(views)
 
@@ -93,9 +94,10 @@ def self_ensemble_caveat(metadata, views):
     recipe = metadata.get('degradation')
     if views > 1 and isinstance(recipe, str) and recipe in POINT_SAMPLED_RECIPES:
         return (
-            f'self_ensemble={views} with a model trained on point-sampled LR ({recipe!r}): a flipped '
-            'view mirrors where each sample sits in its LR pixel, so edges move by one HR pixel '
-            '(x4_point under point-sampled LR: 31% -> 16% lower RMSE than bicubic); use self_ensemble=1'
+            f'self_ensemble={views} with a model trained on point-sampled LR ({recipe!r}): '
+            'a flipped view mirrors where each sample sits in its LR pixel, so edges move by '
+            'one HR pixel (x4_point under point-sampled LR: 31% -> 16% lower RMSE than '
+            'bicubic); use self_ensemble=1'
         )
     return None
 
@@ -140,8 +142,8 @@ class DepthSuperResolver:
     'fp32', 'bf16' (the body in bfloat16 through oneDNN: about 2x faster where the CPU has bf16
     instructions, slower where it has not) or 'auto' (bf16 only with those instructions; see
     precision.py); ignored on CUDA. With fp16 or bf16 the bicubic base and the sum stay float32,
-    so depth itself is never rounded, only the predicted residual. torchscript: trace and freeze the
-    network on first use (same outputs; ~8% faster at 160x120 on 2 threads, slower on 320x240
+    so depth itself is never rounded, only the predicted residual. torchscript: trace and freeze
+    the network on first use (same outputs; ~8% faster at 160x120 on 2 threads, slower on 320x240
     and larger frames, where torchscript=False is better: docs/research/node_performance.md).
     self_ensemble: average the outputs of 1 (off), 2, 4 or 8 flipped/transposed views of each
     frame (EDSR+) for that many times the cost: more accurate when LR samples are centred on
@@ -239,7 +241,11 @@ class DepthSuperResolver:
         return self.metadata.get('model_id', '')
 
     def upsample(self, depth):
-        """HxW uint16 (mm, 0 invalid) or float32 (NaN/0 invalid) -> (H*s)x(W*s), same dtype/unit."""
+        """
+        Upsample one frame; same dtype and unit.
+
+        HxW uint16 (mm, 0 invalid) or float32 (NaN/0 invalid) -> (H*s)x(W*s).
+        """
         return self.upsample_batch([depth])[0]
 
     def upsample_batch(self, frames):
@@ -262,8 +268,9 @@ class DepthSuperResolver:
 
     def confidence(self, depth, output, kind=DEFAULT_KIND):
         """
-        float32 0..1 per pixel of ``output`` = upsample(depth), 0 where it is invalid
-        (inference/confidence.py: the measure and how well it predicts the error).
+        Return float32 0..1 per pixel of ``output`` = upsample(depth), 0 where it is invalid.
+
+        inference/confidence.py describes the measure and how well it predicts the error.
         """
         lr_valid, out_valid = self._validity(depth), self._validity(output)
         return confidence(output.astype(np.float32), out_valid, depth.astype(np.float32), lr_valid,
