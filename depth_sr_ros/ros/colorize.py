@@ -30,7 +30,7 @@ def colour_range(depth_m, valid, lo=0.0, hi=0.0):
 
 
 def colorize(depth, lo=0.0, hi=0.0):
-    """HxW depth (uint16 mm / float32 m) -> HxWx3 uint8 RGB (TURBO colour map, near = blue)."""
+    """Map HxW depth (uint16 mm / float32 m) to HxWx3 uint8 RGB (TURBO colour map, near = blue)."""
     valid = valid_mask(depth)
     m = depth.astype(np.float32) * (
         np.float32(0.001) if depth.dtype == np.uint16 else np.float32(1)

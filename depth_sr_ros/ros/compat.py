@@ -25,7 +25,7 @@ import importlib
 
 
 def first_module(names):
-    """The first of ``names`` that imports (newest name first)."""
+    """Import and return the first of ``names`` that imports (newest name first)."""
     for name in names[:-1]:
         try:
             return importlib.import_module(name)
@@ -44,8 +44,9 @@ SubscriptionEventCallbacks = _events.SubscriptionEventCallbacks
 
 def add_parameter_callbacks(node, validate, apply):
     """
-    Run ``validate(params) -> SetParametersResult`` before a parameter change and
-    ``apply(params)`` once it is accepted.
+    Run ``validate`` before a parameter change and ``apply`` once it is accepted.
+
+    Signatures: ``validate(params) -> SetParametersResult`` and ``apply(params)``.
 
     Iron+ (rclpy 3.7): an on-set callback plus a post-set callback, which runs after rclpy stored
     the values. Humble has only on-set callbacks: :func:`validate_then_apply`.
@@ -78,8 +79,10 @@ def validate_then_apply(node, validate, apply):
 
 def matched_publisher_count(subscription, node):
     """
-    Publishers matched with ``subscription``: Subscription.get_publisher_count (Iron+, rclpy
-    4.0), else Humble's count of the topic's publishers (also counts QoS-incompatible ones).
+    Count the publishers matched with ``subscription``.
+
+    Subscription.get_publisher_count (Iron+, rclpy 4.0), else Humble's count of the topic's
+    publishers (also counts QoS-incompatible ones).
     """
     if hasattr(subscription, 'get_publisher_count'):
         return subscription.get_publisher_count()

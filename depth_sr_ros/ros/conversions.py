@@ -48,7 +48,7 @@ class ImageRejected(ValueError):
 
 
 def cv_bridge():
-    """A shared CvBridge, or None where the ROS distribution's cv_bridge is not importable."""
+    """Return a shared CvBridge, or None where the distribution's cv_bridge is not importable."""
     global _BRIDGE
     if _BRIDGE is None:
         try:
@@ -62,7 +62,7 @@ def cv_bridge():
 def validate_image(msg, max_pixels=None):
     """Raise :class:`ImageRejected` unless ``msg`` is a decodable depth image."""
     if msg.encoding not in DEPTH_ENCODINGS:
-        raise ImageRejected('encoding', f"encoding {msg.encoding!r} is not a depth encoding "
+        raise ImageRejected('encoding', f'encoding {msg.encoding!r} is not a depth encoding '
                                         f"(expected one of {', '.join(DEPTH_ENCODINGS)})")
     if msg.width == 0 or msg.height == 0:
         raise ImageRejected('zero_size', f'image has zero size ({msg.width}x{msg.height})')
@@ -79,7 +79,11 @@ def validate_image(msg, max_pixels=None):
 
 
 def image_to_array(msg, max_pixels=None, use_cv_bridge=True):
-    """Validated depth Image -> HxW array (uint16 mm or float32 m), native byte order, owned copy."""
+    """
+    Convert a validated depth Image to an HxW array (uint16 mm or float32 m).
+
+    The array is an owned copy in native byte order.
+    """
     validate_image(msg, max_pixels)
     bridge = cv_bridge() if use_cv_bridge else None
     if bridge is not None:
@@ -95,7 +99,7 @@ def image_to_array(msg, max_pixels=None, use_cv_bridge=True):
 
 
 def array_to_image(depth, encoding, header=None, use_cv_bridge=True):
-    """HxW uint16 (16UC1/mono16) or float32 (32FC1) array -> sensor_msgs/Image (little-endian)."""
+    """Convert an HxW uint16 (16UC1/mono16) or float32 (32FC1) array to a little-endian Image."""
     from sensor_msgs.msg import Image
     kind, bpp = DEPTH_ENCODINGS.get(encoding, (None, None))
     if kind is None:
@@ -165,7 +169,7 @@ def mask_range(depth, min_m=0.0, max_m=0.0):
 
 
 def valid_mask(depth):
-    """True where a depth array holds a measurement (uint16: > 0; float32: finite and > 0)."""
+    """Return True where a depth array holds a measurement (uint16: > 0; float32: finite, > 0)."""
     if depth.dtype == np.uint16:
         return depth > 0
     with np.errstate(invalid='ignore'):

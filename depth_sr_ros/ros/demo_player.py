@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Demo depth sensor + viewer: plays a procedural scene into a running depth_sr_node over real DDS.
+"""
+Demo depth sensor + viewer: plays a procedural scene into a running depth_sr_node over real DDS.
 
 Renders HR frames of `depth_sr_ros.data.synthetic` (ground truth), makes the LR sensor frames
 with the package's hole-aware degradation, publishes them at the sensor rate as 16UC1 + CameraInfo
@@ -46,7 +47,7 @@ def _lr_intrinsics(K_hr, s):
 
 
 def render_frames(n, width, height, scale, rate_hz, seed=0):
-    """n (hr_m, hr_valid, lr_mm, K_lr) tuples of a smooth camera path (tqdm progress)."""
+    """Render n (hr_m, hr_valid, lr_mm, K_lr) tuples of a smooth camera path (tqdm progress)."""
     from tqdm import tqdm
     frames = []
     for i in tqdm(range(n), desc='[demo] rendering scene', unit='frame'):
@@ -122,7 +123,8 @@ def play(args):
         sent = {}
         period = 1.0 / args.rate
         print(
-            f'[demo] playing {len(frames)} frames {args.width}x{args.height} 16UC1 at {args.rate:g} Hz',
+            f'[demo] playing {len(frames)} frames {args.width}x{args.height} 16UC1 '
+            f'at {args.rate:g} Hz',
             flush=True,
         )
         start = time.monotonic()
@@ -153,8 +155,8 @@ def play(args):
     print(f'[demo] frames sent {len(sent)} in {play_s:.1f} s, received {len(got)} '
           f'({len(sent) - len(got)} dropped by the node to stay on the newest frame)')
     print(
-        f'[demo] end-to-end latency ms: median {np.median(lat):.1f}  p90 {np.percentile(lat, 90):.1f}  '
-        f'max {lat.max():.1f}'
+        f'[demo] end-to-end latency ms: median {np.median(lat):.1f}  '
+        f'p90 {np.percentile(lat, 90):.1f}  max {lat.max():.1f}'
     )
     print(f'[demo] output throughput: {rate:.1f} Hz (input {args.rate:g} Hz)')
     key = max(got)
@@ -184,8 +186,8 @@ def write_picture(out_dir, hr, hv, lr_mm, sr_mm, scale):
     mask = np.isfinite(sr) & np.isfinite(bic)
     eb, es = frame_errors(bic, hr, hv, mask), frame_errors(sr, hr, hv, mask)
     title = (
-        f'x{scale} {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]} over DDS; RMSE vs HR: '
-        f'bicubic {eb[0] * 100:.1f} cm, SR {es[0] * 100:.1f} cm'
+        f'x{scale} {lr.shape[1]}x{lr.shape[0]} -> {sr.shape[1]}x{sr.shape[0]} over DDS; '
+        f'RMSE vs HR: bicubic {eb[0] * 100:.1f} cm, SR {es[0] * 100:.1f} cm'
         if eb and es
         else ''
     )

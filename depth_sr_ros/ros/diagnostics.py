@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-Per-stream health counters and their /diagnostics form (diagnostic_updater is not used: it is
-absent on PyPI, and a DiagnosticArray built here carries the same information).
+Per-stream health counters and their /diagnostics form.
+
+diagnostic_updater is not used: it is absent on PyPI, and a DiagnosticArray built here carries
+the same information.
 
 Counters are updated from two threads (subscription callbacks and the inference worker); a lock
 keeps them consistent.
@@ -94,7 +96,7 @@ class StreamStats:
         return time.monotonic() - last
 
     def report(self):
-        """Dict of figures for the window since the previous report; starts a new window."""
+        """Return a dict of figures for the window since the last report; start a new window."""
         with self._lock:
             now = time.monotonic()
             span = max(now - self._window_start, 1e-6)
@@ -129,7 +131,8 @@ def _fmt(v):
 
 def status_message(node_name, stats, figures, model_id, device, stale_s, warn_after_s, idle=None):
     """
-    A DiagnosticStatus for one stream: OK, or WARN when input is stale or frames were rejected.
+    Build a DiagnosticStatus for one stream: OK, or WARN when input is stale or frames rejected.
+
     ``idle``: why the stream runs no inference now (lazy, inactive), said first in the message.
     """
     from diagnostic_msgs.msg import DiagnosticStatus, KeyValue

@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-DepthSRLifecycleNode: depth_sr_node as a managed (lifecycle) node, for bringup systems
-(nav2's lifecycle manager, launch_ros LifecycleNode) that load heavy nodes in order.
+DepthSRLifecycleNode: depth_sr_node as a managed (lifecycle) node.
+
+It is for bringup systems (nav2's lifecycle manager, launch_ros LifecycleNode) that load heavy
+nodes in order.
 
 Each transition runs one set-up step of DepthSRNode, so both nodes behave the same once active:
   configure   read parameters, load and warm the model (device and precision logged), create the

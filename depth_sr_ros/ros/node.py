@@ -100,7 +100,7 @@ def _run(argv, lifecycle):
 
 
 def error_text(err):
-    """A set-up error as one line, with a hint where the usual mistake is known."""
+    """Format a set-up error as one line, with a hint where the usual mistake is known."""
     hint = ''
     if "'input_namespaces'" in str(err) and 'STRING_ARRAY' in str(err):
         hint = (' (give a list, e.g. -p "input_namespaces:=[front]"; the launch file also takes '

@@ -29,7 +29,7 @@ class Param:
     default: object
     description: str
     read_only: bool = True
-    range: tuple = None          # (min, max) for numbers
+    value_range: tuple = None    # (min, max) for numbers
     choices: tuple = None        # allowed string values (checked at start-up)
 
 
@@ -38,21 +38,21 @@ PARAMS = (
         'model',
         'x4',
         'Bundled model name (models/<name>.safetensors in the package share) or '
-        'the path of an exported model (directory, .safetensors or .json). No downloads. Which one '
-        'for which sensor (measured matrix in models/README.md): x4 (default) for any sensor: '
-        'trained on every sampling with noise and holes, and better than bicubic under every sampling '
-        'on structured-light (Kinect) depth it never saw; x4_point for point-sampled depth '
-        '(decimation, LiDAR-like, many structured-light pipelines); x4_cubic, x8_cubic, x16_cubic '
-        'for LR made by cv2.resize INTER_CUBIC (benchmark files); the specialists are offline class '
-        '(x4_point ~5 fps, x8_cubic ~2 fps, x4_cubic ~3 fps at 160x120 on 1 thread); x2, x8, x16 for other '
-        'factors.',
+        'the path of an exported model (directory, .safetensors or .json). No downloads. '
+        'Which one for which sensor (measured matrix in models/README.md): x4 (default) for '
+        'any sensor: trained on every sampling with noise and holes, and better than bicubic '
+        'under every sampling on structured-light (Kinect) depth it never saw; x4_point for '
+        'point-sampled depth (decimation, LiDAR-like, many structured-light pipelines); '
+        'x4_cubic, x8_cubic, x16_cubic for LR made by cv2.resize INTER_CUBIC (benchmark files); '
+        'the specialists are offline class (x4_point ~5 fps, x8_cubic ~2 fps, x4_cubic ~3 fps '
+        'at 160x120 on 1 thread); x2, x8, x16 for other factors.',
     ),
     Param(
         'scale',
         0,
         "Required upscale factor; 0 accepts the model's own scale. A model with "
         'another scale fails at start-up.',
-        range=(0, 16),
+        value_range=(0, 16),
     ),
     Param(
         'device',
@@ -64,12 +64,15 @@ PARAMS = (
         'cpu_precision',
         'auto',
         "Network body on the CPU: 'fp32', 'bf16' (about 2x faster on CPUs "
-        "with bfloat16 instructions, AVX512-BF16 or AMX; slower on others; held-out error about 0.1 "
-        "point worse on average, depth itself stays float32) or 'auto' (bf16 exactly when the CPU "
-        "has those instructions). Ignored on CUDA.",
+        'with bfloat16 instructions, AVX512-BF16 or AMX; slower on others; held-out error '
+        'about 0.1 point worse on average, depth itself stays float32) or '
+        "'auto' (bf16 exactly when the CPU has those instructions). Ignored on CUDA.",
         choices=('auto', 'fp32', 'bf16'),
     ),
-    Param('torch_threads', 0, "torch intra-op threads; 0 keeps torch's default.", range=(0, 256)),
+    Param(
+        'torch_threads', 0, "torch intra-op threads; 0 keeps torch's default.",
+        value_range=(0, 256),
+    ),
     Param(
         'input_namespaces',
         [''],
@@ -98,14 +101,14 @@ PARAMS = (
         0.0,
         'Input depths below this (metres) are treated as invalid; 0 = no limit.',
         read_only=False,
-        range=(0.0, 1000.0),
+        value_range=(0.0, 1000.0),
     ),
     Param(
         'max_depth',
         0.0,
         'Input depths above this (metres) are treated as invalid; 0 = no limit.',
         read_only=False,
-        range=(0.0, 1000.0),
+        value_range=(0.0, 1000.0),
     ),
     Param(
         'fill_holes',
@@ -113,18 +116,18 @@ PARAMS = (
         'Hole filling: 0 keeps every invalid input pixel invalid; N > 0 fills '
         'output pixels within N LR pixels of valid data (never the middle of a large hole).',
         read_only=False,
-        range=(0, 64),
+        value_range=(0, 64),
     ),
     Param(
         'self_ensemble',
         1,
         'Average 1 (off), 2, 4 or 8 flipped/transposed views of each frame '
-        '(geometric self-ensemble) at that many times the inference cost: lower error when each LR '
-        'sample is centred on its pixel (cubic, area, antialiased resizing), higher when the sensor '
-        'point-samples off-centre (decimation), because a flip mirrors where the sample sits '
-        '(measured in models/README.md). Offline or GPU use.',
+        '(geometric self-ensemble) at that many times the inference cost: lower error when '
+        'each LR sample is centred on its pixel (cubic, area, antialiased resizing), higher '
+        'when the sensor point-samples off-centre (decimation), because a flip mirrors where '
+        'the sample sits (measured in models/README.md). Offline or GPU use.',
         read_only=False,
-        range=(1, 8),
+        value_range=(1, 8),
         choices=(1, 2, 4, 8),
     ),
     Param(
@@ -159,7 +162,7 @@ PARAMS = (
         640 * 480,
         'Input images with more pixels are rejected (cause '
         'too_large) to protect memory and latency.',
-        range=(1, 100_000_000),
+        value_range=(1, 100_000_000),
     ),
     Param(
         'publish_points',
@@ -176,22 +179,25 @@ PARAMS = (
         'Colour range start (m) of the preview; min = max = 0 picks '
         'the range per frame (2nd-98th percentile).',
         read_only=False,
-        range=(0.0, 1000.0),
+        value_range=(0.0, 1000.0),
     ),
     Param(
         'colorized_max_depth',
         0.0,
         'Colour range end (m) of the preview; see colorized_min_depth.',
         read_only=False,
-        range=(0.0, 1000.0),
+        value_range=(0.0, 1000.0),
     ),
-    Param('diagnostics_period', 1.0, 'Seconds between /diagnostics messages.', range=(0.1, 60.0)),
+    Param(
+        'diagnostics_period', 1.0, 'Seconds between /diagnostics messages.',
+        value_range=(0.1, 60.0),
+    ),
     Param(
         'no_input_warning',
         5.0,
         'Warn (throttled) when no input arrived for this many seconds, '
         'naming the resolved topic and its QoS.',
-        range=(0.5, 3600.0),
+        value_range=(0.5, 3600.0),
     ),
     Param(
         'camera_info_max_stamp_skew',
@@ -201,7 +207,7 @@ PARAMS = (
         "/diagnostics and logged (throttled); the pair is still published, with the image's "
         'stamp. 0 = no check.',
         read_only=False,
-        range=(0.0, 3600.0),
+        value_range=(0.0, 3600.0),
     ),
     # compressedDepth in and out, and the ONNX Runtime backend (ros/transport.py,
     # inference/onnx_backend.py).
@@ -231,7 +237,7 @@ PARAMS = (
         'zlib level of the PNG output, 0-9. image_transport '
         'defaults to 9, which costs about 25x the time of 1 on a 640x480 frame for 12% fewer '
         'bytes (synthetic slanted plane with 5% holes), so the node defaults to 1.',
-        range=(0, 9),
+        value_range=(0, 9),
     ),
     Param(
         'output_compressed_depth_max',
@@ -239,7 +245,7 @@ PARAMS = (
         'Depths beyond this (m) become invalid in the '
         "compressed output, and 32FC1 is quantised for this range (compressedDepth's depth_max "
         'parameter, same default).',
-        range=(0.1, 65.0),
+        value_range=(0.1, 65.0),
     ),
     Param(
         'backend',
@@ -267,13 +273,13 @@ def declare(node):
         desc = ParameterDescriptor(name=p.name, description=p.description, read_only=p.read_only)
         if p.choices:
             desc.additional_constraints = 'one of: ' + ', '.join(str(c) for c in p.choices)
-        if p.range is not None:
+        if p.value_range is not None:
             if isinstance(p.default, float):
-                desc.floating_point_range = [FloatingPointRange(from_value=float(p.range[0]),
-                                                                to_value=float(p.range[1]))]
+                desc.floating_point_range = [FloatingPointRange(from_value=float(p.value_range[0]),
+                                                                to_value=float(p.value_range[1]))]
             else:
                 desc.integer_range = [
-                    IntegerRange(from_value=p.range[0], to_value=p.range[1], step=1)
+                    IntegerRange(from_value=p.value_range[0], to_value=p.value_range[1], step=1)
                 ]
         default = p.default
         if isinstance(default, list):
@@ -293,7 +299,7 @@ def check(name, value):
 
 
 def to_yaml():
-    """The params file text listing every parameter with its default (config/sr.yaml)."""
+    """Return the params file text listing every parameter with its default (config/sr.yaml)."""
     import yaml
     return yaml.safe_dump({'/**': {'ros__parameters': {p.name: p.default for p in PARAMS}}},
                           sort_keys=False, default_flow_style=None)

@@ -26,7 +26,11 @@ import numpy as np
 
 
 def depth_to_xyz(depth, info):
-    """HxW depth (uint16 mm / float32 m) -> HxWx3 float32 metres in the optical frame, NaN invalid."""
+    """
+    Project HxW depth (uint16 mm / float32 m) to points.
+
+    The result is HxWx3 float32 metres in the optical frame, NaN where invalid.
+    """
     fx, fy, cx, cy = projection(info)
     if fx == 0 or fy == 0:
         raise ValueError(

@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-QoS per REP 2003: sensor-data style subscriptions (best effort, keep last 1: always the newest
-frame), reliable publishers (keep last 5), `qos_overrides.<topic>.*` parameters enabled, incompatible-QoS events
+QoS per REP 2003.
+
+Sensor-data style subscriptions (best effort, keep last 1: always the newest frame), reliable
+publishers (keep last 5), `qos_overrides.<topic>.*` parameters enabled, incompatible-QoS events
 logged once per topic.
 """
 import threading
@@ -49,8 +51,10 @@ def describe(qos):
 
 class _Once:
     """
-    Logs the first incompatible-QoS event of one endpoint. Locked: a multi-threaded executor
-    can run two events of one endpoint at once (seen on Jazzy: the warning came out twice).
+    Logs the first incompatible-QoS event of one endpoint.
+
+    Locked: a multi-threaded executor can run two events of one endpoint at once (seen on
+    Jazzy: the warning came out twice).
     """
 
     def __init__(self, logger, topic, role):

@@ -142,8 +142,10 @@ class _Stream:
 
     def subscribers(self):
         """
-        Subscriptions matched on all outputs. Polled on every input frame (cheap: a count in
-        the middleware), so it works where publisher matched events do not exist (Humble).
+        Count the subscriptions matched on all outputs.
+
+        Polled on every input frame (cheap: a count in the middleware), so it works where
+        publisher matched events do not exist (Humble).
         """
         return sum(p.get_subscription_count() for p in self.outputs)
 
@@ -190,7 +192,7 @@ class DepthSRNode(Node):
         compat.add_parameter_callbacks(self, self._check_params, self._apply_params)
 
     def create_output_publisher(self, *args, **kwargs):
-        """An output publisher (a lifecycle publisher in DepthSRLifecycleNode)."""
+        """Create an output publisher (a lifecycle publisher in DepthSRLifecycleNode)."""
         return self.create_publisher(*args, **kwargs)
 
     def destroy_output_publisher(self, publisher):
@@ -249,8 +251,9 @@ class DepthSRNode(Node):
 
     def _deactivate(self):
         """
-        Unsubscribe, let the worker finish its batch (publishing nothing more), drop waiting
-        frames; the model stays loaded.
+        Unsubscribe, let the worker finish its batch, drop waiting frames.
+
+        The worker publishes nothing more; the model stays loaded.
         """
         with self._cv:
             self._processing = False
@@ -464,7 +467,7 @@ class DepthSRNode(Node):
         stream.stats.on_published(inference_ms, latency_ms, info is not None)
 
     def _wanted(self, publisher):
-        """An optional output is computed when enabled and (lazy) subscribed."""
+        """Tell whether an optional output is computed: when enabled and (lazy) subscribed."""
         return publisher is not None and (not self.cfg['lazy']
                                           or publisher.get_subscription_count() > 0)
 

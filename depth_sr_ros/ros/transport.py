@@ -74,8 +74,9 @@ def decode(msg, max_pixels=None):
 
 def compressed_message(depth, encoding, header, cfg):
     """
-    uint16 mm / float32 m array -> CompressedImage as the compressedDepth publisher makes it,
-    with the node's output_compressed_* parameters (``cfg``).
+    Encode a uint16 mm / float32 m array as the compressedDepth publisher's CompressedImage.
+
+    It uses the node's output_compressed_* parameters (``cfg``).
     """
     fmt, data = compressed_depth.encode(depth, encoding, cfg['output_compressed_format'],
                                         depth_max=cfg['output_compressed_depth_max'],
