@@ -17,7 +17,8 @@
 Launch depth_sr_node (and optionally RViz) for one or more depth sensors.
 
   ros2 launch depth_sr_ros sr.launch.py
-  ros2 launch depth_sr_ros sr.launch.py model:=/path/to/model.safetensors device:=cuda use_rviz:=true
+  ros2 launch depth_sr_ros sr.launch.py model:=/path/to/model.safetensors device:=cuda \
+      use_rviz:=true
   ros2 launch depth_sr_ros sr.launch.py input_topic:=/camera/depth/image_rect_raw \
       input_info_topic:=/camera/depth/camera_info
   ros2 launch depth_sr_ros sr.launch.py input_namespaces:="[front, rear]"
@@ -101,7 +102,11 @@ class LaunchArgumentError(ValueError):
 
 
 def _namespaces(text):
-    """input_namespaces:=... -> list of str. '[front, rear]', 'front', 'front, rear', '[]' -> ['']."""
+    """
+    Parse input_namespaces:=... into a list of str.
+
+    '[front, rear]', 'front', 'front, rear', '[]' -> [''].
+    """
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -145,16 +150,16 @@ def _remaps(context, namespaces):
             prefix = f'{ns.strip("/")}/' if ns.strip('/') else ''
             if value.startswith('/') and len(namespaces) > 1:
                 raise LaunchArgumentError(
-                    f'{arg}:={value} is absolute but input_namespaces has {len(namespaces)} sensors '
-                    f'({", ".join(namespaces)}); give a relative name (resolved inside each sensor '
-                    'namespace) or start one launch per sensor'
+                    f'{arg}:={value} is absolute but input_namespaces has {len(namespaces)} '
+                    f'sensors ({", ".join(namespaces)}); give a relative name (resolved inside '
+                    'each sensor namespace) or start one launch per sensor'
                 )
             rules.append((prefix + topic, value if value.startswith('/') else prefix + value))
     return rules
 
 
 def _bool(name, text):
-    """A true/false argument value as bool; anything else ends the launch naming it."""
+    """Parse a true/false argument value as bool; anything else ends the launch naming it."""
     value = text.strip().lower()
     if value not in TRUE + FALSE:
         raise LaunchArgumentError(f'{name}:={text} is not true or false')
@@ -162,14 +167,15 @@ def _bool(name, text):
 
 
 def _flag(name, context):
-    """A true/false launch argument as bool."""
+    """Read a true/false launch argument as bool."""
     return _bool(name, LaunchConfiguration(name).perform(context))
 
 
 def _log_level(context):
     """
-    log_level:=LEVEL or LOGGER:=LEVEL (rcl's --log-level forms), checked here: rcl would end
-    the node with a long error instead.
+    Check log_level:=LEVEL or LOGGER:=LEVEL (rcl's --log-level forms).
+
+    Checked here because rcl would end the node with a long error instead.
     """
     value = LaunchConfiguration('log_level').perform(context).strip()
     if value.rpartition(':=')[2].lower() not in LOG_LEVELS:
@@ -180,8 +186,9 @@ def _log_level(context):
 
 def _autostart(node, actions):
     """
-    Configure the lifecycle node at start, and activate it when that configure succeeded
-    (start_state: a later deactivate by a manager is left alone).
+    Configure the lifecycle node at start, and activate it when that configure succeeded.
+
+    start_state: a later deactivate by a manager is left alone.
     """
     def change(transition_id):
         return EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
@@ -318,7 +325,7 @@ def generate_launch_description():
             'fastdds_profile',
             default_value=os.path.join(share, FASTDDS_PROFILE),
             description=f'Fast DDS XML profile given to the node as {PROFILE_ENV} '
-            "(16 MB shared-memory segments for large frames) unless that variable "
+            '(16 MB shared-memory segments for large frames) unless that variable '
             "is already set; '' = Fast DDS defaults",
         ),
     ]
