@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Copy an exported model into models/ under a bundled name (verifies it loads first).
+"""
+Copy an exported model into models/ under a bundled name (verifies it loads first).
 
   .venv/bin/python scripts/bundle_model.py runs/default/x4/model x4
 """
@@ -39,5 +40,5 @@ def main(src, name):
 
 if __name__ == '__main__':
     if len(sys.argv) != 3:
-        sys.exit(__doc__)
+        sys.exit(__doc__.lstrip())
     main(Path(sys.argv[1]), sys.argv[2])

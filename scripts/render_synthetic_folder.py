@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Render procedural RGB-D scenes (data/synthetic.py) into an image folder for training.
+"""
+Render procedural RGB-D scenes (data/synthetic.py) into an image folder for training.
 
 Why: unlimited depth with exact, clean edges (piecewise-planar and spherical surfaces, like
 Middlebury's disparity maps) as an extra training source beside real captures; the folder has

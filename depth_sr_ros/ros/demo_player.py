@@ -199,7 +199,7 @@ def write_picture(out_dir, hr, hv, lr_mm, sr_mm, scale):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     p.add_argument(
         '--frames', type=int, default=60, help='frames to play (default 60 = 4 s at 15 Hz)'
     )
