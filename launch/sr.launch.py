@@ -39,7 +39,8 @@ segments, so VGA and larger frames cross processes; see docs/NODE.md) unless
 FASTDDS_DEFAULT_PROFILES_FILE is already set; fastdds_profile:='' leaves Fast DDS's defaults.
 
 lifecycle:=true starts the managed node (depth_sr_lifecycle_node) and, with autostart:=true (the
-default), configures it and, once configure succeeded, activates it; autostart:=false leaves it
+default), has it configure and, once configure succeeded, activate itself (its autostart
+parameter: no service call that a slow DDS discovery could lose); autostart:=false leaves it
 unconfigured for a lifecycle manager (nav2's lifecycle_manager, `ros2 lifecycle set`). A managed
 node whose configure fails (bad model) logs the error and stays up, unconfigured.
 """
@@ -59,12 +60,9 @@ from launch.actions import (
     RegisterEventHandler,
 )
 from launch.event_handlers import OnProcessExit
-from launch.events import matches_action, Shutdown
+from launch.events import Shutdown
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode, Node
-from launch_ros.event_handlers import OnStateTransition
-from launch_ros.events.lifecycle import ChangeState
-from lifecycle_msgs.msg import Transition
 import yaml
 
 # Plain literals (test/test_launch_contract.py reads them without launch_ros).
@@ -90,8 +88,14 @@ PARAM_ARGS = {
     'input_namespaces': 'YAML list of sensor namespaces, e.g. "[front, rear]", or one name',
     'output_encoding': 'same | 16UC1 | 32FC1',
     'lazy': 'true | false (true: no inference while no output has a subscriber)',
+    'input_transport': 'raw | compressedDepth (subscribe to <image topic>/compressedDepth)',
+    'output_compressed': 'true | false (also publish depth_sr/image_raw/compressedDepth)',
+    'backend': 'torch | onnxruntime (the model\'s ONNX file)',
+    'edge_mode': 'keep | snap | invalidate (output pixels floating across a depth step)',
+    'publish_confidence': 'true | false (also publish depth_sr/confidence, 32FC1 0..1)',
 }
-BOOL_ARGS = ('lazy',)  # PARAM_ARGS given to the node as booleans
+# PARAM_ARGS given to the node as booleans
+BOOL_ARGS = ('lazy', 'output_compressed', 'publish_confidence')
 LOG_LEVELS = ('debug', 'info', 'warn', 'error', 'fatal')
 FIXED_FRAME = 'depth_optical_frame'   # the RViz config's Fixed Frame (config/depth_sr.rviz)
 TRUE, FALSE = ('true', '1', 'yes', 'on'), ('false', '0', 'no', 'off')
@@ -184,21 +188,6 @@ def _log_level(context):
     return value
 
 
-def _autostart(node, actions):
-    """
-    Configure the lifecycle node at start, and activate it when that configure succeeded.
-
-    start_state: a later deactivate by a manager is left alone.
-    """
-    def change(transition_id):
-        return EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
-                                           transition_id=transition_id))
-    activate = RegisterEventHandler(OnStateTransition(
-        target_lifecycle_node=node, start_state='configuring', goal_state='inactive',
-        entities=[change(Transition.TRANSITION_ACTIVATE)]))
-    return [activate, *actions, change(Transition.TRANSITION_CONFIGURE)]
-
-
 def _rviz_available():
     try:
         get_package_prefix('rviz2')
@@ -225,6 +214,8 @@ def _start(context):
         env['DEPTH_SR_FASTDDS_PROFILE'] = 'none'  # the node would otherwise apply its own
     overrides['use_sim_time'] = _flag('use_sim_time', context)
     lifecycle = _flag('lifecycle', context)
+    if lifecycle:
+        overrides['autostart'] = _flag('autostart', context)
     node_action, executable = ((LifecycleNode, LIFECYCLE_EXECUTABLE) if lifecycle
                                else (Node, EXECUTABLE))
     # --log-level through `arguments`, which every launch_ros version passes on (Humble included)
@@ -245,8 +236,6 @@ def _start(context):
         return [EmitEvent(event=Shutdown(reason=f'{EXECUTABLE} exited'))]
 
     actions = [node, RegisterEventHandler(OnProcessExit(target_action=node, on_exit=node_exited))]
-    if lifecycle and _flag('autostart', context):
-        actions = _autostart(node, actions)
     if _flag('use_rviz', context):
         if _rviz_available():
             actions.append(

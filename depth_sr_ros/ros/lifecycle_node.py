@@ -30,9 +30,14 @@ A configure that fails (bad model, scale mismatch, bad namespace) logs the node'
 error and leaves the node unconfigured. Parameters are declared at construction (so they can be
 set while unconfigured) and read by configure. /diagnostics is a plain publisher: it also reports
 an inactive node.
+
+Parameter autostart (read-only, default false): at start the node configures itself and, when that
+succeeded, activates itself, with the same transitions (and transition events) a manager's
+ChangeState calls would make, and no service call a slow DDS discovery could lose.
 """
 from depth_sr_ros.ros.node import error_text
 from depth_sr_ros.ros.sr_node import DepthSRNode
+from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 
 
@@ -44,9 +49,18 @@ class DepthSRLifecycleNode(DepthSRNode, LifecycleNode):
         self._init_state()
         try:
             self._declare()
+            self.declare_parameter('autostart', False, ParameterDescriptor(
+                description='Configure, then activate, at start (instead of waiting for a '
+                'lifecycle manager).', read_only=True))
         except BaseException:
             LifecycleNode.destroy_node(self)
             raise
+
+    def autostart(self):
+        """Configure and activate now if the autostart parameter says so."""
+        if self.get_parameter('autostart').value:
+            if self.trigger_configure() == TransitionCallbackReturn.SUCCESS:
+                self.trigger_activate()
 
     def create_output_publisher(self, *args, **kwargs):
         return self.create_lifecycle_publisher(*args, **kwargs)

@@ -123,6 +123,8 @@ def _serve(argv, lifecycle):
         else:
             from depth_sr_ros.ros.sr_node import DepthSRNode
         node = DepthSRNode()
+        if lifecycle:
+            node.autostart()
     except (ModelLoadError, ValueError, ParameterException) as err:
         print(f'depth_sr_node: error: {error_text(err)}', file=sys.stderr)
         rclpy.try_shutdown()
