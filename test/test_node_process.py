@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-The installed depth_sr_node executable as a real process: the shipped params file is accepted
-and frames flow over DDS; bad set-ups fail with one clear error line and a non-zero exit.
+The installed depth_sr_node executable as a real process.
+
+The shipped params file is accepted and frames flow over DDS; bad set-ups fail with one clear
+error line and a non-zero exit.
 """
 from pathlib import Path
 import signal

@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-benchmarks/quality.py's cross-sensor (Kinect) set: frame choice, the hole margin, the unseen
-check, and one real run of the script on a small depth-only folder with a bundled model.
+benchmarks/quality.py's cross-sensor (Kinect) set.
+
+Frame choice, the hole margin, the unseen check, and one real run of the script on a small
+depth-only folder with a bundled model.
 """
 import json
 from pathlib import Path
@@ -153,8 +155,10 @@ def test_model_tokens_name_the_variant_scored():
 
 def test_edge_modes_score_one_network_output_and_report_removed_pixels():
     """
-    --edge-modes: every mode is applied to the same keep output; invalidate's removed share
-    is the share of scored pixels it turned invalid, and its errors are over the rest.
+    --edge-modes: every mode is applied to the same keep output.
+
+    Invalidate's removed share is the share of scored pixels it turned invalid, and its errors
+    are over the rest.
     """
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES
