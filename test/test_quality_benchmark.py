@@ -26,12 +26,12 @@ import sys
 
 import numpy as np
 import pytest
-from training_helpers import synthetic_pairs, write_image_folder
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / 'benchmarks'
 sys.path.insert(0, str(BENCHMARKS))
 sys.path.insert(0, str(BENCHMARKS / 'research'))   # one-off research scripts (middlebury_floor)
 import quality  # noqa: E402
+from training_helpers import synthetic_pairs, write_image_folder  # noqa: E402
 
 
 def test_evenly_spaced_keeps_first_and_last_and_all_when_asked_for_more():
@@ -136,7 +136,11 @@ def test_flying_pixel_masks_give_the_height_of_the_steps_a_ramp_floats_on():
 
 
 def test_model_tokens_name_the_variant_scored():
-    """'+seN' and '+bf16' in any order become DepthSuperResolver.load options and stay in the label."""
+    """
+    '+seN' and '+bf16' in any order become DepthSuperResolver.load options.
+
+    They also stay in the label.
+    """
     assert quality.parse_model('x4') == ('x4', 'x4', {'self_ensemble': 1, 'cpu_precision': 'fp32'})
     assert quality.parse_model('x4+bf16') == (
         'x4+bf16',

@@ -100,7 +100,11 @@ class Launched:
             pytest.fail(f'ros2 still running after {timeout} s:\n{self.output()}')
 
     def interrupt(self, whole_group=True, timeout=40):
-        """Ctrl-C (SIGINT to the process group) or SIGINT to ros2 launch alone; returns exit code."""
+        """
+        Send Ctrl-C (SIGINT to the process group) or SIGINT to ros2 launch alone.
+
+        Returns the exit code.
+        """
         if whole_group:
             os.killpg(self.pgid, signal.SIGINT)
         else:
@@ -237,7 +241,7 @@ def test_every_launch_argument_does_what_it_says(tmp_path):
     run.assert_no_orphans()
 
 
-def test_two_sensor_namespaces_relative_remap_matching_pairs_and_info_size_mismatch_in_diagnostics():
+def test_two_sensor_namespaces_relative_remap_matching_pairs_and_info_size_mismatch_diagnosed():
     """
     Serve two sensor namespaces with a relative input_topic remap.
 
@@ -319,7 +323,9 @@ rclpy.init()
 node = rclpy.create_node('vga_sensor')
 pub_img = node.create_publisher(Image, 'depth/image_raw', qos_profile_sensor_data)
 pub_info = node.create_publisher(CameraInfo, 'depth/camera_info', qos_profile_sensor_data)
-depth = np.rint(np.linspace(1000, 3000, 640, dtype=np.float32)[None, :] + np.zeros((480, 1), np.float32)).astype(np.uint16)
+depth = np.rint(
+    np.linspace(1000, 3000, 640, dtype=np.float32)[None, :] + np.zeros((480, 1), np.float32)
+).astype(np.uint16)
 for sec in range(1, 1000):
     img = array_to_image(depth, '16UC1', None)
     img.header.stamp.sec, img.header.frame_id = sec, 'depth_optical_frame'

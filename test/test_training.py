@@ -215,7 +215,8 @@ def test_fit_trains_exports_and_reports(pairs, tmp_path):
     assert torch.equal(
         net.dsr.eval()(lr, torch.ones_like(lr)), resolver.net(lr, torch.ones_like(lr))
     )
-    # the LR recipe round-trips: config -> checkpoint -> model metadata, and validation covered every sampling
+    # the LR recipe round-trips: config -> checkpoint -> model metadata, and validation covered
+    # every sampling
     assert ckpt['config']['degradation'] == 'blind' and ckpt['config'] == cfg.to_dict()
     assert (
         meta['degradation'] == 'blind'
@@ -393,7 +394,7 @@ def test_train_cli_reports_bad_input_and_exits_nonzero(tmp_path):
 
 
 def test_train_cli_holds_out_the_last_train_only_images(pairs, tmp_path):
-    """--train-only folders feed training only; --hold-out-last keeps their last N images unseen."""
+    """--train-only folders feed training only; --hold-out-last keeps the last N images unseen."""
     data = write_image_folder(tmp_path / 'data', pairs)
     extra = write_image_folder(tmp_path / 'extra', synthetic_pairs(n=5, seed=3))
     cmd = _train_cmd(data, tmp_path / 'run', 2) + [
