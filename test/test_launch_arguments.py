@@ -14,10 +14,11 @@
 # limitations under the License.
 
 """
-The launch arguments users expect, through the real `ros2 launch` (test/test_ros2_launch.py has
-the helpers): log_level, use_sim_time and the RViz fixed frame. rviz2 cannot be installed here, so
-a stand-in rviz2 package (an executable that writes down its command line) sits on
-AMENT_PREFIX_PATH: what launch hands rviz2 is what is checked.
+The launch arguments users expect, through the real `ros2 launch`.
+
+log_level, use_sim_time and the RViz fixed frame (test/test_ros2_launch.py has the helpers).
+rviz2 cannot be installed here, so a stand-in rviz2 package (an executable that writes down its
+command line) sits on AMENT_PREFIX_PATH: what launch hands rviz2 is what is checked.
 """
 import os
 from pathlib import Path
@@ -69,6 +70,8 @@ def test_default_fixed_frame_is_the_rviz_configs():
 
 def test_log_level_use_sim_time_and_rviz_fixed_frame(tmp_path):
     """
+    Check that log_level, use_sim_time and the RViz fixed frame reach the node and rviz2.
+
     log_level:=warn hides the node's INFO start-up line but not its warnings; use_sim_time:=true
     makes the node's clock (its /diagnostics stamps and timers) follow /clock; rviz2 gets
     -d <config> -f <fixed_frame> and use_sim_time.

@@ -14,12 +14,13 @@
 # limitations under the License.
 
 """
-launch/sr.launch.py against what `ros2 launch` cannot show here: the params file equals the
-parameters a real node declares (with descriptions), the launch arguments name real parameters and
-topics, the RViz config (rviz2 is not installable here) shows the node's topics, and the shipped
-Fast DDS profile says what docs/NODE.md says. The launch file itself runs for real, with every
-argument, in test/test_ros2_launch.py (the ast checks below are what remains where
-../shared/vendor/ros2 is absent and those tests skip).
+launch/sr.launch.py against what `ros2 launch` cannot show here.
+
+The params file equals the parameters a real node declares (with descriptions), the launch
+arguments name real parameters and topics, the RViz config (rviz2 is not installable here) shows
+the node's topics, and the shipped Fast DDS profile says what docs/NODE.md says. The launch file
+itself runs for real, with every argument, in test/test_ros2_launch.py (the ast checks below are
+what remains where ../shared/vendor/ros2 is absent and those tests skip).
 """
 import ast
 import importlib.util
@@ -59,8 +60,10 @@ def _console_scripts():
 
 def _declared_parameters(node, plain_node):
     """
-    Parameters the node itself declares: minus rclpy's built-ins (those of a plain Node) and
-    the qos_overrides.* ones rclpy adds for QoSOverridingOptions.
+    Return the parameters the node itself declares.
+
+    That is, minus rclpy's built-ins (those of a plain Node) and the qos_overrides.* ones rclpy
+    adds for QoSOverridingOptions.
     """
     names = set(node._parameters) - set(plain_node._parameters)
     return {n for n in names if not n.startswith('qos_overrides.')}
@@ -132,8 +135,10 @@ def test_launch_file_contract(tiny_model_dir):
 
 def test_fastdds_profile_is_what_the_docs_say():
     """
-    16 MB shared-memory segment + UDPv4, builtin transports off, as the default participant
-    profile; installed with the package and named by the launch file.
+    Check the profile: 16 MB shared-memory segment + UDPv4, builtin transports off.
+
+    It is the default participant profile, installed with the package and named by the launch
+    file.
     """
     import xml.etree.ElementTree as ET
     _, lit = _literals()

@@ -14,10 +14,12 @@
 # limitations under the License.
 
 """
-Lazy processing over real DDS: no inference while no output has a subscriber (counted in
-/diagnostics, which says why the stream is idle); a subscriber that appears is served from the
-next input frame the node receives; when it leaves, inference stops again; lazy:=false (set at
-run time) processes every frame, watched or not.
+Lazy processing over real DDS.
+
+No inference while no output has a subscriber (counted in /diagnostics, which says why the stream
+is idle); a subscriber that appears is served from the next input frame the node receives; when
+it leaves, inference stops again; lazy:=false (set at run time) processes every frame, watched or
+not.
 """
 import time
 
@@ -42,8 +44,9 @@ class _Sensor:
 
     def send(self):
         """
-        One frame; returns its stamp's seconds once the node received it (retries a frame the
-        best-effort input lost).
+        Send one frame; return its stamp's seconds once the node received it.
+
+        Retries a frame the best-effort input lost.
         """
         for _ in range(5):
             self.sec += 1

@@ -14,10 +14,11 @@
 # limitations under the License.
 
 """
-depth_sr_lifecycle_node as a real process, driven from this process over DDS with the
-lifecycle_msgs services (ChangeState, GetState, GetAvailableTransitions), as a lifecycle manager
-does: the full cycle, frames waiting at deactivate are dropped, a bad model fails configure and
-leaves the node up and unconfigured.
+depth_sr_lifecycle_node as a real process, driven over DDS as a lifecycle manager does.
+
+Driven from this process with the lifecycle_msgs services (ChangeState, GetState,
+GetAvailableTransitions): the full cycle, frames waiting at deactivate are dropped, a bad model
+fails configure and leaves the node up and unconfigured.
 """
 from pathlib import Path
 import re
@@ -93,7 +94,7 @@ class _Managed:
 
 
 def _take(collector):
-    """The messages collected so far; the collector starts empty again."""
+    """Return the messages collected so far; the collector starts empty again."""
     with collector._lock:
         taken, collector.messages = collector.messages, []
     return taken
@@ -224,8 +225,10 @@ def test_bad_model_fails_configure_and_the_node_stays_up_unconfigured():
 
 def test_a_configure_failing_after_the_first_sensor_leaves_no_publisher_behind(tiny_model_dir):
     """
-    In-process (the transition called directly): the second input_namespaces entry is not a
-    valid name; the first sensor's publishers, already made, are destroyed with the model.
+    In-process (the transition called directly): a bad second sensor undoes the first.
+
+    The second input_namespaces entry is not a valid name; the first sensor's publishers, already
+    made, are destroyed with the model.
     """
     from depth_sr_ros.ros.lifecycle_node import DepthSRLifecycleNode
     from rclpy.lifecycle import TransitionCallbackReturn

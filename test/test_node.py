@@ -13,7 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""depth_sr_node over real DDS: round trips, CameraInfo, two streams, optional outputs, bad input."""
+"""
+depth_sr_node over real DDS.
+
+Round trips, CameraInfo, two streams, optional outputs, bad input.
+"""
 from depth_sr_ros.inference.precision import resolve_cpu_precision
 from depth_sr_ros.ros.conversions import array_to_image, image_to_array
 from diagnostic_msgs.msg import DiagnosticArray
@@ -215,6 +219,7 @@ def test_bad_inputs_are_counted_and_the_next_good_frame_is_processed(harness_fac
     empty = out_img.with_stamp(90)
     assert empty is not None and not image_to_array(empty).any() and stats.all_invalid == 1
     # the counts reach /diagnostics with the model id and device
+
     def counted():
         for arr in list(diags.messages):
             for st in arr.status:

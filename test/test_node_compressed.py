@@ -14,9 +14,11 @@
 # limitations under the License.
 
 """
-depth_sr_node with image_transport's compressedDepth over real DDS: PNG and RVL, 16UC1 and
-32FC1 in; the compressed output decoded by our decoder equals the raw output (16UC1) or stays
-within the 32FC1 quantisation bound; bad payloads are counted and the node keeps working.
+depth_sr_node with image_transport's compressedDepth over real DDS.
+
+PNG and RVL, 16UC1 and 32FC1 in; the compressed output decoded by our decoder equals the raw
+output (16UC1) or stays within the 32FC1 quantisation bound; bad payloads are counted and the
+node keeps working.
 """
 import array
 

@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-The demo path of scripts/demo.sh: a real depth_sr_node process fed by the demo player over DDS
-writes the before/after picture and prints latency and throughput.
+The demo path of scripts/demo.sh.
+
+A real depth_sr_node process fed by the demo player over DDS writes the before/after picture and
+prints latency and throughput.
 """
 from pathlib import Path
 import signal

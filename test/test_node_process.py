@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-The installed depth_sr_node executable as a real process: the shipped params file is accepted
-and frames flow over DDS; bad set-ups fail with one clear error line and a non-zero exit.
+The installed depth_sr_node executable as a real process.
+
+The shipped params file is accepted and frames flow over DDS; bad set-ups fail with one clear
+error line and a non-zero exit.
 """
 from pathlib import Path
 import signal
@@ -23,7 +25,6 @@ import subprocess
 import sys
 
 from depth_sr_ros.ros.conversions import image_to_array
-import numpy as np
 import pytest
 from ros_helpers import Probe, ramp_depth_mm, send_until_served
 from sensor_msgs.msg import CameraInfo, Image
@@ -36,7 +37,7 @@ def _run_failing(*ros_args):
     out = subprocess.run(
         [EXE, '--ros-args', *ros_args], capture_output=True, text=True, timeout=60
     )
-    lines = [l for l in out.stderr.splitlines() if l.strip()]
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
     return out.returncode, lines
 
 
@@ -111,9 +112,9 @@ def test_start_up_failure_is_one_clear_line(tmp_path, tiny_model_dir, kind):
         )
     rc, lines = _run_failing(*args)
     assert rc != 0
-    errors = [l for l in lines if 'depth_sr_node: error:' in l]
+    errors = [line for line in lines if 'depth_sr_node: error:' in line]
     assert len(errors) == 1 and expect in errors[0], lines
-    assert not any('Traceback' in l for l in lines), lines
+    assert not any('Traceback' in line for line in lines), lines
 
 
 def test_help_and_dump_parameters_without_ros():

@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-ONNX export and the onnxruntime backend: parity with torch on the bundled models, dynamic
-sizes, the export CLI, stale files, and execution-provider choice.
+ONNX export and the onnxruntime backend.
+
+Parity with torch on the bundled models, dynamic sizes, the export CLI, stale files, and
+execution-provider choice.
 """
 import json
 

@@ -31,7 +31,8 @@ def test_core_imports_without_rclpy():
         import depth_sr_ros, depth_sr_ros.nets, depth_sr_ros.training, depth_sr_ros.data
         import depth_sr_ros.inference, depth_sr_ros.ros.node, depth_sr_ros.data.bags
         import depth_sr_ros.training.loop, depth_sr_ros.cli.train, depth_sr_ros.cli.train_from_bag
-        import depth_sr_ros.cli.folder_to_bag, depth_sr_ros.data.synthetic, depth_sr_ros.data.image_folder
+        import depth_sr_ros.cli.folder_to_bag, depth_sr_ros.data.synthetic
+        import depth_sr_ros.data.image_folder
         assert 'rclpy' not in sys.modules
         print('ok')
     """)

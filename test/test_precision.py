@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-Reduced precision on the CPU (cpu_precision): when 'auto' picks bf16, and that bf16 rounds only
-the predicted residual, never depth itself, at a cost the matrix calls negligible.
+Reduced precision on the CPU (cpu_precision).
+
+When 'auto' picks bf16, and that bf16 rounds only the predicted residual, never depth itself, at
+a cost the matrix calls negligible.
 """
 from depth_sr_ros.data.degradation import degrade, EVALUATION
 from depth_sr_ros.data.synthetic import render_frame
@@ -62,8 +64,9 @@ def test_cpu_precision_is_ignored_on_cuda_and_checked_everywhere():
 
 def test_bf16_rounds_the_residual_not_the_depth():
     """
-    On a 1-5 m ramp the bf16 body moves the bundled x4's output by about 1.4 mm on average;
-    depth itself in bf16 (8-bit mantissa) would add about 4 mm more.
+    On a 1-5 m ramp the bf16 body moves the bundled x4's output by about 1.4 mm on average.
+
+    Depth itself in bf16 (8-bit mantissa) would add about 4 mm more.
     """
     ramp = np.tile(np.linspace(1000, 5000, 160, dtype=np.float32), (120, 1)).astype(np.uint16)
     fp32 = DepthSuperResolver.load('x4', device='cpu')

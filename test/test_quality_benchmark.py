@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-benchmarks/quality.py's cross-sensor (Kinect) set: frame choice, the hole margin, the unseen
-check, and one real run of the script on a small depth-only folder with a bundled model.
+benchmarks/quality.py's cross-sensor (Kinect) set.
+
+Frame choice, the hole margin, the unseen check, and one real run of the script on a small
+depth-only folder with a bundled model.
 """
 import json
 from pathlib import Path
@@ -24,12 +26,12 @@ import sys
 
 import numpy as np
 import pytest
-from training_helpers import synthetic_pairs, write_image_folder
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / 'benchmarks'
 sys.path.insert(0, str(BENCHMARKS))
 sys.path.insert(0, str(BENCHMARKS / 'research'))   # one-off research scripts (middlebury_floor)
 import quality  # noqa: E402
+from training_helpers import synthetic_pairs, write_image_folder  # noqa: E402
 
 
 def test_evenly_spaced_keeps_first_and_last_and_all_when_asked_for_more():
@@ -134,7 +136,11 @@ def test_flying_pixel_masks_give_the_height_of_the_steps_a_ramp_floats_on():
 
 
 def test_model_tokens_name_the_variant_scored():
-    """'+seN' and '+bf16' in any order become DepthSuperResolver.load options and stay in the label."""
+    """
+    '+seN' and '+bf16' in any order become DepthSuperResolver.load options.
+
+    They also stay in the label.
+    """
     assert quality.parse_model('x4') == ('x4', 'x4', {'self_ensemble': 1, 'cpu_precision': 'fp32'})
     assert quality.parse_model('x4+bf16') == (
         'x4+bf16',
@@ -153,8 +159,10 @@ def test_model_tokens_name_the_variant_scored():
 
 def test_edge_modes_score_one_network_output_and_report_removed_pixels():
     """
-    --edge-modes: every mode is applied to the same keep output; invalidate's removed share
-    is the share of scored pixels it turned invalid, and its errors are over the rest.
+    --edge-modes: every mode is applied to the same keep output.
+
+    Invalidate's removed share is the share of scored pixels it turned invalid, and its errors
+    are over the rest.
     """
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.inference.edges import apply_to_output, EDGE_MODES

@@ -14,6 +14,8 @@
 # limitations under the License.
 
 """
+Issue 26: a reliable input's next good frame is served after a stream of too-large ones.
+
 Issue 26 saw on Jazzy: after a sustained stream of too-large frames into a node whose input was
 overridden to reliable, the next good frame was not served. Here the node runs as its own process
 (the plain executable, no Fast DDS profile) with that override; 4 s of 1280x960 frames at 15 Hz

@@ -14,10 +14,12 @@
 # limitations under the License.
 
 """
-The README's own commands for real: `ros2 launch depth_sr_ros sr.launch.py` (every documented
-argument) and `ros2 run depth_sr_ros ...`, with the ros2 CLI built from ../shared/vendor/ros2 into
-.venv (scripts/setup_ros2_cli.sh). Everything goes over real DDS in this process's isolated domain
-(test/ros_helpers.py); a probe node in this process is the sensor and the consumer.
+The README's own commands for real.
+
+`ros2 launch depth_sr_ros sr.launch.py` (every documented argument) and `ros2 run depth_sr_ros
+...`, with the ros2 CLI built from ../shared/vendor/ros2 into .venv (scripts/setup_ros2_cli.sh).
+Everything goes over real DDS in this process's isolated domain (test/ros_helpers.py); a probe
+node in this process is the sensor and the consumer.
 
 Each launch runs in its own process group, like a terminal job: "Ctrl-C" is SIGINT to the group.
 """
@@ -98,7 +100,11 @@ class Launched:
             pytest.fail(f'ros2 still running after {timeout} s:\n{self.output()}')
 
     def interrupt(self, whole_group=True, timeout=40):
-        """Ctrl-C (SIGINT to the process group) or SIGINT to ros2 launch alone; returns exit code."""
+        """
+        Send Ctrl-C (SIGINT to the process group) or SIGINT to ros2 launch alone.
+
+        Returns the exit code.
+        """
         if whole_group:
             os.killpg(self.pgid, signal.SIGINT)
         else:
@@ -147,9 +153,10 @@ def _serve_a_ramp(
     also=(),
 ):
     """
+    Send a ramp frame until it is served; return (served image, LR frame).
+
     An outside client on the node's input and output topics (``also``: more collectors that
-    must connect too) sends a ramp frame until it is served and checks the image/CameraInfo
-    pair; returns (served image, LR frame).
+    must connect too) sends the frame and checks the image/CameraInfo pair.
     """
     pub_img = probe.publisher(Image, inputs[0])
     pub_info = probe.publisher(CameraInfo, inputs[1])
@@ -187,8 +194,10 @@ def test_defaults_serve_an_outside_client_and_ctrl_c_is_clean_even_with_use_rviz
 
 def test_every_launch_argument_does_what_it_says(tmp_path):
     """
-    model, namespace, params_file, output_encoding, input_namespaces (one bare name) and the
-    input_topic / input_info_topic remaps in one launch; then SIGINT to ros2 launch alone.
+    Check every launch argument in one launch, then SIGINT to ros2 launch alone.
+
+    The arguments: model, namespace, params_file, output_encoding, input_namespaces (one bare
+    name) and the input_topic / input_info_topic remaps.
     """
     params = tmp_path / 'params.yaml'
     params.write_text(
@@ -232,8 +241,10 @@ def test_every_launch_argument_does_what_it_says(tmp_path):
     run.assert_no_orphans()
 
 
-def test_two_sensor_namespaces_relative_remap_matching_pairs_and_info_size_mismatch_in_diagnostics():
+def test_two_sensor_namespaces_relative_remap_matching_pairs_and_info_size_mismatch_diagnosed():
     """
+    Serve two sensor namespaces with a relative input_topic remap.
+
     input_namespaces:="[front, rear]" with input_topic:=cam/depth (applied inside each sensor
     namespace); two 640x480 output streams reach a default-QoS consumer as complete pairs; a rear
     CameraInfo of another size is published scaled as received and counted in /diagnostics.
@@ -312,7 +323,9 @@ rclpy.init()
 node = rclpy.create_node('vga_sensor')
 pub_img = node.create_publisher(Image, 'depth/image_raw', qos_profile_sensor_data)
 pub_info = node.create_publisher(CameraInfo, 'depth/camera_info', qos_profile_sensor_data)
-depth = np.rint(np.linspace(1000, 3000, 640, dtype=np.float32)[None, :] + np.zeros((480, 1), np.float32)).astype(np.uint16)
+depth = np.rint(
+    np.linspace(1000, 3000, 640, dtype=np.float32)[None, :] + np.zeros((480, 1), np.float32)
+).astype(np.uint16)
 for sec in range(1, 1000):
     img = array_to_image(depth, '16UC1', None)
     img.header.stamp.sec, img.header.frame_id = sec, 'depth_optical_frame'
@@ -326,9 +339,10 @@ for sec in range(1, 1000):
 
 def test_best_effort_vga_input_from_another_process_is_served_and_empty_namespace_list_works():
     """
-    A sensor process publishing 640x480 16UC1 best effort (sensor-data QoS, as drivers do) with
-    the shipped Fast DDS profile, as docs/NODE.md tells users to set; the launch gives it to the
-    node. input_namespaces:="[]" means the node's own namespace.
+    Serve a sensor process publishing 640x480 16UC1 best effort (sensor-data QoS, as drivers do).
+
+    The sensor uses the shipped Fast DDS profile, as docs/NODE.md tells users to set; the launch
+    gives it to the node. input_namespaces:="[]" means the node's own namespace.
     """
     from depth_sr_ros.ros.transport_profile import fastdds_major, profile_variables
     profile = {name: str(ROOT / 'config/fastdds_shm.xml')  # the name this Fast DDS reads
@@ -369,9 +383,11 @@ def _lifecycle_state(probe, timeout=60):
 
 def test_lifecycle_launch_drives_the_managed_node_to_active_or_leaves_it_to_a_manager():
     """
-    lifecycle:=true: configured and activated by the launch (frames served; the lazy:=false
-    argument reaches the node as a boolean); with autostart:=false it waits unconfigured (no
-    model loaded, no output topic).
+    lifecycle:=true: configured and activated by the launch, or left to a manager.
+
+    Configured and activated by the launch: frames served; the lazy:=false argument reaches the
+    node as a boolean. With autostart:=false it waits unconfigured (no model loaded, no output
+    topic).
     """
     run = launch('lifecycle:=true', 'model:=x2', 'lazy:=false')
     probe = Probe()

@@ -167,8 +167,9 @@ def test_global_frozen_teacher_gets_no_gradient_and_student_gets_distillation(pa
 
 def test_distillation_reaches_dsrnet_only_through_the_student_terms(pairs):
     """
-    With the reconstruction loss removed, DSRNet's gradient comes only from L_P/L_A/L_struc,
-    which must vanish when DSRNet is the teacher everywhere.
+    With the reconstruction loss removed, DSRNet's gradient comes only from L_P/L_A/L_struc.
+
+    Those must vanish when DSRNet is the teacher everywhere.
     """
     cfg = tiny_config(granularity='global')
     torch.manual_seed(0)
@@ -214,7 +215,8 @@ def test_fit_trains_exports_and_reports(pairs, tmp_path):
     assert torch.equal(
         net.dsr.eval()(lr, torch.ones_like(lr)), resolver.net(lr, torch.ones_like(lr))
     )
-    # the LR recipe round-trips: config -> checkpoint -> model metadata, and validation covered every sampling
+    # the LR recipe round-trips: config -> checkpoint -> model metadata, and validation covered
+    # every sampling
     assert ckpt['config']['degradation'] == 'blind' and ckpt['config'] == cfg.to_dict()
     assert (
         meta['degradation'] == 'blind'
@@ -247,8 +249,10 @@ def test_fit_trains_exports_and_reports(pairs, tmp_path):
 @pytest.mark.parametrize('scheme', ['dsr_only', 'ctkt'])
 def test_cpu_bf16_autocast_trains_every_network_and_is_recorded(pairs, tmp_path, scheme):
     """
-    cpu_bf16 really changes the arithmetic (same seed, other weights than float32), keeps the
-    losses finite through DENet/SPNet too, and is part of the options a resume must match.
+    cpu_bf16 really changes the arithmetic (same seed, other weights than float32).
+
+    It also keeps the losses finite through DENet/SPNet, and is part of the options a resume must
+    match.
     """
     runs = {}
     for bf16 in (False, True):
@@ -390,7 +394,7 @@ def test_train_cli_reports_bad_input_and_exits_nonzero(tmp_path):
 
 
 def test_train_cli_holds_out_the_last_train_only_images(pairs, tmp_path):
-    """--train-only folders feed training only; --hold-out-last keeps their last N images unseen."""
+    """--train-only folders feed training only; --hold-out-last keeps the last N images unseen."""
     data = write_image_folder(tmp_path / 'data', pairs)
     extra = write_image_folder(tmp_path / 'extra', synthetic_pairs(n=5, seed=3))
     cmd = _train_cmd(data, tmp_path / 'run', 2) + [
@@ -410,8 +414,9 @@ def test_train_cli_holds_out_the_last_train_only_images(pairs, tmp_path):
 
 def test_train_only_weight_repeats_train_only_images_in_the_crop_pool(pairs, tmp_path):
     """
-    --train-only-weight K: each train-only image is K entries of the list crops are drawn
-    from (so K times as likely per crop as a capture); the summary counts distinct images.
+    --train-only-weight K: each train-only image is K entries of the list crops are drawn from.
+
+    So K times as likely per crop as a capture; the summary counts distinct images.
     """
     from depth_sr_ros.cli.train import assemble_pairs, build_parser
     data = write_image_folder(tmp_path / 'data', pairs)
@@ -433,8 +438,10 @@ def test_train_only_weight_repeats_train_only_images_in_the_crop_pool(pairs, tmp
 
 def test_train_cli_inner_validation_and_depth_only_folders(pairs, tmp_path):
     """
-    --validation inner validates on blocks of the training captures (the held-out blocks stay
-    unused); --depth-only folders (no rgb/) feed DSRNet alone, and are refused for the cross-task scheme.
+    --validation inner validates on blocks of the training captures.
+
+    The held-out blocks stay unused. --depth-only folders (no rgb/) feed DSRNet alone, and are
+    refused for the cross-task scheme.
     """
     import shutil
     data = write_image_folder(tmp_path / 'data', synthetic_pairs(n=12, seed=5))

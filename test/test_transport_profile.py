@@ -14,9 +14,11 @@
 # limitations under the License.
 
 """
-transport_profile.apply: the node gives itself the shipped Fast DDS profile under the variable
-the installed Fast DDS reads, unless the user configured Fast DDS or chose another RMW.
-(Whether the profile then takes effect on the wire: test/test_output_pairing.py.).
+transport_profile.apply: the node gives itself the shipped Fast DDS profile.
+
+It is set under the variable the installed Fast DDS reads, unless the user configured Fast DDS or
+chose another RMW. (Whether the profile then takes effect on the wire:
+test/test_output_pairing.py.)
 """
 from depth_sr_ros.ros import transport_profile as tp
 import pytest

@@ -32,7 +32,7 @@ def synthetic_pairs(n=6, width=64, height=48, seed=0):
 
 
 def write_image_folder(root, pairs):
-    """The RGB-D-D layout: rgb/<id>.png + depth/<id>.png (uint16 mm)."""
+    """Write pairs in the RGB-D-D layout: rgb/<id>.png + depth/<id>.png (uint16 mm)."""
     import cv2
     (root / 'rgb').mkdir(parents=True)
     (root / 'depth').mkdir()
