@@ -23,10 +23,13 @@ depth_image_proc (reliable, keep last 50). Groups: size changes, encoding change
 frames, a burst, a publisher restart, two sensors at once, 160x120 -> 640x480 and
 320x240 -> 1280x960 (test/pairing_consumer.py). Before the node applied its own Fast DDS
 profile, images over 512 KB lost their CameraInfo in several groups here
-(docs/pending/26_camera_info_pairing.md).
+(docs/research/camera_info_pairing.md).
 """
 from pairing_consumer import BIN, failures, GROUPS, run_once
 import pytest
+
+# ROS-facing although it talks DDS through pairing_consumer, not ros_helpers: run on Jazzy too
+pytestmark = pytest.mark.ros
 
 
 @pytest.mark.parametrize('mode', ['exe', 'ros2_run', 'ros2_launch'])

@@ -19,7 +19,7 @@ Every rclpy API this package uses that is newer than Humble (rclpy 3.3), with it
 The package is tested on Kilted and Jazzy, which take the first branch of each helper; Humble
 (no PyPI wheels, so not run here) takes the fallback. test/test_compat.py runs every fallback on
 real rclpy nodes with the newer API hidden and checks it behaves like the newer one. The list of
-APIs checked against Humble is in docs/pending/26_distributions.md.
+APIs checked against Humble is in docs/ARCHITECTURE.md ("Distributions and Humble compatibility").
 """
 import importlib
 

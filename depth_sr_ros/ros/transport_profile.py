@@ -22,7 +22,7 @@ segment recycles its oldest buffers that the reader has not started reading - of
 CameraInfo published just before it. Fragments of the image are repaired at once (a large
 sample brings a heartbeat with it); the small CameraInfo waits for a later heartbeat, its resend
 meets the next image's fragments, and the keep-last history drops it: the consumer gets the
-image without its CameraInfo (docs/pending/26_camera_info_pairing.md).
+image without its CameraInfo (docs/research/camera_info_pairing.md).
 
 What: unless the user configured Fast DDS (a profile file variable, RMW_FASTRTPS_USE_QOS_FROM_XML
 or FASTDDS_BUILTIN_TRANSPORTS) or another RMW is selected, give this process the shipped
