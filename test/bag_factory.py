@@ -129,7 +129,11 @@ def compressed_depth_payload_16u(mm, codec='png'):
 
 
 def compressed_depth_payload_32f(metres, depth_max=10.0, z0=100.0, codec='png'):
-    """As compressed_depth_image_transport's encoder: q = (ushort)(A / z + B), 0 for invalid/far."""
+    """
+    Encode as compressed_depth_image_transport's encoder does.
+
+    q = (ushort)(A / z + B), 0 for invalid/far.
+    """
     a = z0 * (z0 + 1.0)
     b = 1.0 - a / depth_max
     ok_px = np.isfinite(metres) & (metres < depth_max) & (metres > 0)
@@ -213,10 +217,13 @@ def write_rgbd_bag(
     also_depth_topic=None,
 ):
     """
-    Write a bag; returns ground truth {'color': [SceneFrame], 'depth': [SceneFrame], 'stamps': [...],
+    Write a bag and return its ground truth.
+
+    The ground truth is {'color': [SceneFrame], 'depth': [SceneFrame], 'stamps': [...],
     'T_color_depth', 'path'}.
 
-    color: rgb8 | bgr8 | rgba8 | bgra8 | mono8 | jpeg | png (CompressedImage on <topic>/compressed).
+    color: rgb8 | bgr8 | rgba8 | bgra8 | mono8 | jpeg | png (CompressedImage on
+    <topic>/compressed).
     depth: 16UC1 | mono16 | 32FC1 | png16 (CompressedImage) | cdepth16 | cdepth32 (compressedDepth
     png on <topic>/compressedDepth) | rvl16 | rvl32 (compressedDepth rvl) | none.
     depth_extrinsic (T_color_depth, 4x4) renders an unregistered depth
@@ -332,7 +339,7 @@ def write_rgbd_bag(
 
 
 def bag_data_file(path):
-    """The storage file holding the messages (for corruption tests)."""
+    """Return the storage file holding the messages (for corruption tests)."""
     path = Path(path)
     if path.is_file():
         return path

@@ -22,7 +22,7 @@ torch.set_num_threads(1)
 
 @pytest.fixture
 def tiny_model_dir(tmp_path):
-    """An exported (untrained) tiny DSRNet x4 model directory."""
+    """Return an exported (untrained) tiny DSRNet x4 model directory."""
     from depth_sr_ros.inference import save_model
     from depth_sr_ros.nets.dsrnet import DSRNet, DSRNetConfig
     torch.manual_seed(0)
@@ -46,6 +46,8 @@ def _uses_ros_helpers(module):
 
 def pytest_collection_modifyitems(config, items):
     """
+    Mark every test of a module that uses ros_helpers as ROS-facing.
+
     The one rule for "ROS-facing": every test that talks over DDS goes through ros_helpers
     (its domain isolation), so a module using it is ROS-facing, whoever wrote it.
     """

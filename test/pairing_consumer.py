@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""An outside consumer of depth_sr_node: does every served image come with its CameraInfo?
+"""
+Check, as an outside consumer, that depth_sr_node serves every image with its CameraInfo.
 
 Starts depth_sr_node as its own process (plain executable, `ros2 run` or `ros2 launch`) with a
 clean environment (no Fast DDS profile variable) and sensor namespaces [front, rear]; this
@@ -69,7 +70,7 @@ SIGINT_DEFAULT = ('import os, signal, sys; signal.signal(signal.SIGINT, signal.S
 
 
 def node_command(mode, model, params_file):
-    """argv that starts depth_sr_node in ``mode`` (None when that mode is unavailable)."""
+    """Return the argv that starts depth_sr_node in ``mode`` (None when it is unavailable)."""
     node_args = ['--ros-args', '--params-file', str(params_file)]
     if mode == 'exe':
         return [str(BIN / 'depth_sr_node'), *node_args]
@@ -104,7 +105,11 @@ class NodeProcess:
         return self.log.read()
 
     def node_pid(self):
-        """Pid of the depth_sr_node process in the group (ros2 run / launch start it as a child)."""
+        """
+        Return the pid of the depth_sr_node process in the group.
+
+        ros2 run / launch start it as a child.
+        """
         for pid in os.listdir('/proc'):
             try:
                 if not pid.isdigit() or os.getpgid(int(pid)) != self.proc.pid:
@@ -117,8 +122,12 @@ class NodeProcess:
         return None
 
     def shm_segments(self):
-        """Sizes (bytes) of the Fast DDS shared-memory segments the node maps: its own and its
-        peers'. Fast DDS 3.x names them /dev/shm/fastdds_<id>, 2.x fastrtps_<id>."""
+        """
+        Return the sizes (bytes) of the Fast DDS shared-memory segments the node maps.
+
+        Those are its own and its peers'. Fast DDS 3.x names them /dev/shm/fastdds_<id>, 2.x
+        fastrtps_<id>.
+        """
         pid = self.node_pid()
         sizes = set()
         try:
@@ -207,7 +216,7 @@ class Consumer:
         wait_for(lambda: all(p.get_subscription_count() for p in self.pubs[ns]), 20)
 
     def send(self, ns, sec, image, width, height):
-        """CameraInfo (pinhole, for width x height), then the image, stamped ``sec``."""
+        """Send a CameraInfo (pinhole, for width x height), then the image, stamped ``sec``."""
         hdr = header(sec)
         image.header = hdr
         pub_img, pub_info = self.pubs[ns]
@@ -221,8 +230,11 @@ class Consumer:
 
 
 def depth_image(width, height, kind='16UC1'):
-    """A ramp depth Image of one of the encodings the node takes (and the variants it must
-    decode: big-endian, padded rows)."""
+    """
+    Return a ramp depth Image of one of the encodings the node takes.
+
+    Also the variants it must decode: big-endian, padded rows.
+    """
     mm = ramp_depth_mm(width, height)
     if kind.startswith('32FC1'):
         msg = array_to_image(mm_to_m(mm), '32FC1')
@@ -372,7 +384,8 @@ class Drive:
 
 
 def run_once(mode, model, tmp, extra_env=None, groups=GROUPS, settle=2.0):
-    """Start the node in ``mode`` and drive the groups.
+    """
+    Start the node in ``mode`` and drive the groups.
 
     Returns (report, node output, sizes of the shm segments the node maps), or None when the
     mode is unavailable.
@@ -400,8 +413,12 @@ def run_once(mode, model, tmp, extra_env=None, groups=GROUPS, settle=2.0):
 
 
 def failures(report):
-    """Groups with a served image lacking its CameraInfo (or with a wrong one), a paced frame
-    never served, or nothing served."""
+    """
+    Return the failed groups.
+
+    Those are groups with a served image lacking its CameraInfo (or with a wrong one), a paced
+    frame never served, or nothing served.
+    """
     return {
         g: r
         for g, r in report.items()
@@ -412,7 +429,7 @@ def failures(report):
 def main(argv=None):
     import argparse
     import json
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap = argparse.ArgumentParser(description=__doc__.strip().split('\n')[0])
     ap.add_argument('--mode', choices=MODES, default='exe')
     ap.add_argument('--runs', type=int, default=1)
     ap.add_argument('--model', default=None, help='model dir (default: a tiny untrained x4)')
@@ -452,7 +469,7 @@ def main(argv=None):
 
 
 def tiny_model(tmp):
-    """The tests' tiny untrained x4 model (test/conftest.py's recipe)."""
+    """Return the tests' tiny untrained x4 model (test/conftest.py's recipe)."""
     from depth_sr_ros.inference import save_model
     from depth_sr_ros.nets.dsrnet import DSRNet, DSRNetConfig
     import torch

@@ -62,7 +62,11 @@ def header(sec, nanosec=0, frame_id='depth_optical_frame'):
 
 
 def camera_info(width, height, hdr, fx=None):
-    """A pinhole CameraInfo whose principal point is the image centre (centre-aligned pixels)."""
+    """
+    Return a pinhole CameraInfo whose principal point is the image centre.
+
+    The pixels are centre-aligned.
+    """
     fx = fx or 0.8 * width
     info = CameraInfo(header=hdr, width=width, height=height, distortion_model='plumb_bob')
     info.d = [0.0] * 5
@@ -84,10 +88,11 @@ def ramp_depth_mm(width, height, hole=True):
 
 def send_until_served(pub_img, pub_info, out, lr, out_info=None, sec0=1, tries=40):
     """
-    Publish (CameraInfo, image) with stamps sec0, sec0+1, ... until ``out`` got an image (and,
-    with ``out_info``, its CameraInfo); returns that image. The input is best effort, so the first
-    frames after discovery may be lost - and an image that reaches the node before any CameraInfo
-    is rightly published without one.
+    Publish (CameraInfo, image) pairs until ``out`` got an image; return that image.
+
+    The stamps are sec0, sec0+1, ...; with ``out_info``, the image's CameraInfo must have
+    arrived too. The input is best effort, so the first frames after discovery may be lost - and
+    an image that reaches the node before any CameraInfo is rightly published without one.
     """
     h, w = lr.shape
 
@@ -135,8 +140,9 @@ class Collector:
 
 class Probe:
     """
-    A probe node in a fresh rclpy context, spun on a background executor (optionally with more
-    nodes, e.g. a DepthSRNode built by ``make_nodes(context)``).
+    A probe node in a fresh rclpy context, spun on a background executor.
+
+    Optionally with more nodes, e.g. a DepthSRNode built by ``make_nodes(context)``.
     """
 
     def __init__(self, make_nodes=None):

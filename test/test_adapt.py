@@ -14,8 +14,9 @@
 # limitations under the License.
 
 """
-Adapting a model (--init) and depth-only bags, end to end: real bags, real training for a few
-steps of a tiny model, the node serving the result over DDS.
+Adapting a model (--init) and depth-only bags, end to end.
+
+Real bags, real training for a few steps of a tiny model, the node serving the result over DDS.
 """
 import json
 from pathlib import Path

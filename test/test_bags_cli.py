@@ -105,7 +105,7 @@ def test_train_from_realsense_style_bag_and_load_model(tmp_path, capsys):
 
 
 def _train_two_steps(tmp_path, out_name, *options):
-    """A small sqlite3 bag trained for 2 steps with ``options``: (bag, out, exit code)."""
+    """Train on a small sqlite3 bag for 2 steps with ``options``; return (bag, out, exit code)."""
     bag = tmp_path / 'bag'
     write_rgbd_bag(bag, storage='sqlite3', n=8, size=(64, 48))
     out = tmp_path / out_name

@@ -14,22 +14,23 @@
 # limitations under the License.
 
 """
-Done-when check on a bag written by code we did not write: Foxglove's `mcap_ros2` writer
-(its own CDR serialiser, zstd-compressed chunks, the .mcap file `ros2 bag record -s mcap` makes),
-RealSense ROS 2 wrapper topic names, JPEG colour, aligned 16UC1 depth stamped 4 ms after colour,
-unrelated IMU / tf_static / diagnostics topics.
+Done-when check on a bag written by code we did not write.
+
+The writer is Foxglove's `mcap_ros2` (its own CDR serialiser, zstd-compressed chunks, the .mcap
+file `ros2 bag record -s mcap` makes): RealSense ROS 2 wrapper topic names, JPEG colour, aligned
+16UC1 depth stamped 4 ms after colour, unrelated IMU / tf_static / diagnostics topics.
 """
 import json
 
 import cv2
+from depth_sr_ros.cli import train_from_bag
+from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm
+from depth_sr_ros.inference import DepthSuperResolver
 import numpy as np
 import pytest
+from rosbags.typesys import get_typestore, Stores
 
 mcap_ros2_writer = pytest.importorskip('mcap_ros2.writer')
-from depth_sr_ros.cli import train_from_bag  # noqa: E402
-from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm  # noqa: E402
-from depth_sr_ros.inference import DepthSuperResolver  # noqa: E402
-from rosbags.typesys import get_typestore, Stores  # noqa: E402
 
 T0 = 1_731_000_000.0
 TYPES = ('sensor_msgs/msg/CompressedImage', 'sensor_msgs/msg/Image', 'sensor_msgs/msg/CameraInfo',
@@ -38,8 +39,10 @@ TYPES = ('sensor_msgs/msg/CompressedImage', 'sensor_msgs/msg/Image', 'sensor_msg
 
 def _msgdef(store, msgtype):
     """
-    ROS 2 .msg text (with dependencies) for the mcap schema. rosbags spells the Header stamp
-    as ROS 1's builtin `time`; ROS 2 schemas (and mcap_ros2) need builtin_interfaces/Time.
+    Return the ROS 2 .msg text (with dependencies) for the mcap schema.
+
+    rosbags spells the Header stamp as ROS 1's builtin `time`; ROS 2 schemas (and mcap_ros2)
+    need builtin_interfaces/Time.
     """
     text = store.generate_msgdef(msgtype)[0]
     if 'time stamp' in text and 'MSG: builtin_interfaces/Time' not in text:

@@ -14,24 +14,27 @@
 # limitations under the License.
 
 """
-Done-when check on a bag whose messages come from real ROS 2: sensor_msgs built with rclpy's
-message classes and serialized by the rmw (what `ros2 bag record` stores), RealSense topic
-names, JPEG colour, aligned 16UC1 depth stamped 5 ms after colour, unrelated topics.
+Done-when check on a bag whose messages come from real ROS 2.
+
+The sensor_msgs are built with rclpy's message classes and serialized by the rmw (what
+`ros2 bag record` stores): RealSense topic names, JPEG colour, aligned 16UC1 depth stamped
+5 ms after colour, unrelated topics.
 """
 import json
 
 import cv2
+from depth_sr_ros.cli import train_from_bag
+from depth_sr_ros.data.bags import BagReadOptions, read_bag
+from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm
 import numpy as np
 import pytest
+from rosbags.rosbag2 import StoragePlugin, Writer
+from rosbags.typesys import get_typestore, Stores
 
+# ROS 2's Python message stack: without it the module is skipped (rosbags is a core dependency).
 rclpy_serialization = pytest.importorskip('rclpy.serialization')
 sensor_msgs = pytest.importorskip('sensor_msgs.msg')
-from depth_sr_ros.cli import train_from_bag  # noqa: E402
-from depth_sr_ros.data.bags import BagReadOptions, read_bag  # noqa: E402
-from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm  # noqa: E402
-from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
-from rosbags.rosbag2 import StoragePlugin, Writer  # noqa: E402
-from rosbags.typesys import get_typestore, Stores  # noqa: E402
+DiagnosticArray = pytest.importorskip('diagnostic_msgs.msg').DiagnosticArray
 
 T0 = 1_731_000_000
 

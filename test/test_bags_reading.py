@@ -41,7 +41,11 @@ def _check_against_truth(pairs, truth, depth_tol=0.0006):
 
 @pytest.mark.parametrize('storage', list(BAG_NAMES))
 def test_every_storage_realsense_style(tmp_path, storage):
-    """RealSense names, compressed colour, aligned 16UC1, unrelated topics, depth 4 ms late."""
+    """
+    Read a RealSense-style bag in every storage.
+
+    RealSense names, compressed colour, aligned 16UC1, unrelated topics, depth 4 ms late.
+    """
     bag = tmp_path / BAG_NAMES[storage]
     truth = write_rgbd_bag(
         bag, storage=storage, color='jpeg', extra_topics=True, depth_delay_s=0.004

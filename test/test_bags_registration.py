@@ -13,12 +13,15 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Registration of an unregistered depth camera into the colour camera (tf_static + CameraInfos)."""
+"""
+Registration of an unregistered depth camera into the colour camera.
+
+It uses tf_static and the CameraInfos.
+"""
 from bag_factory import rot_y, write_rgbd_bag
 import cv2
 from depth_sr_ros.data.bags import BagReadOptions, read_bag, RegistrationError
 from depth_sr_ros.data.bags.registration import lookup_transform, register_depth, transform_matrix
-from depth_sr_ros.data.synthetic import default_intrinsics, render_frame
 import numpy as np
 import pytest
 
@@ -45,7 +48,11 @@ def _edge_band(depth, radius):
 
 @pytest.mark.parametrize('depth_size,storage', [((80, 60), 'sqlite3'), ((160, 120), 'ros1')])
 def test_unregistered_bag_matches_generator_ground_truth(tmp_path, depth_size, storage):
-    """Colour 160x120; depth camera of another size/focal length 5 cm away, chain via camera_link."""
+    """
+    Colour 160x120; depth camera of another size/focal length 5 cm away.
+
+    The transform chains via camera_link.
+    """
     T = _extrinsic()
     bag = tmp_path / ('b.bag' if storage == 'ros1' else 'b')
     truth = write_rgbd_bag(

@@ -13,7 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The bundled models: names, scales, default, metadata, size, and that each one beats bicubic."""
+"""
+The bundled models.
+
+Names, scales, default, metadata, size, and that each one beats bicubic.
+"""
 import json
 import sys
 
@@ -24,7 +28,6 @@ from depth_sr_ros.inference.bundled import bundled_names, DEFAULT_MODEL, models_
 from depth_sr_ros.training.evaluate import bicubic_upsample, frame_errors
 import numpy as np
 import pytest
-import yaml
 
 sys.path.insert(0, str(models_dir().parent / 'benchmarks'))
 from quality import HEADLINE  # noqa: E402  (the matrix's headline metric per held-out set)
@@ -47,6 +50,7 @@ def test_the_bundled_set_is_what_the_model_card_lists():
 
 
 def test_default_is_x4_and_the_node_config_uses_it():
+    import yaml  # here, not at the top: the import block ends with quality (benchmarks/)
     assert DEFAULT_MODEL == 'x4'
     default = DepthSuperResolver.load(device='cpu')
     assert (
@@ -100,8 +104,10 @@ def committed_matrix():
 
 def test_the_committed_matrix_scores_exactly_the_bundled_weights():
     """
-    The model card's matrix and recommendations come from quality.json: every bundled model is
-    in it at its scale, under the hash of the weights shipped now (a retrained model forces a rerun).
+    The model card's matrix and recommendations come from quality.json.
+
+    Every bundled model is in it at its scale, under the hash of the weights shipped now (a
+    retrained model forces a rerun).
     """
     scored = {}
     for cell in committed_matrix()['results']:
@@ -114,8 +120,9 @@ def test_the_committed_matrix_scores_exactly_the_bundled_weights():
 
 def cells_won(name, candidates):
     """
-    (set, sampling) cells of the committed matrix where ``name`` has the lowest headline error
-    (quality.HEADLINE) of ``candidates``.
+    Return the (set, sampling) cells of the committed matrix that ``name`` wins.
+
+    In those cells ``name`` has the lowest headline error (quality.HEADLINE) of ``candidates``.
     """
     scale, wins = SHIPPED[name][0], []
     for cell in committed_matrix()['results']:
@@ -133,9 +140,11 @@ def cells_won(name, candidates):
 )
 def test_every_model_beside_the_blind_ones_still_wins_a_row_of_the_matrix(name):
     """
-    A specialist or an older model ships only while it is the best model of its scale in at
-    least one cell of the matrix (a sampling on RGB-D-D or on Middlebury); else the blind model
-    replaces it and it is retired (models/README.md, CHANGELOG.rst).
+    A specialist or an older model ships only while it wins a cell of the matrix.
+
+    It must be the best model of its scale in at least one cell of the matrix (a sampling on
+    RGB-D-D or on Middlebury); else the blind model replaces it and it is retired
+    (models/README.md, CHANGELOG.rst).
     """
     scale = SHIPPED[name][0]
     wins = cells_won(name, [n for n, (s, _) in SHIPPED.items() if s == scale])
@@ -145,9 +154,11 @@ def test_every_model_beside_the_blind_ones_still_wins_a_row_of_the_matrix(name):
 @pytest.mark.parametrize('name', sorted(SHIPPED))
 def test_bundled_model_beats_bicubic_on_unseen_synthetic_scenes(name):
     """
-    Three procedural scenes (never trained on), LR made the way the model is meant for:
-    lower RMSE than bicubic at the same pixels, on average (one scene alone can go either way
-    for a specialist: x4_point is 1% better than bicubic on seed 11, 25-28% on the others).
+    Beat bicubic on three procedural scenes (never trained on).
+
+    With LR made the way the model is meant for: lower RMSE than bicubic at the same pixels, on
+    average (one scene alone can go either way for a specialist: x4_point is 1% better than
+    bicubic on seed 11, 25-28% on the others).
     """
     scale, sampling = SHIPPED[name]
     resolver = DepthSuperResolver.load(name, device='cpu')

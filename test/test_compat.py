@@ -14,9 +14,11 @@
 # limitations under the License.
 
 """
-The Humble fallbacks of depth_sr_ros/ros/compat.py, run for real: on real rclpy nodes of this
-distribution with the newer API hidden (as rclpy 3.3 lacks it), each fallback must behave like
-the API it replaces. Humble itself has no PyPI wheels, so this is how its code paths run here.
+The Humble fallbacks of depth_sr_ros/ros/compat.py, run for real.
+
+On real rclpy nodes of this distribution with the newer API hidden (as rclpy 3.3 lacks it), each
+fallback must behave like the API it replaces. Humble itself has no PyPI wheels, so this is how
+its code paths run here.
 """
 import warnings
 
@@ -33,7 +35,7 @@ NEWER_THAN_HUMBLE = ('add_pre_set_parameters_callback', 'add_post_set_parameters
 
 
 def humble_like(cls):
-    """A subclass of ``cls`` on which the Iron+ parameter-callback methods do not exist."""
+    """Return a subclass of ``cls`` on which the Iron+ parameter-callback methods do not exist."""
     def missing(self):
         raise AttributeError('not in Humble (rclpy 3.3)')
     hidden = {name: property(missing) for name in NEWER_THAN_HUMBLE}
@@ -62,8 +64,10 @@ def test_only_the_humble_like_node_lacks_the_newer_methods(probe):
     ids=['this_distro', 'humble_qos_event'])
 def test_incompatible_qos_callbacks_fire_from_either_module(probe, modules, taken):
     """
-    Humble has the callback containers in rclpy.qos_event; here that module is the one taken
-    when the first name does not import (Iron+ keep it as a deprecated alias).
+    Humble has the callback containers in rclpy.qos_event.
+
+    Here that module is the one taken when the first name does not import (Iron+ keep it as a
+    deprecated alias).
     """
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)   # "importing 'qos_event' is deprecated"
@@ -120,8 +124,9 @@ def test_parameter_callbacks_validate_then_apply_alike(probe, humble):
 
 def test_depth_sr_node_runtime_parameters_on_the_humble_path(tiny_model_dir):
     """
-    The node itself built on the Humble-like API: run-time changes apply, bad ones are refused
-    with the reason and change nothing.
+    The node itself built on the Humble-like API.
+
+    Run-time changes apply, bad ones are refused with the reason and change nothing.
     """
     from depth_sr_ros.ros.sr_node import DepthSRNode
     h = Probe(lambda ctx: [humble_like(DepthSRNode)(context=ctx, parameter_overrides=[

@@ -13,7 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Depth Image <-> numpy: validation causes, padded steps, big-endian data, units, and speed path."""
+"""
+Depth Image <-> numpy.
+
+Validation causes, padded steps, big-endian data, units, and speed path.
+"""
 import array
 import sys
 

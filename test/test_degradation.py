@@ -14,8 +14,9 @@
 # limitations under the License.
 
 """
-Every sampling kernel against an independent reference; holes never leak; the blind recipe
-samples what it says; recipes round-trip through configs.
+Every sampling kernel against an independent reference.
+
+Holes never leak; the blind recipe samples what it says; recipes round-trip through configs.
 """
 import cv2
 from depth_sr_ros.data.degradation import (
@@ -130,6 +131,8 @@ def test_every_recipe_keeps_holes_out_of_values(name):
 @pytest.mark.parametrize('sampling', ['cubic', 'bicubic_aa'])
 def test_cubic_overshoot_below_zero_becomes_a_hole_not_a_negative_depth(sampling):
     """
+    A cubic overshoot below zero becomes a hole, not a negative depth.
+
     Middlebury scene 15 (disparity 1 beside 180) gave a 'valid' LR pixel of -0.7 under
     `cubic`; the resolver reads <= 0 as no measurement, so the output had NaN where the scorer
     expected depth. A sensor reports no depth <= 0: such LR pixels are holes.

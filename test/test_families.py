@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-DSRNet families and presets: shapes at every scale, bicubic start, export/load, old metadata,
-cross-task heads on any family, TorchScript, MAC counts.
+DSRNet families and presets.
+
+Shapes at every scale, bicubic start, export/load, old metadata, cross-task heads on any family,
+TorchScript, MAC counts.
 """
 import json
 
@@ -144,7 +146,11 @@ def test_bundled_models_predate_families_and_load_as_dbpn():
 
 @pytest.mark.parametrize('scale', [4, 16])
 def test_resolver_runs_a_new_family_traced_like_eager(scale, tmp_path):
-    """DepthSuperResolver traces with torch.jit.trace; one trace must serve every frame size."""
+    """
+    Serve every frame size from one trace.
+
+    DepthSuperResolver traces with torch.jit.trace; one trace must serve every frame size.
+    """
     net = _randomise(build_dsrnet({**TINY['lrres'], 'scale': scale}))
     path = save_model(tmp_path / 'lrres', net)
     traced = DepthSuperResolver.load(path, device='cpu')
@@ -159,7 +165,11 @@ def test_resolver_runs_a_new_family_traced_like_eager(scale, tmp_path):
 
 
 def _hand_count_lrres(cfg, h, w):
-    """MACs of LRResNet by its definition: LR convs per LR pixel, attention per image, HR tail."""
+    """
+    Count the MACs of LRResNet by hand, by its definition.
+
+    LR convs per LR pixel, attention per image, HR tail.
+    """
     c, s, k = cfg.channels, cfg.scale, cfg.up_kernel
     per_lr_pixel = (
         9 * 2 * c
@@ -239,7 +249,11 @@ def test_cross_task_system_trains_a_new_family_one_step(phase):
 
 
 def test_x16_new_family_trains_exports_and_serves(tmp_path):
-    """x16 end to end: a smoke fit (DSRNet alone), export, DepthSuperResolver at the model's scale."""
+    """
+    x16 end to end.
+
+    A smoke fit (DSRNet alone), export, DepthSuperResolver at the model's scale.
+    """
     from depth_sr_ros.training import fit
     from training_helpers import synthetic_pairs, tiny_config
     pairs = synthetic_pairs(n=4, width=128, height=96)

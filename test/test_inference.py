@@ -160,7 +160,7 @@ def test_torchscript_path_matches_eager(tiny_model_dir):
 
 
 def _random_lrres_model(tmp_path):
-    """An exported lrres x4 net with random (non-zero) output conv: not flip-equivariant."""
+    """Return an exported lrres x4 net with random (non-zero) output conv: not flip-equivariant."""
     from depth_sr_ros.nets.lrres import LRResConfig, LRResNet
     import torch
     torch.manual_seed(1)
@@ -177,8 +177,9 @@ def _flip_sensitive_frame():
 
 def test_self_ensemble_of_8_views_is_dihedral_equivariant(tmp_path):
     """
-    Averaging all 8 views, each undone, makes the output commute with flips and transposes;
-    a view left un-undone, or one net pass, would not (checked: the plain net is not).
+    Averaging all 8 views, each undone, makes the output commute with flips and transposes.
+
+    A view left un-undone, or one net pass, would not (checked: the plain net is not).
     """
     model = _random_lrres_model(tmp_path)
     plain = DepthSuperResolver.load(model, device='cpu')

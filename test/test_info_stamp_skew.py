@@ -14,10 +14,11 @@
 # limitations under the License.
 
 """
-An input CameraInfo stamped far from its image (a static or stale camera_info publisher), over
-real DDS: counted per frame in /diagnostics (WARN), logged once (throttled) on /rosout, the pair
-still published with the image's stamp; camera_info_max_stamp_skew moves the limit at run time
-and 0 turns the check off.
+An input CameraInfo stamped far from its image, over real DDS.
+
+Such a CameraInfo (from a static or stale camera_info publisher) is counted per frame in
+/diagnostics (WARN), logged once (throttled) on /rosout, the pair still published with the
+image's stamp; camera_info_max_stamp_skew moves the limit at run time and 0 turns the check off.
 """
 from depth_sr_ros.ros.conversions import array_to_image
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
@@ -32,8 +33,9 @@ W, H = 40, 30
 
 def _send(h, pubs, outs, info_stamp, image_stamp):
     """
-    CameraInfo stamped ``info_stamp`` (sec, nanosec), then an image stamped ``image_stamp``;
-    returns the served (image, CameraInfo).
+    Send a CameraInfo, then an image; return the served (image, CameraInfo).
+
+    The CameraInfo is stamped ``info_stamp`` (sec, nanosec), the image ``image_stamp``.
     """
     lr = ramp_depth_mm(W, H)
     pubs[1].publish(camera_info(W, H, header(*info_stamp)))
@@ -48,8 +50,9 @@ def _send(h, pubs, outs, info_stamp, image_stamp):
 
 def _latest_status(diags, after_count):
     """
-    The stream's values and status from the newest /diagnostics message whose skew count
-    reached ``after_count``.
+    Return the stream's values and status from the newest /diagnostics message.
+
+    That is the newest one whose skew count reached ``after_count``.
     """
     for arr in reversed(list(diags.messages)):
         for st in arr.status:
