@@ -90,7 +90,7 @@ PARAM_ARGS = {
     'lazy': 'true | false (true: no inference while no output has a subscriber)',
     'input_transport': 'raw | compressedDepth (subscribe to <image topic>/compressedDepth)',
     'output_compressed': 'true | false (also publish depth_sr/image_raw/compressedDepth)',
-    'backend': 'torch | onnxruntime (the model\'s ONNX file)',
+    'backend': "torch | onnxruntime (the model's ONNX file)",
     'edge_mode': 'keep | snap | invalidate (output pixels floating across a depth step)',
     'publish_confidence': 'true | false (also publish depth_sr/confidence, 32FC1 0..1)',
 }

@@ -372,13 +372,23 @@ def test_best_effort_vga_input_from_another_process_is_served_and_empty_namespac
     run.assert_no_orphans()
 
 
-def _lifecycle_state(probe, timeout=60):
+def _lifecycle_state(probe, timeout=60, attempts=6):
+    """
+    Ask the node's get_state service.
+
+    The request is repeated (it is idempotent): under load, a call made as soon as
+    wait_for_service returns can go unanswered when the service's reply writer has not yet
+    discovered this client's reply reader (seen once in a full-suite run).
+    """
     from lifecycle_msgs.srv import GetState
     client = probe.probe.create_client(GetState, '/depth_sr_node/get_state')
     assert client.wait_for_service(timeout_sec=timeout)
-    future = client.call_async(GetState.Request())
-    assert wait_for(future.done, 30)
-    return future.result().current_state.label
+    for _ in range(attempts):
+        future = client.call_async(GetState.Request())
+        if wait_for(future.done, 10):
+            return future.result().current_state.label
+        client.remove_pending_request(future)
+    raise AssertionError(f'get_state: no answer to {attempts} requests')
 
 
 def test_lifecycle_launch_drives_the_managed_node_to_active_or_leaves_it_to_a_manager():
