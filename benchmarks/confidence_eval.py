@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""How well each confidence candidate (inference/confidence.py) orders pixels by their error.
+"""
+How well each confidence candidate (inference/confidence.py) orders pixels by their error.
 
 Sparsification (the depth-uncertainty literature's test): remove the least confident pixels in
 steps of 2% and track the RMSE of the rest; the oracle removes the pixels with the largest true
@@ -50,8 +51,12 @@ FRACTIONS = np.arange(0.0, 1.0, 0.02)
 
 
 def sparsification(err, order):
-    """RMSE of the pixels left after removing the first FRACTIONS of ``order`` (most doubtful
-    first), divided by the full RMSE."""
+    """
+    Return the sparsification curve of one frame.
+
+    RMSE of the pixels left after removing the first FRACTIONS of ``order`` (most doubtful
+    first), divided by the full RMSE.
+    """
     sq = err[order] ** 2
     n = sq.size
     tail = np.cumsum(sq[::-1])[::-1]   # tail[k] = sum of squares from position k on
