@@ -68,7 +68,7 @@ def load_set(folder):
 
 
 def base_config(scale, arm, steps, snapshots=(), lr=None):
-    """Build the TrainConfig of one arm; 'adapted' takes network, scale, recipe from the bundled xK."""
+    """Return one arm's TrainConfig ('adapted': network, scale and recipe of the bundled xK)."""
     from depth_sr_ros.training import init_model as im
     from depth_sr_ros.training import TrainConfig
     cfg = TrainConfig(scheme='dsr_only', preset='lrres_mid_deep', scale=scale, batch_size=16,
@@ -299,7 +299,7 @@ def _subset(pairs, n):
 def cmd_report(args):
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
-    results = {'protocol': __doc__, 'command': _command(), 'rates': {}, 'cells': [],
+    results = {'protocol': __doc__.lstrip(), 'command': _command(), 'rates': {}, 'cells': [],
                'forgetting': []}
     rgbdd = None
     if args.rgbdd:
@@ -382,7 +382,7 @@ def cmd_tables(args):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.lstrip().split('\n')[0])
     sub = p.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('rate', help='training steps per minute on 1 thread')
     r.add_argument('--scale', type=int, required=True)

@@ -102,7 +102,7 @@ def plot(path, cell):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd')
     p.add_argument('--middlebury')
@@ -118,7 +118,7 @@ def main():
                                        val_fraction=0.15, kinect_frames=0))
     if not sets:
         p.error('give --rgbdd and/or --middlebury')
-    out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
+    out = {'protocol': '\n\n'.join(__doc__.lstrip().split('\n\n')[:2]),
            'command': ' '.join(shlex.quote(a) for a in sys.argv), 'fractions': FRACTIONS.tolist(),
            'results': []}
     for name in args.models:

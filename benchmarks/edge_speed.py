@@ -73,7 +73,7 @@ def median_ms(fn, repeats):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--model', default='x4')
     p.add_argument('--rgbdd', help='frame from this RGB-D-D folder (else a procedural scene)')

@@ -100,7 +100,7 @@ def measure(width, height, frames, rate, env):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap = argparse.ArgumentParser(description=__doc__.lstrip().split('\n')[0])
     ap.add_argument('--frames', type=int, default=60)
     ap.add_argument('--rate', type=float, default=10.0)
     ap.add_argument('--profile', choices=['none', 'shipped'], default=None,

@@ -154,7 +154,7 @@ def run_once(sensor, frames, lazy, args):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.lstrip().splitlines()[0])
     p.add_argument('--seconds', type=float, default=60.0, help='measured window per run')
     p.add_argument('--warmup', type=float, default=5.0, help='seconds of input before the window')
     p.add_argument('--rate', type=float, default=15.0, help='input frames per second')

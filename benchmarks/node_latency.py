@@ -241,7 +241,7 @@ def make_frames(width, height, n=8):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.lstrip().splitlines()[0])
     p.add_argument('--model', default='x4', help='bundled name or exported model path')
     p.add_argument('--overload-seconds', type=float, default=60.0)
     p.add_argument('--saturation-seconds', type=float, default=10.0)

@@ -56,7 +56,7 @@ VARIANTS = (('fastdds_defaults', {'DEPTH_SR_FASTDDS_PROFILE': 'none'}),
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap = argparse.ArgumentParser(description=__doc__.lstrip().split('\n')[0])
     ap.add_argument('--label', required=True)
     ap.add_argument('--rounds', type=int, default=10)
     ap.add_argument('--burst', type=int, default=4, help='frames per sensor per round')

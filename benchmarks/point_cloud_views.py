@@ -60,7 +60,7 @@ def most_steps(pairs, scale):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd', required=True)
     p.add_argument('--model', default='x4')

@@ -326,7 +326,7 @@ def heatmap(path, cells, labels_by_scale, title):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--rgbdd', help='RGB-D-D style folder (uint16 mm); held out by capture-time blocks'
@@ -378,7 +378,7 @@ def main():
         else:
             by_scale.setdefault(r.scale, []).append((label, r, resolver_method(r)))
     out = {
-        'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
+        'protocol': '\n\n'.join(__doc__.lstrip().split('\n\n')[:2]),
         'command': ' '.join(shlex.quote(a) for a in sys.argv),
         'machine': f'{platform.machine()} {platform.processor()}, torch threads default',
         'results': [],

@@ -179,7 +179,7 @@ def plot(path, rows):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd')
     p.add_argument('--kinect', nargs='*')
@@ -215,7 +215,7 @@ def main():
         shift = step_response(fns, crop(a, av, r.scale), shifted, r.scale, 2000)
         steps.append({'model': name, 'scene_cut': cut, 'shift_1_lr_pixel': shift})
         print(name, 'frames to settle', steps[-1], flush=True)
-    out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
+    out = {'protocol': '\n\n'.join(__doc__.lstrip().split('\n\n')[:2]),
            'command': ' '.join(shlex.quote(a) for a in sys.argv), 'frames': args.frames,
            'scenes': rows, 'step_response': steps}
     out_path = Path(args.out)

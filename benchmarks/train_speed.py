@@ -39,7 +39,7 @@ RESULTS = Path(__file__).resolve().parent / 'results'
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument('--data', required=True)
     p.add_argument('--scale', type=int, default=4)

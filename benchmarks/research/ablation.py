@@ -192,7 +192,7 @@ def chart(summary, path):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument('--data', required=True, help='RGB-D image folder (rgb/ + depth/, uint16 mm)')
     p.add_argument('--scale', type=int, default=4)

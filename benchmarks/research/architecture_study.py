@@ -47,7 +47,7 @@ def speed_rows(speed, preset, scale):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--validation',
@@ -89,7 +89,7 @@ def main():
             }
         )
     out = {
-        'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
+        'protocol': __doc__.lstrip().split('\n\n')[1].replace('\n', ' '),
         'command': ' '.join(shlex.quote(a) for a in sys.argv),
         'speed_meta': speed.get('meta'),
         'rows': rows,

@@ -69,7 +69,7 @@ def report(name, frames, resolver, scale):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument('--model', default='x2')
     p.add_argument('--sampling', default='nearest', choices=list(EVALUATION))

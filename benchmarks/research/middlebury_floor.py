@@ -112,7 +112,7 @@ def per_scene(ids, mads, held_out_ids, model_labels):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument('--middlebury', required=True)
     p.add_argument('--scales', type=int, nargs='+', default=[4, 8, 16])
@@ -143,7 +143,7 @@ def main():
             check_unseen(label, r.metadata, [args.middlebury])
     scenes = every_scene if args.scenes == 'all' else held_out
     out = {
-        'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
+        'protocol': __doc__.lstrip().split('\n\n')[1].replace('\n', ' '),
         'command': ' '.join(shlex.quote(a) for a in sys.argv),
         'scenes': [s.capture_id for s in scenes],
         'held_out_scenes': held_out_ids,

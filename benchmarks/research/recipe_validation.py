@@ -200,7 +200,7 @@ def heatmap(path, rows, title):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--runs',
@@ -225,7 +225,7 @@ def main():
         extra_samplings(rows, args.extra_samplings)
     if args.middlebury:
         inner_middlebury(rows, args.middlebury, args.middlebury_samplings)
-    out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
+    out = {'protocol': __doc__.lstrip().split('\n\n')[1].replace('\n', ' '),
            'command': ' '.join(shlex.quote(a) for a in sys.argv), 'runs': rows}
     write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
     heatmap(

@@ -108,7 +108,7 @@ def analyse(run_dir, pairs):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--data', required=True, help='the RGB-D folder the runs were trained on (uint16 mm)'
@@ -123,7 +123,7 @@ def main():
     )[1]
     rows = [analyse(run, val) for run in args.runs]
     out = {
-        'protocol': __doc__.split('\n\n')[0]
+        'protocol': __doc__.lstrip().split('\n\n')[0]
         + ' Held-out: split_by_time_blocks of --data; bicubic LR; '
         'full frames cropped to a multiple of the scale.',
         'command': ' '.join(shlex.quote(a) for a in sys.argv),

@@ -90,7 +90,7 @@ def inner_sets(rgbdd, middlebury):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--run', required=True, help='pilot run directory (inner validation, --hold-out-last 12)'
