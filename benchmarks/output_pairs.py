@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Does a normal consumer get matching image + CameraInfo pairs from depth_sr_node (two streams)?
+"""
+Check whether a normal consumer gets matching image + CameraInfo pairs from depth_sr_node.
+
 Results: --out, by convention benchmarks/results/output_pairs_<label>.json (docs/NODE.md, "QoS").
 
 Starts depth_sr_node as a real process with input_namespaces [front, rear] (bundled x4 model:

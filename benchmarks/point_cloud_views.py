@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Before/after picture of flying pixels: oblique 3-D views of one held-out capture's point cloud.
+"""
+Before/after picture of flying pixels: oblique 3-D views of one held-out capture's point cloud.
 
 What a user sees in RViz: the same held-out RGB-D-D capture (capture-time blocks as in
 benchmarks/quality.py), LR made by --sampling, upsampled by hole-aware bicubic, by the model
