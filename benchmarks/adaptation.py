@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Adapting a bundled model to a sensor it never saw, against it as shipped and from scratch.
+"""
+Adapting a bundled model to a sensor it never saw, against it as shipped and from scratch.
 
 Sets: Kinect v1-class depth no bundled model was trained on (osd_kinect: registered RGB-D,
 sevenscenes_depth: depth only), each split by time blocks (data.splits, 15% held out). Arms,
@@ -67,7 +68,7 @@ def load_set(folder):
 
 
 def base_config(scale, arm, steps, snapshots=(), lr=None):
-    """TrainConfig of one arm; 'adapted' takes network, scale and recipe from the bundled xK."""
+    """Return one arm's TrainConfig ('adapted': network, scale and recipe of the bundled xK)."""
     from depth_sr_ros.training import init_model as im
     from depth_sr_ros.training import TrainConfig
     cfg = TrainConfig(scheme='dsr_only', preset='lrres_mid_deep', scale=scale, batch_size=16,
@@ -150,8 +151,12 @@ def frames_by_sampling(pairs, scale):
 
 
 def _score_one(frames, path, hole_margin_lr, cache):
-    """{sampling: {'model': cell, 'baseline': cell}} of one model, cached by its weights' sha256
-    (snapshots never change, so a rerun of ``report`` only scores new models)."""
+    """
+    Score one model: {sampling: {'model': cell, 'baseline': cell}}.
+
+    Cached by its weights' sha256 (snapshots never change, so a rerun of ``report`` only scores
+    new models).
+    """
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.inference.bundled import resolve
     from depth_sr_ros.inference.export import model_files, sha256_file
@@ -175,9 +180,13 @@ def _score_one(frames, path, hole_margin_lr, cache):
 
 
 def score_models(frames, models, hole_margin_lr=1, cache=None):
-    """Per sampling and as the mean over samplings: RMSE (cm), % lower RMSE than hole-aware
-    bicubic on the same frames and pixels, flying-pixel share; label -> model path or name.
-    ``cache``: (directory, key prefix naming the frames) to reuse earlier scores."""
+    """
+    Score models per sampling and as the mean over samplings.
+
+    Per cell: RMSE (cm), % lower RMSE than hole-aware bicubic on the same frames and pixels,
+    flying-pixel share; ``models``: label -> model path or name.
+    ``cache``: (directory, key prefix naming the frames) to reuse earlier scores.
+    """
     from quality import BASELINE
     per = {name: {} for name in frames}
     for label, path in models.items():
@@ -198,8 +207,12 @@ def score_models(frames, models, hole_margin_lr=1, cache=None):
 
 # -- pilot ---------------------------------------------------------------------------------
 def blend_model(adapted, init, alpha):
-    """<adapted>_blend<alpha> beside ``adapted``: weights alpha * adapted + (1 - alpha) * init
-    (init_model.blended, what train_from_bag exports with init_blend < 1)."""
+    """
+    Write <adapted>_blend<alpha> beside ``adapted`` and return its path.
+
+    Weights alpha * adapted + (1 - alpha) * init (init_model.blended, what train_from_bag exports
+    with init_blend < 1).
+    """
     from depth_sr_ros.inference.export import load_model, save_model
     from depth_sr_ros.training.init_model import blended, describe_init
     adapted = Path(adapted)
@@ -278,7 +291,7 @@ def _model_at(directory, steps, minutes):
 
 
 def _subset(pairs, n):
-    """n frames spread evenly over ``pairs`` (0: all); for smoke runs of the report."""
+    """Pick n frames spread evenly over ``pairs`` (0: all); for smoke runs of the report."""
     from quality import evenly_spaced
     return evenly_spaced(pairs, n)
 
@@ -286,7 +299,7 @@ def _subset(pairs, n):
 def cmd_report(args):
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
-    results = {'protocol': __doc__, 'command': _command(), 'rates': {}, 'cells': [],
+    results = {'protocol': __doc__.lstrip(), 'command': _command(), 'rates': {}, 'cells': [],
                'forgetting': []}
     rgbdd = None
     if args.rgbdd:
@@ -340,8 +353,12 @@ def cmd_report(args):
 
 
 def print_tables(results):
-    """Markdown tables (what docs/research/adaptation.md quotes): % lower RMSE than hole-aware
-    bicubic per sampling and the mean, RMSE and flying-pixel share (means over samplings)."""
+    """
+    Print Markdown tables (what docs/research/adaptation.md quotes).
+
+    % lower RMSE than hole-aware bicubic per sampling and the mean, RMSE and flying-pixel share
+    (means over samplings).
+    """
     head = ('| model | ' + ' | '.join(SAMPLINGS) + ' | mean | RMSE (cm) | flying |\n|'
             + '---|' * (len(SAMPLINGS) + 4))
     for cell in results['cells']:
@@ -365,7 +382,7 @@ def cmd_tables(args):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.lstrip().split('\n')[0])
     sub = p.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('rate', help='training steps per minute on 1 thread')
     r.add_argument('--scale', type=int, required=True)

@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""How well each confidence candidate (inference/confidence.py) orders pixels by their error.
+"""
+How well each confidence candidate (inference/confidence.py) orders pixels by their error.
 
 Sparsification (the depth-uncertainty literature's test): remove the least confident pixels in
 steps of 2% and track the RMSE of the rest; the oracle removes the pixels with the largest true
@@ -50,8 +51,12 @@ FRACTIONS = np.arange(0.0, 1.0, 0.02)
 
 
 def sparsification(err, order):
-    """RMSE of the pixels left after removing the first FRACTIONS of ``order`` (most doubtful
-    first), divided by the full RMSE."""
+    """
+    Return the sparsification curve of one frame.
+
+    RMSE of the pixels left after removing the first FRACTIONS of ``order`` (most doubtful
+    first), divided by the full RMSE.
+    """
     sq = err[order] ** 2
     n = sq.size
     tail = np.cumsum(sq[::-1])[::-1]   # tail[k] = sum of squares from position k on
@@ -97,7 +102,7 @@ def plot(path, cell):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd')
     p.add_argument('--middlebury')
@@ -113,7 +118,7 @@ def main():
                                        val_fraction=0.15, kinect_frames=0))
     if not sets:
         p.error('give --rgbdd and/or --middlebury')
-    out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
+    out = {'protocol': '\n\n'.join(__doc__.lstrip().split('\n\n')[:2]),
            'command': ' '.join(shlex.quote(a) for a in sys.argv), 'fractions': FRACTIONS.tolist(),
            'results': []}
     for name in args.models:

@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What the extra outputs cost per frame beside the network: edge_mode, confidence, filter.
+"""
+What the extra outputs cost per frame beside the network: edge_mode, confidence, filter.
 
 The speed contract is the default x4 at 160x120 in >= 15 fps on 1 thread (66.7 ms per frame,
 network ~50 ms). This times, on one frame of that size (a held-out RGB-D-D capture, area
@@ -48,7 +49,7 @@ RESULTS = Path(__file__).resolve().parent / 'results'
 
 
 def lr_frame(args, scale):
-    """A 120x160 float32 LR frame (metres, NaN invalid)."""
+    """Return a 120x160 float32 LR frame (metres, NaN invalid)."""
     if args.rgbdd:
         pair = load_image_folder(args.rgbdd, depth_scale=0.001)[-1]
         hr, hv = pair.depth, pair.valid
@@ -72,7 +73,7 @@ def median_ms(fn, repeats):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--model', default='x4')
     p.add_argument('--rgbdd', help='frame from this RGB-D-D folder (else a procedural scene)')

@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Choose the edge test's constants (inference/edges.py) on training frames, never held-out ones.
+"""
+Choose the edge test's constants (inference/edges.py) on training frames, never held-out ones.
 
 For each model and LR sampling, the network's output (edge_mode keep) on evenly spaced frames of
 the RGB-D-D and Middlebury training splits (the complement of quality.py's held-out frames) is
@@ -93,7 +94,7 @@ def score(frames, scale, mode, test):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd')
     p.add_argument('--middlebury')

@@ -13,15 +13,19 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Best-effort large depth frames between two local processes, with and without the shipped Fast
-DDS profile (config/fastdds_shm.xml): how many frames a subscriber in another process receives.
+"""
+Best-effort large depth frames between two local processes: how many of them arrive.
+
+With and without the shipped Fast DDS profile (config/fastdds_shm.xml): how many frames a
+subscriber in another process receives.
 Results: benchmarks/results/large_frames.json (docs/NODE.md, "Large frames").
 
 A publisher process sends --frames 16UC1 frames of each size with sensor-data QoS (best effort,
 keep last) at --rate Hz after discovery; this process subscribes with sensor-data QoS and counts.
 No depth_sr_node involved: this is the transport alone. Writes JSON to --out (atomically).
 
-  .venv/bin/python benchmarks/large_frames.py [--frames 60] [--out benchmarks/results/large_frames.json]
+  .venv/bin/python benchmarks/large_frames.py [--frames 60] \
+      [--out benchmarks/results/large_frames.json]
 """
 import argparse
 import json
@@ -96,7 +100,7 @@ def measure(width, height, frames, rate, env):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap = argparse.ArgumentParser(description=__doc__.lstrip().split('\n')[0])
     ap.add_argument('--frames', type=int, default=60)
     ap.add_argument('--rate', type=float, default=10.0)
     ap.add_argument('--profile', choices=['none', 'shipped'], default=None,

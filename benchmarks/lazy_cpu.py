@@ -13,8 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""CPU time of depth_sr_node with nobody subscribed to its output, lazy:=false (every frame run
-through the network, the behaviour before the lazy parameter) against lazy:=true, same run.
+"""
+CPU time of depth_sr_node with nobody subscribed to its output, lazy:=false against lazy:=true.
+
+lazy:=false runs every frame through the network (the behaviour before the lazy parameter);
+both are measured in the same run.
 
 The node runs as a real process (`depth_sr_node`); this script is the sensor: it publishes 16UC1
 + CameraInfo with sensor-data QoS at --rate Hz and subscribes only to /diagnostics (not an
@@ -43,7 +46,7 @@ TICKS = os.sysconf('SC_CLK_TCK')
 
 
 def cpu_seconds(pid):
-    """user + system CPU time of process ``pid`` (all its threads) in seconds."""
+    """Return user + system CPU time of process ``pid`` (all its threads) in seconds."""
     fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS   # utime, stime (fields 14, 15)
 
@@ -89,7 +92,7 @@ class Sensor:
             time.sleep(0.05)
 
     def counters(self, wait_s=1.5):
-        """The node's cumulative frame counters from a /diagnostics message newer than now."""
+        """Return the node's cumulative frame counters from a /diagnostics message after now."""
         seen = self.diag_count
         end = time.monotonic() + wait_s + 5
         while self.diag_count < seen + 2 and time.monotonic() < end:  # a full period after now
@@ -151,7 +154,7 @@ def run_once(sensor, frames, lazy, args):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.lstrip().splitlines()[0])
     p.add_argument('--seconds', type=float, default=60.0, help='measured window per run')
     p.add_argument('--warmup', type=float, default=5.0, help='seconds of input before the window')
     p.add_argument('--rate', type=float, default=15.0, help='input frames per second')

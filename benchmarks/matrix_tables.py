@@ -15,13 +15,14 @@
 
 """
 Markdown tables of an evaluation matrix (benchmarks/quality.py JSON), for the model card.
+
 Results: reads benchmarks/results/quality.json (or any quality.py JSON); prints the tables
 of models/README.md.
 
 Prints, per scale and held-out set, every method under every LR sampling (headline metric:
-RMSE cm for RGB-D-D and Kinect, MAD for Middlebury; "% lower than hole-aware bicubic" beside it; flying-
-pixel share), then the recommended model per sampling. Numbers are copied, never retyped.
-Retired models (RETIRED) stay in the JSON, as measured, and are left out of the tables.
+RMSE cm for RGB-D-D and Kinect, MAD for Middlebury; "% lower than hole-aware bicubic" beside
+it; flying-pixel share), then the recommended model per sampling. Numbers are copied, never
+retyped. Retired models (RETIRED) stay in the JSON, as measured, and are left out of the tables.
 
   .venv/bin/python benchmarks/matrix_tables.py benchmarks/results/quality.json
 """
@@ -52,8 +53,8 @@ def main(path):
             samplings = [c['sampling'] for c in row_cells]
             frames = row_cells[0]['held_out_frames']
             print(
-                f'\n**x{scale}, {SET_NAMES[set_name]} ({frames} frames), {unit}; % = lower than hole-aware '
-                f'bicubic; flying pixels at depth steps in brackets**\n'
+                f'\n**x{scale}, {SET_NAMES[set_name]} ({frames} frames), {unit}; '
+                f'% = lower than hole-aware bicubic; flying pixels at depth steps in brackets**\n'
             )
             print('| method | ' + ' | '.join(samplings) + ' |')
             print('|---' * (len(samplings) + 1) + '|')
@@ -82,6 +83,7 @@ def main(path):
                 )
                 + ' |'
             )
+
 
 if __name__ == '__main__':
     main(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / 'results' / 'quality.json')

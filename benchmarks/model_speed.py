@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Model-only speed: DepthSuperResolver per frame vs OpenCV bicubic, measured in one run.
+"""
+Model-only speed: DepthSuperResolver per frame vs OpenCV bicubic, measured in one run.
+
 Results: benchmarks/results/model_speed*.json, preset_speed.json (models/README.md, "Speed").
 
 For each model, input size (160x120, 320x240) and torch thread count (1, 2): median and p90 ms
@@ -30,7 +32,8 @@ family, at each ``--scale``.
 
     .venv/bin/python benchmarks/model_speed.py [--models x4 x2 x8 x16] [--repeats 30] \
         [--exports onnxruntime bf16 compile]
-    ... --models x4_cubic x4_cubic+se8 x4+bf16   ('+seN': the N-view self-ensemble; '+bf16': bfloat16 body)
+    ... --models x4_cubic x4_cubic+se8 x4+bf16
+        ('+seN': the N-view self-ensemble; '+bf16': bfloat16 body)
     .venv/bin/python benchmarks/model_speed.py --presets fast lrres_fast deep_bp --scale 4 8 \
         [--sizes 160x120 320x240] [--threads 1 2] --out benchmarks/results/preset_speed.json
 """
@@ -46,15 +49,15 @@ import time
 # The node's OpenMP wait policy (spinning threads collapse on a loaded CPU); before torch loads.
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
-import cv2
-from depth_sr_ros.atomic import write_text_atomic
-from depth_sr_ros.inference import DepthSuperResolver
-from depth_sr_ros.inference.bundled import bundled_names
-from depth_sr_ros.inference.resolver import _trace
-from depth_sr_ros.nets.macs import count_macs, count_params
-from depth_sr_ros.nets.registry import build_dsrnet, preset, PRESETS
-import numpy as np
-import torch
+import cv2  # noqa: E402
+from depth_sr_ros.atomic import write_text_atomic  # noqa: E402
+from depth_sr_ros.inference import DepthSuperResolver  # noqa: E402
+from depth_sr_ros.inference.bundled import bundled_names  # noqa: E402
+from depth_sr_ros.inference.resolver import _trace  # noqa: E402
+from depth_sr_ros.nets.macs import count_macs, count_params  # noqa: E402
+from depth_sr_ros.nets.registry import build_dsrnet, preset, PRESETS  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 SIZES = [(160, 120), (320, 240)]
@@ -73,7 +76,7 @@ def _time(fn, repeats):
 
 
 def _frame(w, h, seed=0):
-    """A smooth scene with a step edge and a few holes, uint16 millimetres."""
+    """Return a smooth scene with a step edge and a few holes, uint16 millimetres."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:h, 0:w]
     depth = 1500 + 3 * x + 2 * y + np.where(x > w // 2, -400, 0) + rng.normal(0, 3, (h, w))
@@ -83,8 +86,12 @@ def _frame(w, h, seed=0):
 
 
 def _variant(name, threads, backend='torch', cpu_precision='fp32', onnx_cache=None):
-    """The model as another runtime: the onnxruntime backend (``threads`` ORT threads) or a
-    torch precision; a preset's ONNX bytes are exported once and cached across thread counts."""
+    """
+    Return the model under another runtime.
+
+    The onnxruntime backend (``threads`` ORT threads) or a torch precision; a preset's ONNX bytes
+    are exported once and cached across thread counts.
+    """
     if isinstance(name, tuple):
         base = _resolver(name)
         if backend == 'torch':
@@ -116,7 +123,12 @@ def _compiled_runner(net, x, v):
 
 
 def _resolver(name):
-    """A bundled name / model path, or ('preset', name, scale) for a randomly initialised preset."""
+    """
+    Return a DepthSuperResolver for ``name``.
+
+    ``name``: a bundled name / model path, or ('preset', name, scale) for a randomly initialised
+    preset.
+    """
     if isinstance(name, tuple):
         _, preset_name, scale = name
         torch.manual_seed(0)
@@ -130,7 +142,7 @@ def _resolver(name):
 
 
 def _label(name):
-    """The preset's name, or the model as given ('x4_cubic+se8' = with an 8-view self-ensemble)."""
+    """Return the preset's name, or the model as given ('x4_cubic+se8': 8-view self-ensemble)."""
     return f'{name[1]}' if isinstance(name, tuple) else str(name)
 
 
@@ -193,10 +205,13 @@ def run(models, repeats, exports=(), sizes=SIZES, thread_counts=(1, 2)):
                 )
                 r = rows[-1]
                 print(
-                    f"{_label(name):>13} x{s} {r['input']:>8} thr={threads}  GMAC {r['gmac']:.2f}  "
-                    f"net eager {net_eager['median_ms']:7.1f} ms  net TS {net_ts['median_ms']:7.1f} ms  "
+                    f"{_label(name):>13} x{s} {r['input']:>8} thr={threads}  "
+                    f"GMAC {r['gmac']:.2f}  "
+                    f"net eager {net_eager['median_ms']:7.1f} ms  "
+                    f"net TS {net_ts['median_ms']:7.1f} ms  "
                     + ''.join(f"{k} {v['median_ms']:7.1f} ms  " for k, v in extra.items() if v)
-                    + f"upsample {full['median_ms']:7.1f} ms (p90 {full['p90_ms']:.1f}, {r['fps_upsample']:.1f} fps)  "
+                    + f"upsample {full['median_ms']:7.1f} ms "
+                    f"(p90 {full['p90_ms']:.1f}, {r['fps_upsample']:.1f} fps)  "
                     f"cv2 bicubic {bicubic['median_ms']:.2f} ms",
                     flush=True,
                 )
@@ -220,7 +235,7 @@ def _size(text):
 
 def main():
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
         '--models',
@@ -261,7 +276,8 @@ def main():
         'torch': torch.__version__,
         'opencv': cv2.__version__,
         'onnxruntime': _version('onnxruntime'),
-        'note': 'median/p90 over repeats after 2 warm-up calls; upsample = DepthSuperResolver.upsample '
+        'note': 'median/p90 over repeats after 2 warm-up calls; '
+        'upsample = DepthSuperResolver.upsample '
         '(TorchScript on) on a uint16 frame with holes; cv2 bicubic on the same '
         'frame; *_onnxruntime / *_bf16: the onnxruntime backend (CPU provider) / the '
         'bf16 body',

@@ -13,8 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""End-to-end latency and sustained rate of depth_sr_node over real DDS, beside the bare model and
-OpenCV bicubic measured in the same run; then an overload phase at 2x the sustainable rate.
+"""
+End-to-end latency and sustained rate of depth_sr_node over real DDS, then an overload phase.
+
+Beside the bare model and OpenCV bicubic measured in the same run; the overload phase feeds 2x
+the sustainable rate.
 Results: benchmarks/results/node_latency*.json (docs/research/node_performance.md).
 
 The node runs as a real process (`depth_sr_node`), this script is the sensor and the consumer:
@@ -39,14 +42,14 @@ import sys
 import threading
 import time
 
-from depth_sr_ros.atomic import write_text_atomic
-import numpy as np
-
 # Same OpenMP wait policy the node sets for itself (see depth_sr_ros/ros/node.py), so the bare
 # model timing below is measured like the node runs; must be set before torch loads.
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
-from depth_sr_ros.inference.precision import CPU_PRECISIONS, resolve_cpu_precision  # noqa: E402  (loads torch)
+from depth_sr_ros.atomic import write_text_atomic  # noqa: E402
+# E402: the line below loads torch, so it must follow the environment setting above.
+from depth_sr_ros.inference.precision import CPU_PRECISIONS, resolve_cpu_precision  # noqa: E402
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = ((160, 120), (320, 240))
@@ -71,7 +74,7 @@ def stats_ms(values):
 
 
 def conversion_timings(repeats=20):
-    """Median ms of numpy -> Image and Image -> numpy for SR-sized outputs (no per-pixel Python)."""
+    """Return median ms of numpy -> Image and back for SR-sized outputs (no per-pixel Python)."""
     from depth_sr_ros.ros.conversions import array_to_image, image_to_array
     out = {}
     for w, h in ((640, 480), (1280, 960)):
@@ -198,7 +201,7 @@ class Sensor:
         return out
 
     def open_loop(self, frames, rate, seconds, on_tick=None):
-        """Publish at ``rate`` for ``seconds``; returns [(send time, stamp)] and the output rate."""
+        """Publish at ``rate`` for ``seconds``; return [(send time, stamp)] and the output rate."""
         sent, period, start = [], 1.0 / rate, time.monotonic()
         i = 0
         while True:
@@ -241,7 +244,7 @@ def make_frames(width, height, n=8):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.lstrip().splitlines()[0])
     p.add_argument('--model', default='x4', help='bundled name or exported model path')
     p.add_argument('--overload-seconds', type=float, default=60.0)
     p.add_argument('--saturation-seconds', type=float, default=10.0)
@@ -375,21 +378,24 @@ def report(r):
     print(
         f"\nmodel {r['model']} ({r.get('cpu_precision', 'fp32')}), {r['cpu_count']} CPUs, "
         f"torch threads {r['torch_threads'] or 'default'}, "
-        f"1-min load average {r['load_average_start']:.1f} -> {r.get('load_average_end', float('nan')):.1f}"
+        f"1-min load average {r['load_average_start']:.1f} -> "
+        f"{r.get('load_average_end', float('nan')):.1f}"
     )
     print(f"{'input -> output':<22}{'bare SR ms':>11}{'cv2 bicubic ms':>15}{'e2e median':>11}"
           f"{'e2e p90':>9}{'max rate Hz':>12}{'sat. p90 ms':>12}")
     for size, row in r['sizes'].items():
         lu, ls = row['latency_ms_unloaded'], row['latency_ms_saturated']
         print(
-            f"{size + ' -> ' + row['output']:<22}{row['upsample_ms']:>11.1f}{row['cv2_bicubic_ms']:>15.2f}"
+            f"{size + ' -> ' + row['output']:<22}{row['upsample_ms']:>11.1f}"
+            f"{row['cv2_bicubic_ms']:>15.2f}"
             f"{lu.get('median', float('nan')):>11.1f}{lu.get('p90', float('nan')):>9.1f}"
             f"{row['max_sustained_hz']:>12.1f}{ls.get('p90', float('nan')):>12.1f}"
         )
         if 'at_15hz' in row:
             a = row['at_15hz']
             print(
-                f"  at 15 Hz input: output {a['output_hz']:.1f} Hz, {a['received']}/{a['sent']} frames, "
+                f"  at 15 Hz input: output {a['output_hz']:.1f} Hz, "
+                f"{a['received']}/{a['sent']} frames, "
                 f"latency median {a['latency_ms'].get('median', float('nan')):.1f} ms "
                 f"p90 {a['latency_ms'].get('p90', float('nan')):.1f} ms"
             )
@@ -401,17 +407,20 @@ def report(r):
     o = r.get('overload')
     if o:
         print(
-            f"overload {o['input_hz']:.1f} Hz for {o['seconds']:.0f} s: sent {o['sent']}, published "
-            f"{o['received']} ({o['output_hz']:.1f} Hz), dropped {o['dropped']}; latency median "
-            f"{o['latency_ms'].get('median', float('nan')):.1f} p90 {o['latency_ms'].get('p90', float('nan')):.1f} "
-            f"max {o['latency_ms'].get('max', float('nan')):.1f} ms; RSS {o['rss_mb_start']:.0f} -> "
+            f"overload {o['input_hz']:.1f} Hz for {o['seconds']:.0f} s: sent {o['sent']}, "
+            f"published {o['received']} ({o['output_hz']:.1f} Hz), dropped {o['dropped']}; "
+            f"latency median {o['latency_ms'].get('median', float('nan')):.1f} "
+            f"p90 {o['latency_ms'].get('p90', float('nan')):.1f} "
+            f"max {o['latency_ms'].get('max', float('nan')):.1f} ms; "
+            f"RSS {o['rss_mb_start']:.0f} -> "
             f"{o['rss_mb_end']:.0f} MB (max {o['rss_mb_max']:.0f}); node alive: {o['node_alive']}"
         )
         for w in o['windows']:
             lat = w['latency_ms']
             print(
                 f"  {w['from_s']:>4.0f}-{w['to_s']:<4.0f}s  sent {w['sent']:>4}  latency median "
-                f"{lat.get('median', float('nan')):7.1f}  p90 {lat.get('p90', float('nan')):7.1f} ms"
+                f"{lat.get('median', float('nan')):7.1f}  "
+                f"p90 {lat.get('p90', float('nan')):7.1f} ms"
             )
 
 

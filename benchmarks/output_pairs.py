@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Does a normal consumer get matching image + CameraInfo pairs from depth_sr_node (two streams)?
+"""
+Check whether a normal consumer gets matching image + CameraInfo pairs from depth_sr_node.
+
 Results: --out, by convention benchmarks/results/output_pairs_<label>.json (docs/NODE.md, "QoS").
 
 Starts depth_sr_node as a real process with input_namespaces [front, rear] (bundled x4 model:
@@ -56,7 +58,7 @@ VARIANTS = (('fastdds_defaults', {'DEPTH_SR_FASTDDS_PROFILE': 'none'}),
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap = argparse.ArgumentParser(description=__doc__.lstrip().split('\n')[0])
     ap.add_argument('--label', required=True)
     ap.add_argument('--rounds', type=int, default=10)
     ap.add_argument('--burst', type=int, default=4, help='frames per sensor per round')

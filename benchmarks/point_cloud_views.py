@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Before/after picture of flying pixels: oblique 3-D views of one held-out capture's point cloud.
+"""
+Before/after picture of flying pixels: oblique 3-D views of one held-out capture's point cloud.
 
 What a user sees in RViz: the same held-out RGB-D-D capture (capture-time blocks as in
 benchmarks/quality.py), LR made by --sampling, upsampled by hole-aware bicubic, by the model
@@ -60,7 +61,7 @@ def most_steps(pairs, scale):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd', required=True)
     p.add_argument('--model', default='x4')

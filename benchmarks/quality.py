@@ -13,17 +13,20 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The evaluation matrix: every model under every LR sampling, beside baselines measured in one run.
+"""
+The evaluation matrix: every model under every LR sampling, beside baselines measured in one run.
+
 Results: benchmarks/results/quality*.json + .png, panels/ (models/README.md).
 
-For each model (bundled name or exported path) and each held-out set, LR frames are made from
-the held-out HR frames under each evaluation sampling of depth_sr_ros.data.degradation.EVALUATION
+For each model (bundled name or exported path) and each held-out set, LR frames are made from the
+held-out HR frames under each evaluation sampling of depth_sr_ros.data.degradation.EVALUATION
 (bicubic_aa, cubic = the seed authors' cv2 INTER_CUBIC protocol, area, nearest = centre point
 sampling, sensor_like = area + depth-dependent noise + dropped pixels + blob holes; seeded per
 frame, so every method sees the same frames), then scored on the same pixels (HR valid and LR
 valid) for
   nearest             pixel replication of the LR frame (hole-aware)
-  bicubic             OpenCV INTER_CUBIC of the raw LR frame (holes as 0: what a plain resize gives)
+  bicubic             OpenCV INTER_CUBIC of the raw LR frame (holes as 0: what a plain resize
+                      gives)
   bicubic_hole_aware  holes filled with the nearest valid value, bicubic, holes kept invalid
   <model label>       DepthSuperResolver.upsample (the deployment path)
 Metrics: RGB-D-D (held out by capture-time blocks) RMSE and MAE in cm; Middlebury (the last 6
@@ -41,7 +44,8 @@ Writes benchmarks/results/quality.json, a heat-map PNG of the matrix and before/
 
   .venv/bin/python benchmarks/quality.py --rgbdd ../shared/data/rgbdd_dev \
       --middlebury ../shared/data/middlebury --models x2 x4 x8 x16
-  (label=path pairs compare arbitrary exported models: --models alone=runs/a/model full=runs/b/model;
+  (label=path pairs compare arbitrary exported models:
+   --models alone=runs/a/model full=runs/b/model;
    a '+seN' suffix scores a model with an N-view self-ensemble: --models x4_cubic x4_cubic+se8)
   The edge_mode matrix (benchmarks/results/quality_edge_modes.json):
   .venv/bin/python benchmarks/quality.py --rgbdd ../shared/data/rgbdd_dev \
@@ -113,14 +117,14 @@ def held_out(args):
 
 
 def evenly_spaced(pairs, n):
-    """n pairs spread over the whole (time-ordered) folder, first and last included."""
+    """Pick n pairs spread over the whole (time-ordered) folder, first and last included."""
     if n <= 0 or n >= len(pairs):
         return list(pairs)
     return [pairs[i] for i in np.linspace(0, len(pairs) - 1, n).round().astype(int)]
 
 
 def check_unseen(label, metadata, folders):
-    """Refuse a model whose training data (model.json 'training_data') included one of ``folders``."""
+    """Refuse a model whose training data (model.json 'training_data') included a ``folders``."""
     data = metadata.get('training_data', {})
     if folders and not data:
         print(
@@ -150,9 +154,12 @@ def hole_margin_mask(hv, margin):
 
 
 def parse_model(token):
-    """'name', 'path' or 'label=path', each optionally followed by '+seN' (N-view self-ensemble),
-    '+bf16' (network body in bfloat16 on the CPU) and/or '+ort' (the onnxruntime backend) ->
-    (label, path, DepthSuperResolver.load options)."""
+    """
+    Parse a --models token into (label, path, DepthSuperResolver.load options).
+
+    'name', 'path' or 'label=path', each optionally followed by '+seN' (N-view self-ensemble),
+    '+bf16' (network body in bfloat16 on the CPU) and/or '+ort' (the onnxruntime backend).
+    """
     options = {'self_ensemble': 1, 'cpu_precision': 'fp32'}
     while True:
         base, sep, suffix = token.rpartition('+')
@@ -180,8 +187,12 @@ def parse_model(token):
 
 
 def score(frames, methods, factor, hole_margin_lr=0):
-    """methods: label -> fn(lr, lr_valid, scale) -> HR estimate (NaN = no output). Scored pixels: HR
-    valid, LR valid, and (hole_margin_lr > 0) that many LR pixels away from any invalid HR pixel."""
+    """
+    Score every method on ``frames``: errors, flying-pixel and removed shares per method.
+
+    methods: label -> fn(lr, lr_valid, scale) -> HR estimate (NaN = no output). Scored pixels: HR
+    valid, LR valid, and (hole_margin_lr > 0) that many LR pixels away from any invalid HR pixel.
+    """
     per = {m: [] for m in methods}
     flying = {m: [0, 0] for m in methods}
     removed = {m: [0, 0] for m in methods}
@@ -218,8 +229,12 @@ def resolver_method(resolver):
 
 
 def edge_mode_methods(label, resolver, edge_modes):
-    """{label@mode: method}: the network runs once per frame (edge_mode keep), then each mode is
-    applied to that output (inference/edges.py), as the resolver itself would apply it."""
+    """
+    Return {label@mode: method} for every edge mode in ``edge_modes``.
+
+    The network runs once per frame (edge_mode keep), then each mode is applied to that output
+    (inference/edges.py), as the resolver itself would apply it.
+    """
     resolver.edge_mode = 'keep'
     last = {}
 
@@ -326,7 +341,7 @@ def heatmap(path, cells, labels_by_scale, title):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--rgbdd', help='RGB-D-D style folder (uint16 mm); held out by capture-time blocks'
@@ -336,14 +351,15 @@ def main():
         '--models',
         nargs='+',
         default=['x2', 'x4', 'x8'],
-        help="names, paths or label=path; suffix '+seN' = N-view self-ensemble, '+bf16' = bfloat16 body, "
-        "'+ort' = onnxruntime backend",
+        help="names, paths or label=path; suffix '+seN' = N-view self-ensemble, "
+        "'+bf16' = bfloat16 body, '+ort' = onnxruntime backend",
     )
     p.add_argument(
         '--kinect',
         nargs='+',
         help='cross-sensor set: Kinect-class depth folders (uint16 mm, rgb/ optional) '
-        'that no scored model was trained on, e.g. ../shared/data/osd_kinect ../shared/data/sevenscenes_depth',
+        'that no scored model was trained on, e.g. ../shared/data/osd_kinect '
+        '../shared/data/sevenscenes_depth',
     )
     p.add_argument(
         '--kinect-frames',
@@ -378,7 +394,7 @@ def main():
         else:
             by_scale.setdefault(r.scale, []).append((label, r, resolver_method(r)))
     out = {
-        'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
+        'protocol': '\n\n'.join(__doc__.lstrip().split('\n\n')[:3]),
         'command': ' '.join(shlex.quote(a) for a in sys.argv),
         'machine': f'{platform.machine()} {platform.processor()}, torch threads default',
         'results': [],
@@ -408,7 +424,8 @@ def main():
                   f'{"RMSE" if key == "rmse" else "MAD"} is the headline)')
             for m, v in cell['methods'].items():
                 print(
-                    f"   {m:20s} RMSE {v['rmse']:8.3f}  MAE/MAD {v['mae']:8.3f}  flying {v['flying_pct']:5.1f}%  "
+                    f"   {m:20s} RMSE {v['rmse']:8.3f}  MAE/MAD {v['mae']:8.3f}  "
+                    f"flying {v['flying_pct']:5.1f}%  "
                     f"removed {v['removed_pct']:4.2f}%  ({gain(cell, m):+5.1f}% vs hole-aware "
                     'bicubic)',
                     flush=True,
@@ -423,7 +440,8 @@ def main():
                     method(lr, lv, scale),
                     hr,
                     hv,
-                    f'{set_name} held-out {pair.capture_id}, x{scale} {sampling} LR, model {label}',
+                    f'{set_name} held-out {pair.capture_id}, x{scale} {sampling} LR, '
+                    f'model {label}',
                 )
     labels_by_scale = {s: [lab for lab, _, _ in rs] for s, rs in by_scale.items()}
     out['recommendations'] = recommendations(out['results'], labels_by_scale)

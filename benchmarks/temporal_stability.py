@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Does the output flicker? Static held-out scenes seen through a new sensor_like draw every frame.
+"""
+Does the output flicker? Static held-out scenes seen through a new sensor_like draw every frame.
 
 Each scene is one held-out HR frame (RGB-D-D capture-time blocks as in benchmarks/quality.py;
 Kinect v1 frames, no model trained on them, evenly spaced as quality.py --kinect picks them),
@@ -84,14 +85,17 @@ def crop(hr, hv, scale, shift=0):
 
 
 def sequence(hr, hv, scale, n, seed):
-    """n (lr, lv) sensor_like frames of one static scene, each with its own draw."""
+    """Return n (lr, lv) sensor_like frames of one static scene, each with its own draw."""
     return [degrade(hr, hv, scale, SENSOR_LIKE, np.random.default_rng([seed, t]))
             for t in range(n)]
 
 
 def methods(resolver, use_filter, edge_modes):
-    """{label: fn(list of (lr, lv)) -> list of HR outputs}; filters start fresh per sequence.
-    'model' is edge_mode keep; 'model@<mode>' applies another edge_mode to the same outputs."""
+    """
+    Return {label: fn(list of (lr, lv)) -> list of HR outputs}; filters start fresh per sequence.
+
+    'model' is edge_mode keep; 'model@<mode>' applies another edge_mode to the same outputs.
+    """
     s = resolver.scale
     resolver.edge_mode = 'keep'
     cache = {}
@@ -179,7 +183,7 @@ def plot(path, rows):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
+    p = argparse.ArgumentParser(description=__doc__.lstrip(),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--rgbdd')
     p.add_argument('--kinect', nargs='*')
@@ -215,7 +219,7 @@ def main():
         shift = step_response(fns, crop(a, av, r.scale), shifted, r.scale, 2000)
         steps.append({'model': name, 'scene_cut': cut, 'shift_1_lr_pixel': shift})
         print(name, 'frames to settle', steps[-1], flush=True)
-    out = {'protocol': __doc__.split('\n\n')[0] + '\n\n' + __doc__.split('\n\n')[1],
+    out = {'protocol': '\n\n'.join(__doc__.lstrip().split('\n\n')[:2]),
            'command': ' '.join(shlex.quote(a) for a in sys.argv), 'frames': args.frames,
            'scenes': rows, 'step_response': steps}
     out_path = Path(args.out)

@@ -13,11 +13,14 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Training throughput (samples/s, data preparation included) of DSRNet alone and the full
-cross-task scheme, per phase, at 1 and 2 torch threads, measured in one run.
+"""
+Training throughput (samples/s, data preparation included) per phase, measured in one run.
+
+Covers DSRNet alone and the full cross-task scheme, each at 1 and 2 torch threads.
 Results: benchmarks/results/train_speed.json (docs/TRAINING.md, "How long training takes").
 
-  .venv/bin/python benchmarks/train_speed.py --data ../shared/data/rgbdd_dev [--scale 4] [--steps 40]
+  .venv/bin/python benchmarks/train_speed.py --data ../shared/data/rgbdd_dev [--scale 4] \
+      [--steps 40]
 Writes benchmarks/results/train_speed.json.
 """
 import argparse
@@ -39,7 +42,7 @@ RESULTS = Path(__file__).resolve().parent / 'results'
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument('--data', required=True)
     p.add_argument('--scale', type=int, default=4)
@@ -74,8 +77,9 @@ def main():
                 }
             )
             print(
-                f"x{args.scale} {label:34s} threads {threads}: {res['samples_per_s']:6.1f} samples/s "
-                f"({cfg.batch_size} x {cfg.crop}x{cfg.crop} crops per step)"
+                f'x{args.scale} {label:34s} threads {threads}: '
+                f"{res['samples_per_s']:6.1f} samples/s "
+                f'({cfg.batch_size} x {cfg.crop}x{cfg.crop} crops per step)'
             )
     out = {'machine': f'{platform.machine()} {os.cpu_count()} CPUs', 'torch': torch.__version__,
            'load_average_start': os.getloadavg()[0], 'rows': rows}

@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Does cross-task transfer make DSRNet better than itself trained alone? (issue 3's ablation)
+"""
+Issue 3's ablation: whether cross-task transfer makes DSRNet better than itself trained alone.
+
 Results: benchmarks/results/ablation_*.json + .png (docs/research/cross_task_ablation.md).
 
 Trains the same DSRNet config with the same budget and seeds under several arms (DSRNet alone,
@@ -63,7 +65,7 @@ def run_tag(args):
 
 
 def run_one(args, arm, seed):
-    """Train one (arm, seed) in a subprocess (one torch thread each, so --jobs runs in parallel)."""
+    """Train one (arm, seed) in a subprocess (one torch thread each, so --jobs run in parallel)."""
     tag = run_tag(args)
     run_dir = Path(args.runs_dir) / f'{tag}_{arm}_s{seed}'
     done = run_dir / 'metrics.json'
@@ -138,23 +140,29 @@ def protocol(args):
     )
     extra = json.loads(args.extra)
     also = (
-        f'; also trained on {", ".join(args.train_only)} (all but the last {args.hold_out_last} images)'
+        f'; also trained on {", ".join(args.train_only)} '
+        f'(all but the last {args.hold_out_last} images)'
         if args.train_only
         else ''
     )
     recipe = extra.get('degradation', 'blind')
+    val_lr = extra.get('val_degradations', ['bicubic_aa', 'cubic', 'area', 'nearest'])
     degradation = (
         f"training LR recipe '{recipe}' (depth_sr_ros.data.degradation); validation LR "
-        f"{', '.join(extra.get('val_degradations', ['bicubic_aa', 'cubic', 'area', 'nearest']))} "
+        f"{', '.join(val_lr)} "
         '(RMSE = mean over them)'
     )
     return (
-        f'data {args.data}, split_by_time_blocks(val_fraction={args.val_fraction}) of the captures{subset}{also}; '
+        f'data {args.data}, split_by_time_blocks(val_fraction={args.val_fraction}) '
+        f'of the captures{subset}{also}; '
         f'x{args.scale}, {degradation} (centre-aligned, hole-aware); '
         f'{extra.get("preset", "fast")} DSRNet; overrides {args.extra}; '
-        f'{args.steps} steps of {extra.get("batch_size", 16)} crops {args.crop}x{args.crop}, Adam 1e-3 OneCycle; '
-        f'RMSE/MAE in cm on full held-out frames (HR valid & output valid pixels), mean over frames; '
-        f'same frames and pixels for bicubic. Command: {" ".join(shlex.quote(a) for a in sys.argv)}'
+        f'{args.steps} steps of {extra.get("batch_size", 16)} crops {args.crop}x{args.crop}, '
+        f'Adam 1e-3 OneCycle; '
+        f'RMSE/MAE in cm on full held-out frames (HR valid & output valid pixels), '
+        f'mean over frames; '
+        f'same frames and pixels for bicubic. '
+        f'Command: {" ".join(shlex.quote(a) for a in sys.argv)}'
     )
 
 
@@ -192,7 +200,7 @@ def chart(summary, path):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument('--data', required=True, help='RGB-D image folder (rgb/ + depth/, uint16 mm)')
     p.add_argument('--scale', type=int, default=4)
@@ -240,7 +248,8 @@ def main():
         sd = f" +- {s['rmse_sd']:.3f}" if s['rmse_sd'] is not None else ''
         print(
             f"  {arm:14s} RMSE {s['rmse']:.3f}{sd} cm  MAE {s['mae']:.3f} cm  "
-            f"({s['vs_bicubic_pct']:+.1f}% vs bicubic)  seeds {[round(x, 3) for x in s['rmse_seeds']]}"
+            f"({s['vs_bicubic_pct']:+.1f}% vs bicubic)  "
+            f"seeds {[round(x, 3) for x in s['rmse_seeds']]}"
         )
     print(f'wrote {out} and {out.with_suffix(".png")}')
 

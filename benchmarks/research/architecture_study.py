@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Architecture study: validation quality against CPU cost, one Pareto chart and table.
+"""
+Architecture study: validation quality against CPU cost, one Pareto chart and table.
+
 Results: benchmarks/results/architecture_study_*.json + .png (docs/research/architecture.md).
 
 Quality comes from inner-validation pilots (research/recipe_validation.py: the same data,
@@ -26,7 +28,8 @@ their MAD gain is a second panel and a table column.
   .venv/bin/python benchmarks/research/architecture_study.py \
       --validation benchmarks/results/recipe_validation_x4.json \
       --speed benchmarks/results/preset_speed.json \
-      --pilots fast=fast_blind_anyphase lrres_fast=lrres_fast_blind_anyphase lrres_mid=lrres_mid_blind_anyphase \
+      --pilots fast=fast_blind_anyphase lrres_fast=lrres_fast_blind_anyphase \
+               lrres_mid=lrres_mid_blind_anyphase \
       --out benchmarks/results/architecture_study_x4.json
 """
 import argparse
@@ -47,7 +50,7 @@ def speed_rows(speed, preset, scale):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--validation',
@@ -89,7 +92,7 @@ def main():
             }
         )
     out = {
-        'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
+        'protocol': __doc__.lstrip().split('\n\n')[2].replace('\n', ' '),
         'command': ' '.join(shlex.quote(a) for a in sys.argv),
         'speed_meta': speed.get('meta'),
         'rows': rows,
@@ -144,7 +147,8 @@ def main():
     print('|---' * (5 + len(mb_samplings) + len(cols)) + '|')
     for r in rows:
         print(
-            f"| {r['preset']} | {r['family']} | {r['params']:,} | {r['gmac_160x120']:.2f} | {r['mean_gain_pct']:+.1f}% | "
+            f"| {r['preset']} | {r['family']} | {r['params']:,} | {r['gmac_160x120']:.2f} | "
+            f"{r['mean_gain_pct']:+.1f}% | "
             + ''.join(f"{r['middlebury_inner_gain_pct'][k]:+.1f}% | " for k in mb_samplings)
             + ' | '.join(f"{r['upsample_ms'].get(c, float('nan')):.1f}" for c in cols)
             + ' |'

@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Which depth steps a model leaves flying pixels on: step heights, per folder and on procedural scenes.
+"""
+Which depth steps a model leaves flying pixels on: step heights, per folder and procedural scene.
+
 Results: none: prints a table (docs/research/cross_sensor.md quotes it).
 
 Why: the cross-sensor matrix (quality.py --kinect) found the blind x2 leaving more flying pixels
@@ -57,9 +59,12 @@ def report(name, frames, resolver, scale):
             stats[key][1] += int(flying.sum())
             stats[key][2] += int(candidates.sum())
         all_steps.extend(jump[candidates])
-    pct = lambda v: np.percentile(v, [10, 50, 90]).round(3).tolist() if len(v) else []  # noqa: E731
+
+    def pct(v):
+        return np.percentile(v, [10, 50, 90]).round(3).tolist() if len(v) else []
     print(
-        f'{name} ({len(frames)} frames): candidates {len(all_steps)}, step heights {pct(all_steps)} m'
+        f'{name} ({len(frames)} frames): candidates {len(all_steps)}, '
+        f'step heights {pct(all_steps)} m'
     )
     for key, (heights, f, c) in stats.items():
         print(
@@ -69,7 +74,7 @@ def report(name, frames, resolver, scale):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument('--model', default='x2')
     p.add_argument('--sampling', default='nearest', choices=list(EVALUATION))

@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""How close to the ground truth issue 13's Middlebury targets are: oracle references on the same pixels.
+"""
+How close to the ground truth issue 13's Middlebury targets are: oracle references, same pixels.
+
 Results: benchmarks/results/middlebury_floor.json, middlebury_scene_sets.json
 (docs/research/middlebury.md).
 
@@ -78,15 +80,18 @@ def edge_zone(hr, hv, step):
 
 
 def zone_parts(est, hr, mask, edge):
-    """(edge, interior) contributions to this frame's MAD: zone error sums over all scored pixels."""
+    """Split this frame's MAD into (edge, interior): zone error sums over all scored pixels."""
     err = np.abs(est - hr)
     n = max(int(mask.sum()), 1)
     return float(err[mask & edge].sum()) / n, float(err[mask & ~edge].sum()) / n
 
 
 def per_scene(ids, mads, held_out_ids, model_labels):
-    """MAD per scene of every estimate, and each model's gain over bicubic on the held-out scenes
-    vs the others (mean MADs of the group)."""
+    """
+    Tabulate the MAD per scene of every estimate, and each model's gain over bicubic by group.
+
+    Groups: the held-out scenes vs the others (gain from the mean MADs of the group).
+    """
     table = {sid: {name: v[i] for name, v in mads.items()} for i, sid in enumerate(ids)}
     groups = {
         'held_out': [s for s in ids if s in held_out_ids],
@@ -102,7 +107,8 @@ def per_scene(ids, mads, held_out_ids, model_labels):
                 )
     for sid in ids:
         print(
-            f'  {sid}{" (held out)" if sid in held_out_ids else ""}: bicubic {table[sid]["bicubic_hole_aware"]:.3f}, '
+            f'  {sid}{" (held out)" if sid in held_out_ids else ""}: '
+            f'bicubic {table[sid]["bicubic_hole_aware"]:.3f}, '
             + ', '.join(f'{m} {table[sid][m]:.3f}' for m in model_labels if m in table[sid])
         )
     for label, g in gains.items():
@@ -112,7 +118,7 @@ def per_scene(ids, mads, held_out_ids, model_labels):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument('--middlebury', required=True)
     p.add_argument('--scales', type=int, nargs='+', default=[4, 8, 16])
@@ -129,7 +135,8 @@ def main():
         '--scenes',
         choices=['held_out', 'all'],
         default='held_out',
-        help="held_out: quality.py's last 6 scenes; all: every scene (models trained on the folder are refused)",
+        help="held_out: quality.py's last 6 scenes; "
+        'all: every scene (models trained on the folder are refused)',
     )
     p.add_argument('--out', default=str(RESULTS / 'middlebury_floor.json'))
     args = p.parse_args()
@@ -143,7 +150,7 @@ def main():
             check_unseen(label, r.metadata, [args.middlebury])
     scenes = every_scene if args.scenes == 'all' else held_out
     out = {
-        'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
+        'protocol': __doc__.lstrip().split('\n\n')[2].replace('\n', ' '),
         'command': ' '.join(shlex.quote(a) for a in sys.argv),
         'scenes': [s.capture_id for s in scenes],
         'held_out_scenes': held_out_ids,
@@ -189,7 +196,8 @@ def main():
         out['scales'][str(scale)] = row
         print(f'x{scale}: ' + ', '.join(f'{k} {v:.3f}' for k, v in row.items()))
         print(
-            f'  x{scale} MAD = edge + interior ({100 * zones["edge_pixel_share"]:.1f}% of pixels are edge): '
+            f'  x{scale} MAD = edge + interior '
+            f'({100 * zones["edge_pixel_share"]:.1f}% of pixels are edge): '
             + ', '.join(
                 f'{k} {z["edge"]:.3f} + {z["interior"]:.3f}' for k, z in zones['parts'].items()
             )

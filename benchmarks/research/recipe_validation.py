@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Collect recipe/architecture pilots validated *inside the training captures* into one table.
+"""
+Collect recipe/architecture pilots validated *inside the training captures* into one table.
+
 Results: benchmarks/results/recipe_validation_*.json + .png (--out; docs/research/*.md cite
 each file).
 
@@ -87,7 +89,7 @@ def data_summary(row):
 
 
 def score_against_bicubic(row, label, pairs, samplings, factor):
-    """{sampling: quality.score cell of the row's model and hole-aware bicubic} on ``pairs``."""
+    """Return {sampling: quality.score cells of the row's model and hole-aware bicubic}."""
     from depth_sr_ros.data.degradation import EVALUATION
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.training.evaluate import lr_frames
@@ -108,7 +110,11 @@ def score_against_bicubic(row, label, pairs, samplings, factor):
 
 
 def inner_middlebury_scenes(folder):
-    """The inner Middlebury scenes: the INNER_MIDDLEBURY before quality.py's held-out ones, by file name."""
+    """
+    Return the inner Middlebury scenes.
+
+    The INNER_MIDDLEBURY scenes before quality.py's held-out ones, by file name.
+    """
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import hold_out_last
     from quality import MIDDLEBURY_HELD_OUT
@@ -117,7 +123,7 @@ def inner_middlebury_scenes(folder):
 
 
 def inner_rgbdd_frames(folders, val_fraction=0.15):
-    """The inner validation captures: the training captures of the held-out split, split again."""
+    """Return the inner validation captures: the held-out split's training captures split again."""
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
     pairs = [p for f in folders for p in load_image_folder(f, depth_scale=0.001)]
@@ -162,7 +168,7 @@ def inner_middlebury(rows, folder, samplings):
 
 
 def extra_samplings(rows, samplings=None, val_fraction=0.15):
-    """Score every row on its inner RGB-D-D frames under ``samplings`` (None: the row's own), in place."""
+    """Score each row on its inner RGB-D-D frames under ``samplings`` (None: its own), in place."""
     cache = {}
     for label, row in rows.items():
         summary = data_summary(row)
@@ -200,7 +206,7 @@ def heatmap(path, rows, title):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--runs',
@@ -225,7 +231,7 @@ def main():
         extra_samplings(rows, args.extra_samplings)
     if args.middlebury:
         inner_middlebury(rows, args.middlebury, args.middlebury_samplings)
-    out = {'protocol': __doc__.split('\n\n')[1].replace('\n', ' '),
+    out = {'protocol': __doc__.lstrip().split('\n\n')[2].replace('\n', ' '),
            'command': ' '.join(shlex.quote(a) for a in sys.argv), 'runs': rows}
     write_text_atomic(args.out, json.dumps(out, indent=2) + '\n')
     heatmap(
@@ -241,11 +247,13 @@ def main():
     for label, r in rows.items():
         cells = ' | '.join(f"{r['rmse_cm'][s]:.3f} ({r['gain_pct'][s]:+.1f}%)" for s in samplings)
         mb_cells = ''.join(
-            f"{r['middlebury_inner'][s]['mad']:.3f} ({r['middlebury_inner'][s]['gain_pct']:+.1f}%) | "
+            f"{r['middlebury_inner'][s]['mad']:.3f} "
+            f"({r['middlebury_inner'][s]['gain_pct']:+.1f}%) | "
             for s in mb
         )
         print(
-            f"| {label} | {r['step']} | {cells} | {np.mean(list(r['gain_pct'].values())):+.1f}% | {mb_cells}"
+            f"| {label} | {r['step']} | {cells} | "
+            f"{np.mean(list(r['gain_pct'].values())):+.1f}% | {mb_cells}"
         )
     print(f'wrote {args.out}')
 

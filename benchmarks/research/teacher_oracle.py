@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""How much could DENet (RGB -> depth) teach DSRNet at all? An upper bound on per-pixel transfer.
+"""
+How much could DENet (RGB -> depth) teach DSRNet at all? An upper bound on per-pixel transfer.
+
 Results: benchmarks/results/teacher_oracle.json (docs/research/cross_task_ablation.md).
 
 Loads a finished cross-task run (its checkpoint holds DENet beside DSRNet) and, on the held-out
@@ -96,8 +98,8 @@ def analyse(run_dir, pairs):
         'scale': cfg.scale,
         'frames': len(rmse['dsr']),
         'rmse_cm': {k: float(np.mean(v)) for k, v in rmse.items()},
-        'note': 'raw network outputs on full frames (no hole handling), so DSR differs slightly from the '
-        'deployment-path validation figure',
+        'note': 'raw network outputs on full frames (no hole handling), '
+        'so DSR differs slightly from the deployment-path validation figure',
         'de_closer_pixel_share': de_better / max(total, 1),
         'oracle_gain_pct': float(100 * (1 - np.mean(rmse['oracle']) / np.mean(rmse['dsr']))),
         'control_gain_pct': float(
@@ -108,7 +110,7 @@ def analyse(run_dir, pairs):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--data', required=True, help='the RGB-D folder the runs were trained on (uint16 mm)'
@@ -123,7 +125,7 @@ def main():
     )[1]
     rows = [analyse(run, val) for run in args.runs]
     out = {
-        'protocol': __doc__.split('\n\n')[0]
+        'protocol': '\n'.join(__doc__.lstrip().split('\n\n')[:2])
         + ' Held-out: split_by_time_blocks of --data; bicubic LR; '
         'full frames cropped to a multiple of the scale.',
         'command': ' '.join(shlex.quote(a) for a in sys.argv),
@@ -139,8 +141,10 @@ def main():
     for r in rows:
         m = r['rmse_cm']
         print(
-            f"| {Path(r['run']).name} | {r['scale']} | {r['frames']} | {m['dsr']:.3f} | {m['de']:.3f} | "
-            f"{m['oracle']:.3f} ({r['oracle_gain_pct']:.1f}%) | {100 * r['de_closer_pixel_share']:.1f}% | "
+            f"| {Path(r['run']).name} | {r['scale']} | {r['frames']} | "
+            f"{m['dsr']:.3f} | {m['de']:.3f} | "
+            f"{m['oracle']:.3f} ({r['oracle_gain_pct']:.1f}%) | "
+            f"{100 * r['de_closer_pixel_share']:.1f}% | "
             f"{m['oracle_bicubic_control']:.3f} ({r['control_gain_pct']:.1f}%) |"
         )
     print(f'wrote {args.out}')

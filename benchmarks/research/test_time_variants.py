@@ -13,7 +13,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Test-time variants of one pilot, scored on its *inner* frames: what inference alone can add.
+r"""
+Test-time variants of one pilot, scored on its *inner* frames: what inference alone can add.
+
 Results: benchmarks/results/test_time_variants_x4.json (docs/research/self_ensemble.md).
 
 For a pilot trained with ``--validation inner --hold-out-last 12`` (recipe_validation.py's
@@ -27,8 +29,8 @@ protocol), scores under one LR sampling, beside hole-aware bicubic on the same f
                ensemble, i.e. how much of the error is training noise rather than bias
 on the RGB-D-D inner validation frames (RMSE, cm) and the 6 inner Middlebury scenes (MAD).
 
-  .venv/bin/python benchmarks/research/test_time_variants.py --run runs/pilots/x4_large \\
-      --second runs/pilots/x4_large_lr1 --rgbdd ../shared/data/rgbdd_dev \\
+  .venv/bin/python benchmarks/research/test_time_variants.py --run runs/pilots/x4_large \
+      --second runs/pilots/x4_large_lr1 --rgbdd ../shared/data/rgbdd_dev \
       --middlebury ../shared/data/middlebury --out benchmarks/results/test_time_variants_x4.json
 """
 import argparse
@@ -42,8 +44,6 @@ from depth_sr_ros.data.degradation import downsample, EVALUATION
 from depth_sr_ros.inference import DepthSuperResolver
 from depth_sr_ros.training.evaluate import lr_frames
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from quality import BASELINE, baselines, resolver_method, score  # noqa: E402
@@ -54,6 +54,8 @@ from recipe_validation import (  # noqa: E402
     inner_middlebury_scenes,
     inner_rgbdd_frames,
 )
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 def back_projection(resolver, sampling, iterations):
@@ -90,7 +92,7 @@ def inner_sets(rgbdd, middlebury):
 
 def main():
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__.lstrip(), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument(
         '--run', required=True, help='pilot run directory (inner validation, --hold-out-last 12)'
