@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""folder_to_bag: a folder of registered RGB-D pairs (rgb/<id>.jpg|png + depth/<id>.png) -> rosbag2.
+"""
+folder_to_bag: a folder of registered RGB-D pairs (rgb/<id>.jpg|png, depth/<id>.png) -> rosbag2.
 
 A folder without rgb/ (a depth camera without colour) becomes a depth-only bag: depth and its
 CameraInfo on /camera/depth/ (train_from_bag then trains DSRNet alone on it).
@@ -34,7 +35,7 @@ MIN_CAPTURE_TIME = 946_684_800.0             # 2000-01-01: smaller "timestamps" 
 
 
 def build_parser():
-    p = argparse.ArgumentParser(prog='folder_to_bag', description=__doc__.split('\n')[0],
+    p = argparse.ArgumentParser(prog='folder_to_bag', description=__doc__.strip().split('\n')[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('folder', help='folder with depth/ and (unless depth-only) rgb/ sub-folders')
     p.add_argument('--out', required=True, help='output rosbag2 directory (must not exist)')
@@ -110,8 +111,8 @@ def convert(
             units = np.round(np.where(pair.valid, pair.depth, 0) / depth_scale)
             if units.max() > 65535:
                 raise ValueError(
-                    f'{pair.capture_id}: depth {units.max() * depth_scale:.2f} m does not fit 16UC1 '
-                    f'at {depth_scale} m per unit'
+                    f'{pair.capture_id}: depth {units.max() * depth_scale:.2f} m does not fit '
+                    f'16UC1 at {depth_scale} m per unit'
                 )
             h, w = pair.depth.shape
             writer.write(None if depth_only else pair.rgb, units.astype(np.uint16),

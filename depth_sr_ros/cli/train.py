@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""`train`: train DSRNet (cross-task scheme or alone) from RGB-D image folders.
+"""
+`train`: train DSRNet (cross-task scheme or alone) from RGB-D image folders.
 
   train --data ../shared/data/rgbdd_dev --run-dir runs/x4 --scale 4 --max-steps 6000
   torchrun --nproc_per_node 2 -m depth_sr_ros.cli.train --data ... --run-dir ...   (DDP)
@@ -88,10 +89,10 @@ def build_parser():
     p.add_argument(
         '--config',
         default=None,
-        help="DSRNet preset (default lrres_mid_deep, the bundled default "
+        help='DSRNet preset (default lrres_mid_deep, the bundled default '
         "x4's and the other blind models' real-time architecture; lrres_mid: 1.6x faster; "
-        "depth_sr_ros.nets.registry.PRESETS: fast, quality, deep_bp, lrres_fast, "
-        "lrres_quality, ...) or a YAML of training options",
+        'depth_sr_ros.nets.registry.PRESETS: fast, quality, deep_bp, lrres_fast, '
+        'lrres_quality, ...) or a YAML of training options',
     )
     p.add_argument('--scale', type=int, default=None)
     p.add_argument('--max-steps', type=int, default=None)
@@ -145,8 +146,12 @@ def make_config(args):
 
 
 def assemble_pairs(args, scheme):
-    """(train, val, data_summary) from the folders in ``args``; a --train-only image appears
-    --train-only-weight times in ``train`` (crops are drawn uniformly over that list)."""
+    """
+    Return (train, val, data_summary) from the folders in ``args``.
+
+    A --train-only image appears --train-only-weight times in ``train`` (crops are drawn
+    uniformly over that list).
+    """
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
     pairs = []
@@ -220,10 +225,12 @@ def main(argv=None):
     if val:
         print(
             f"held-out RMSE {val['rmse_cm']:.3f} cm (bicubic {val['bicubic_rmse_cm']:.3f}), "
-            f"MAE {val['mae_cm']:.3f} cm (bicubic {val['bicubic_mae_cm']:.3f}) on {val['frames']} frames"
+            f"MAE {val['mae_cm']:.3f} cm (bicubic {val['bicubic_mae_cm']:.3f}) "
+            f"on {val['frames']} frames"
         )
     print(
-        f"{result['steps']} steps, {result['samples_per_s']:.1f} samples/s; model: {result.get('model_dir')}"
+        f"{result['steps']} steps, {result['samples_per_s']:.1f} samples/s; "
+        f"model: {result.get('model_dir')}"
     )
     return 0
 

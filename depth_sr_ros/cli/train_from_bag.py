@@ -13,7 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""train_from_bag: train a deployable DSRNet straight from RGB-D rosbag recordings.
+"""
+train_from_bag: train a deployable DSRNet straight from RGB-D rosbag recordings.
 
 bags -> decoded, registered pairs (cached) -> held-out split by time blocks -> fit() in the
 persistent work directory ``<out>.work/`` (so --resume continues) -> on success ``<out>`` is
@@ -34,8 +35,12 @@ REPORT_FILES = ('curve.png', 'panel.png', 'metrics.csv', 'metrics.json')
 
 
 class _DefaultsOnceFormatter(argparse.HelpFormatter):
-    """Like ArgumentDefaultsHelpFormatter, but adds '(default: X)' only where the help text does
-    not already state its default, and not for None / False (unset options, flags)."""
+    """
+    Like ArgumentDefaultsHelpFormatter, but add '(default: X)' only where it says something.
+
+    That is, only where the help text does not already state its default, and not for
+    None / False (unset options, flags).
+    """
 
     def _get_help_string(self, action):
         text = action.help or ''
@@ -49,7 +54,7 @@ class _DefaultsOnceFormatter(argparse.HelpFormatter):
 
 
 def build_parser():
-    p = argparse.ArgumentParser(prog='train_from_bag', description=__doc__.split('\n')[0],
+    p = argparse.ArgumentParser(prog='train_from_bag', description=__doc__.strip().split('\n')[0],
                                 formatter_class=_DefaultsOnceFormatter)
     g = p.add_argument_group('input')
     g.add_argument(
@@ -81,8 +86,8 @@ def build_parser():
         '--max-pairs',
         type=int,
         default=1000,
-        help='at most this many pairs per bag, spread evenly over it (decoded pairs are held in memory: '
-        '1000 pairs of 1280x720 take about 7 GB); 0 = no limit',
+        help='at most this many pairs per bag, spread evenly over it (decoded pairs are held in '
+        'memory: 1000 pairs of 1280x720 take about 7 GB); 0 = no limit',
     )
     g.add_argument(
         '--dedup',
@@ -122,10 +127,10 @@ def build_parser():
     t.add_argument(
         '--config',
         default=None,
-        help="a DSRNet preset (default lrres_mid_deep: the bundled "
+        help='a DSRNet preset (default lrres_mid_deep: the bundled '
         "blind models' real-time architecture; lrres_mid: 1.6x faster, a little less accurate; "
-        "lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: "
-        "depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file",
+        'lrres_quality for offline use; fast, quality, deep_bp, lrres_fast, ...: '
+        'depth_sr_ros.nets.registry.PRESETS) or a TrainConfig YAML file',
     )
     t.add_argument(
         '--epochs', type=float, default=None, help='epochs of crops (overrides --max-steps)'
@@ -247,8 +252,12 @@ def _train_config(args, data_summary, init=None):
 
 
 def _data_summary(read_summary, train, val, args):
-    """What went into training (stored in model.json and the report). Deterministic for the same
-    data and options (no cache status), as resuming checks it against the checkpoint."""
+    """
+    Summarise what went into training (stored in model.json and the report).
+
+    Deterministic for the same data and options (no cache status), as resuming checks it
+    against the checkpoint.
+    """
     bags = [
         {
             k: b.get(k)
@@ -300,8 +309,10 @@ def _markdown_report(report):
         '',
         '| method | RMSE (cm) | MAE (cm) |',
         '|---|---|---|',
-        f"| bicubic | {v.get('bicubic_rmse_cm', float('nan')):.3f} | {v.get('bicubic_mae_cm', float('nan')):.3f} |",
-        f"| DSRNet (this model) | {v.get('rmse_cm', float('nan')):.3f} | {v.get('mae_cm', float('nan')):.3f} |",
+        f"| bicubic | {v.get('bicubic_rmse_cm', float('nan')):.3f} | "
+        f"{v.get('bicubic_mae_cm', float('nan')):.3f} |",
+        f"| DSRNet (this model) | {v.get('rmse_cm', float('nan')):.3f} | "
+        f"{v.get('mae_cm', float('nan')):.3f} |",
         '',
         f"Mean over the LR samplings below. Training LR: `{report['training']['degradation']}`.",
         '',
@@ -318,8 +329,10 @@ def _markdown_report(report):
     lines += _comparison_lines(report)
     lines += [
         '',
-        f"{v.get('frames', 0)} held-out frames; RMSE {report['rmse_change_vs_bicubic_pct']:+.1f}% vs bicubic. "
-        f"{report['steps']} steps at {report['samples_per_s']:.1f} samples/s on {report['device']}.",
+        f"{v.get('frames', 0)} held-out frames; "
+        f"RMSE {report['rmse_change_vs_bicubic_pct']:+.1f}% vs bicubic. "
+        f"{report['steps']} steps at {report['samples_per_s']:.1f} samples/s "
+        f"on {report['device']}.",
         '',
         '## Data',
         '',
@@ -332,7 +345,8 @@ def _markdown_report(report):
                   else 'none (depth only)')
         lines.append(
             f"| {b['bag']} | {b['storage']} | {colour} | "
-            f"{b['depth_topic']} ({b['depth_encoding']}) | {b['registration']} | {b['pairs']} | {dropped} |"
+            f"{b['depth_topic']} ({b['depth_encoding']}) | {b['registration']} | "
+            f"{b['pairs']} | {dropped} |"
         )
     s = report['data']['split']
     lines += ['', f"Split: {s['train_pairs']} training pairs, {s['val_pairs']} held-out pairs, "
@@ -342,8 +356,12 @@ def _markdown_report(report):
 
 
 def _comparison_lines(report):
-    """The report's comparison: init model, adapted (and scratch) on the held-out frames, and the
-    init and adapted model on the bundled reference frames (forgetting)."""
+    """
+    Return the report's comparison section as lines.
+
+    The init model, adapted (and scratch) on the held-out frames, and the init and adapted
+    model on the bundled reference frames (forgetting).
+    """
     from depth_sr_ros.training.comparison import comparison_table
     lines = []
     if report.get('depth_only'):
@@ -370,7 +388,7 @@ def _comparison_lines(report):
 
 
 def _assemble(out, work, result, report):
-    """Build the output in a temporary sibling directory, check it loads, then rename into place."""
+    """Build the output in a temporary sibling directory, check it loads, rename it into place."""
     from depth_sr_ros.inference import DepthSuperResolver
     tmp = out.parent / f'.{out.name}.tmp-{os.getpid()}'
     if tmp.exists():
@@ -462,8 +480,8 @@ def run(args, argv):
     )
     if len(pairs) < 3:
         return _fail(
-            f'only {len(pairs)} usable pair(s) in {", ".join(args.bag)}; need at least 3 for training '
-            f'and a held-out split (dropped: {summary["dropped"]})'
+            f'only {len(pairs)} usable pair(s) in {", ".join(args.bag)}; need at least 3 for '
+            f'training and a held-out split (dropped: {summary["dropped"]})'
         )
     depth_only = _scheme_for(args, pairs)
     train, val = split_by_time(pairs, val_fraction=args.val_fraction, gap_s=args.gap)
@@ -517,8 +535,10 @@ def run(args, argv):
         report['depth_only_note'] = DEPTH_ONLY_NOTE
     _assemble(out, work, result, report)
     print(
-        f'train_from_bag: held-out RMSE {v["rmse_cm"]:.3f} cm vs bicubic {v["bicubic_rmse_cm"]:.3f} cm '
-        f'({change:+.1f}%), MAE {v["mae_cm"]:.3f} vs {v["bicubic_mae_cm"]:.3f} cm on {v["frames"]} frames; '
+        f'train_from_bag: held-out RMSE {v["rmse_cm"]:.3f} cm '
+        f'vs bicubic {v["bicubic_rmse_cm"]:.3f} cm '
+        f'({change:+.1f}%), MAE {v["mae_cm"]:.3f} vs {v["bicubic_mae_cm"]:.3f} cm '
+        f'on {v["frames"]} frames; '
         f'model and report in {out}'
     )
     return 0
@@ -539,15 +559,17 @@ def main(argv=None):
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail(
-            f'interrupted; nothing written to --out (continue with --resume: the run is in {args.out}.work)',
+            'interrupted; nothing written to --out (continue with --resume: the run is in '
+            f'{args.out}.work)',
             130,
         )
-    except Exception as exc:  # noqa: BLE001 - one line for users; DEPTH_SR_ROS_DEBUG=1 shows the traceback
+    except Exception as exc:  # noqa: BLE001 - one line for users
+        # DEPTH_SR_ROS_DEBUG=1 shows the traceback.
         if os.environ.get('DEPTH_SR_ROS_DEBUG'):
             raise
         return _fail(
-            f'unexpected {type(exc).__name__}: {exc} (set DEPTH_SR_ROS_DEBUG=1 for the traceback); '
-            'nothing was written to --out'
+            f'unexpected {type(exc).__name__}: {exc} '
+            '(set DEPTH_SR_ROS_DEBUG=1 for the traceback); nothing was written to --out'
         )
 
 

@@ -63,7 +63,7 @@ class TooLarge(CompressedDepthError):
 
 
 def is_compressed_depth(fmt):
-    """True for a compressedDepth ``format`` string (any codec)."""
+    """Return True for a compressedDepth ``format`` string (any codec)."""
     return 'compresseddepth' in (fmt or '').lower()
 
 
@@ -176,7 +176,7 @@ def _decode_rvl(body, fmt, max_pixels):
 def encode(depth, encoding, codec='png', depth_max=DEPTH_MAX,
            depth_quantization=DEPTH_QUANTIZATION, png_level=PNG_LEVEL):
     """
-    HxW uint16 mm (16UC1/mono16) or float32 m (32FC1) -> (format, data bytes).
+    Encode HxW uint16 mm (16UC1/mono16) or float32 m (32FC1) -> (format, data bytes).
 
     As encodeCompressedDepthImage with the publisher plugin's parameters of the same names.
     """

@@ -40,6 +40,8 @@ class Sample:
 
 def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA):
     """
+    Crop, flip, degrade and normalise one training sample.
+
     Crop ``crop`` x ``crop`` HR pixels (a multiple of scale), flip, degrade by a spec drawn
     from ``recipe`` (data.degradation), normalise.
 
@@ -69,7 +71,11 @@ def make_sample(pair, scale, crop, rng, recipe=BICUBIC_AA):
 
 
 class CropBatches:
-    """Global batch number ``step`` -> dict of tensors (B, C, H, W), deterministic in (seed, step)."""
+    """
+    Global batch number ``step`` -> dict of tensors (B, C, H, W).
+
+    Deterministic in (seed, step).
+    """
 
     def __init__(self, pairs, scale, crop, batch_size, seed=0, recipe=BICUBIC_AA):
         if not pairs:
@@ -90,7 +96,7 @@ class CropBatches:
                          'are the depth maps mostly invalid?')
 
     def batch(self, step, rank=0, world_size=1):
-        """This rank's slice (indices rank, rank+world, ...) of global batch ``step``."""
+        """Return this rank's slice (indices rank, rank+world, ...) of global batch ``step``."""
         items = [self.samples(step, i) for i in range(rank, self.batch_size, world_size)]
         return collate(items)
 

@@ -109,7 +109,7 @@ class DegradationSpec:
                     or self.drop_prob or self.hole_blobs)
 
     def sample(self, rng):
-        """A fixed spec is its own recipe."""
+        """Return self: a fixed spec is its own recipe."""
         return self
 
     def to_dict(self):
@@ -252,7 +252,7 @@ EVALUATION = {'bicubic_aa': BICUBIC_AA, 'cubic': CUBIC, 'area': AREA, 'nearest':
 
 
 def make_recipe(name='blind', params=None):
-    """The recipe ``name`` (one of RECIPES) with ``params`` overriding its fields."""
+    """Return the recipe ``name`` (one of RECIPES) with ``params`` overriding its fields."""
     if name not in RECIPES:
         raise ValueError(f'unknown degradation {name!r}; choose from {sorted(RECIPES)}')
     base = RECIPES[name]
@@ -330,9 +330,11 @@ def _blur(depth, valid, sigma):
 
 def local_extremes(depth, valid, radius=1):
     """
-    Min and max over the valid pixels of each (2r+1)^2 window (invalid ones ignored; a window
-    without valid pixels gives +max / -max). Shared by the flying-pixel degradation and the
-    flying-pixel metric (training/evaluate.py), so both see depth steps the same way.
+    Return min and max over the valid pixels of each (2r+1)^2 window.
+
+    Invalid pixels are ignored; a window without valid pixels gives +max / -max. Shared by the
+    flying-pixel degradation and the flying-pixel metric (training/evaluate.py), so both see
+    depth steps the same way.
     """
     big = np.float32(np.finfo(np.float32).max)
     kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
@@ -358,7 +360,9 @@ def _flying_pixels(depth, valid, fraction, jump, rng):
 def _shadow_band(depth, valid, width, jump, rng):
     """
     Invalidate ``width`` pixels on the far side of row-wise depth steps (projector shadow).
-    The projector's side is random: for a left-hand one the rows are mirrored, shadowed, mirrored back.
+
+    The projector's side is random: for a left-hand one the rows are mirrored, shadowed,
+    mirrored back.
     """
     mirror = rng.random() >= 0.5
     d, v = (depth[:, ::-1], valid[:, ::-1]) if mirror else (depth, valid)
@@ -432,6 +436,8 @@ def degrade(depth_hr, valid_hr, scale, spec=BICUBIC_AA, rng=None, metric=True):
 
 def _positive_only(depth_lr, valid_lr):
     """
+    Turn depth <= 0 into holes.
+
     A sensor reports no depth <= 0 (the resolver reads it as 'no measurement'): cubic
     overshoot beside a near-zero surface, or noise, makes such values, so they become holes.
     """

@@ -47,7 +47,7 @@ class DepthRange:
 
 
 def valid_range(depth, valid):
-    """DepthRange over the valid pixels; ``None`` when there are none."""
+    """Return the DepthRange over the valid pixels; ``None`` when there are none."""
     values = depth[valid]
     if values.size == 0:
         return None
@@ -56,8 +56,10 @@ def valid_range(depth, valid):
 
 def network_input(depth, valid, rng):
     """
-    LR depth -> what DSRNet sees: normalised by ``rng``, holes filled with the nearest valid
-    value (float32). One function so training, inference and analysis cannot drift apart.
+    Turn LR depth into what DSRNet sees.
+
+    Normalised by ``rng``, holes filled with the nearest valid value (float32). One function
+    so training, inference and analysis cannot drift apart.
     """
     return fill_invalid_nearest(np.where(valid, rng.normalize(depth), 0).astype(np.float32), valid)
 

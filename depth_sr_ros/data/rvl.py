@@ -61,7 +61,11 @@ def _nibbles(values):
 
 
 def encode(depth):
-    """HxW (or flat) uint16 -> RVL bytes (no size prefix), identical to RvlCodec::CompressRVL."""
+    """
+    Encode HxW (or flat) uint16 -> RVL bytes (no size prefix).
+
+    Identical to RvlCodec::CompressRVL.
+    """
     flat = np.ascontiguousarray(depth, dtype=np.uint16).ravel()
     if flat.size == 0:
         return b''

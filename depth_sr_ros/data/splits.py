@@ -25,7 +25,11 @@ import numpy as np
 
 
 def _auto_blocks(n_val):
-    """A few blocks spread over the recording (scene variety), each long enough to matter."""
+    """
+    Return the number of held-out blocks.
+
+    A few blocks spread over the recording (scene variety), each long enough to matter.
+    """
     return int(max(1, min(4, n_val // 8)))
 
 

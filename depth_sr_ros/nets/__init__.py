@@ -13,4 +13,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Networks and losses: DSRNet (deployed), DENet, side-output heads, affinity, SPNet (training only)."""
+"""
+Networks and losses.
+
+DSRNet (deployed); DENet, side-output heads, affinity, SPNet (training only).
+"""

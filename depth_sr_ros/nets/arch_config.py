@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-What every DSRNet family's config shares: the checks of the common fields and the dict round
-trip of model metadata (nets/dsrnet.py DSRNetConfig, nets/lrres.py LRResConfig).
+What every DSRNet family's config shares.
+
+The checks of the common fields and the dict round trip of model metadata (nets/dsrnet.py
+DSRNetConfig, nets/lrres.py LRResConfig).
 """
 from dataclasses import asdict, fields
 

@@ -17,8 +17,8 @@
 DENet: monocular depth estimation from RGB (training-only teacher/student of DSRNet).
 
 conv block -> N residual blocks -> conv block -> D_de, as in the CTKT figure. Works at 1/4
-(default) or 1/2 resolution (strided stem) to stay cheap on CPUs; block features F_de^1..F_de^N are exposed for
-the side-output heads, the affinity loss and SPNet.
+(default) or 1/2 resolution (strided stem) to stay cheap on CPUs; block features
+F_de^1..F_de^N are exposed for the side-output heads, the affinity loss and SPNet.
 """
 from dataclasses import asdict, dataclass
 
@@ -37,6 +37,8 @@ class DENetConfig:
 
 
 class _Residual(nn.Module):
+    """Residual block: relu(x + conv-ReLU-conv(x)), ``c`` channels throughout."""
+
     def __init__(self, c):
         super().__init__()
         self.body = nn.Sequential(nn.Conv2d(c, c, 3, padding=1), nn.ReLU(inplace=True),

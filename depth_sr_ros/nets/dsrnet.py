@@ -204,5 +204,5 @@ class DSRNet(nn.Module):
         return self._run(lr, lr_valid, False)[0]
 
     def forward_with_features(self, lr, lr_valid):
-        """Same output plus the LR-space features F_sr^1..F_sr^N for training-only heads."""
+        """Return the same output plus the LR-space features F_sr^1..F_sr^N (training heads)."""
         return self._run(lr, lr_valid, True)

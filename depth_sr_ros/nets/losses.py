@@ -35,7 +35,11 @@ def masked_l1(pred, target, valid):
 
 
 def structure_target(hr, valid, threshold=0.08):
-    """Edge map of the normalised HR depth: gradient magnitude (central differences) > threshold."""
+    """
+    Edge map of the normalised HR depth.
+
+    Gradient magnitude (central differences) > threshold.
+    """
     gx = F.pad(hr[..., :, 2:] - hr[..., :, :-2], (1, 1, 0, 0)) / 2
     gy = F.pad(hr[..., 2:, :] - hr[..., :-2, :], (0, 0, 1, 1)) / 2
     vx = F.pad(valid[..., :, 2:] * valid[..., :, :-2], (1, 1, 0, 0))
@@ -55,6 +59,10 @@ def structure_loss(logits, edges, valid):
 
 
 def affinity_loss(student, teacher, row_weight):
-    """L1 between affinity matrices (B,n,n), rows weighted by (B,n) student-where-taught weights."""
+    """
+    L1 between affinity matrices (B,n,n).
+
+    Rows weighted by (B,n) student-where-taught weights.
+    """
     diff = (student - teacher.detach()).abs().mean(2)   # (B, n)
     return masked_mean(diff[:, None], row_weight[:, None])

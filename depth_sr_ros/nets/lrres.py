@@ -152,5 +152,9 @@ class LRResNet(nn.Module):
         return self._run(lr, lr_valid, False)[0]
 
     def forward_with_features(self, lr, lr_valid):
-        """Same output plus the LR-space features of the tapped blocks for training-only heads."""
+        """
+        Return the same output plus the LR-space features of the tapped blocks.
+
+        The features feed the training-only heads.
+        """
         return self._run(lr, lr_valid, True)

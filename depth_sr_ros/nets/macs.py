@@ -24,7 +24,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 
 def count_macs(model, *inputs):
-    """MACs (= FLOPs / 2 of the counted ops) of one forward pass without gradients."""
+    """Count the MACs (= FLOPs / 2 of the counted ops) of one forward pass without gradients."""
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counter:
         model(*inputs)

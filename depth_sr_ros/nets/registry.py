@@ -93,7 +93,7 @@ def config_from_dict(data):
 
 
 def build_dsrnet(cfg):
-    """The network of a family config (a config object or its dict)."""
+    """Build the network of a family config (a config object or its dict)."""
     if isinstance(cfg, dict):
         cfg = config_from_dict(cfg)
     return FAMILIES[cfg.family][1](cfg)

@@ -14,8 +14,9 @@
 # limitations under the License.
 
 """
-SPNet: uncertainty fusion of F_sr^N and F_de^N, then a small structure CNN -> edge logits
-(at half the HR size, bilinearly resized to HR).
+SPNet: uncertainty fusion of F_sr^N and F_de^N, then a small structure CNN -> edge logits.
+
+The structure CNN runs at half the HR size; its logits are bilinearly resized to HR.
 
 The fusion weight of each network at a position is softmax(-U / tau) over the two networks'
 per-pixel errors U = |D - D_hr| (pooled to the feature grid): where one network is more
@@ -27,6 +28,8 @@ import torch.nn.functional as F
 
 
 class SPNet(nn.Module):
+    """Fuse the two networks' last features by their errors and predict HR edge logits."""
+
     def __init__(self, sr_channels, de_channels, channels=16, tau=0.02):
         super().__init__()
         self.tau = tau

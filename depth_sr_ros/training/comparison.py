@@ -31,7 +31,7 @@ REFERENCE_SIZE = (240, 320)       # height, width: a multiple of 16, so every sc
 
 
 def reference_pairs(seeds=REFERENCE_SEEDS, size=REFERENCE_SIZE):
-    """The fixed procedural reference frames (same on every machine)."""
+    """Render the fixed procedural reference frames (same on every machine)."""
     from depth_sr_ros.data.synthetic import render_frame
     pairs = []
     for seed in seeds:

@@ -122,11 +122,15 @@ class TrainConfig:
         self.dsrnet_config()  # validates arch overrides
 
     def dsrnet_config(self):
-        """The preset's family config at this scale with ``arch`` overrides (e.g. {'num_blocks': 6})."""
+        """
+        Return the preset's family config at this scale with ``arch`` overrides.
+
+        For example ``arch={'num_blocks': 6}``.
+        """
         return preset_config(self.preset, self.scale, self.arch)
 
     def recipe(self):
-        """The LR recipe for the crop sampler (a fixed DegradationSpec or a BlindRecipe)."""
+        """Return the LR recipe for the crop sampler (a fixed DegradationSpec or a BlindRecipe)."""
         return make_recipe(self.degradation, self.degradation_params)
 
     def total_steps(self, num_pairs):

@@ -57,9 +57,11 @@ def init_from_env():
 
 def shutdown(timeout=5.0):
     """
-    Destroy the default process group if it still exists, then wait (GIL released) until every
-    other thread of the process is blocked, so no gloo worker is left half-way through freeing a
-    Python-owned tensor when finalization starts. Registered with atexit by init_from_env.
+    Destroy the default process group if it still exists, then wait for other threads.
+
+    Wait (GIL released) until every other thread of the process is blocked, so no gloo worker
+    is left half-way through freeing a Python-owned tensor when finalization starts. Registered
+    with atexit by init_from_env.
     """
     if dist.is_available() and dist.is_initialized():
         gc.collect()
@@ -86,8 +88,10 @@ def _runnable_threads():
 
 def wait_until_other_threads_idle(timeout=5.0, settle=0.02):
     """
-    Sleep (releasing the GIL) until no other thread is runnable twice in a row; True when idle,
-    False after ``timeout``. Without /proc (not Linux) it only sleeps ``settle``.
+    Sleep (releasing the GIL) until no other thread is runnable twice in a row.
+
+    Return True when idle, False after ``timeout``. Without /proc (not Linux) it only sleeps
+    ``settle``.
     """
     if not os.path.isdir('/proc/self/task'):
         time.sleep(settle)

@@ -17,8 +17,9 @@
 Held-out evaluation: DSRNet through the deployment path beside bicubic, on the same pixels.
 
 LR frames are made with one or more evaluation samplings (data.degradation.EVALUATION,
-deterministic per frame) from HR frames cropped to a multiple of the scale; both methods are scored on pixels valid in the HR ground truth and in
-both outputs, per frame, then averaged over frames (the field's convention).
+deterministic per frame) from HR frames cropped to a multiple of the scale; both methods are
+scored on pixels valid in the HR ground truth and in both outputs, per frame, then averaged
+over frames (the field's convention).
 """
 from depth_sr_ros.data.degradation import BICUBIC_AA, degrade, EVALUATION, local_extremes
 from depth_sr_ros.data.normalization import fill_invalid_nearest, valid_range
@@ -41,8 +42,10 @@ def nearest_upsample(lr, lr_valid, scale):
 
 def bicubic_upsample(lr, lr_valid, scale):
     """
-    The bicubic baseline on the same footing as the network: holes filled with the nearest
-    valid value, bicubic (centre-aligned), clamped to the LR range, invalid where LR was.
+    Upsample with the bicubic baseline, on the same footing as the network.
+
+    Holes filled with the nearest valid value, bicubic (centre-aligned), clamped to the LR
+    range, invalid where LR was.
     """
     rng = valid_range(lr, lr_valid)
     if rng is None:
@@ -74,7 +77,11 @@ def frame_errors(pred, hr, hr_valid, mask):
 
 
 def evaluate(resolver, frames, unit_to_cm=100.0):
-    """resolver: a DepthSuperResolver. Returns RMSE/MAE (cm) of the network and bicubic."""
+    """
+    Return RMSE/MAE (cm) of the network and bicubic.
+
+    resolver: a DepthSuperResolver.
+    """
     scale = resolver.scale
     rows = []
     for hr, hv, lr, lv, _ in frames:
@@ -95,8 +102,10 @@ def evaluate(resolver, frames, unit_to_cm=100.0):
 
 def evaluate_samplings(resolver, frames_by_sampling, unit_to_cm=100.0):
     """
-    evaluate() under each sampling: '<key>_<sampling>' columns, plus the plain keys as the
-    mean over samplings (what one blind model is selected on).
+    Run evaluate() under each sampling.
+
+    '<key>_<sampling>' columns, plus the plain keys as the mean over samplings (what one blind
+    model is selected on).
     """
     row = {}
     for name, frames in frames_by_sampling.items():
@@ -108,7 +117,7 @@ def evaluate_samplings(resolver, frames_by_sampling, unit_to_cm=100.0):
 
 
 def sampling_frames(pairs, scale, samplings):
-    """{sampling: lr_frames} for the named evaluation samplings."""
+    """Return {sampling: lr_frames} for the named evaluation samplings."""
     return {name: lr_frames(pairs, scale, EVALUATION[name]) for name in samplings}
 
 
@@ -137,9 +146,10 @@ def flying_pixel_masks(
     pred, hr, hr_valid, mask, scale, edge_jump=0.05, surface_tol=0.1, float_tol=0.2
 ):
     """
-    (flying, candidates, step height) per HR pixel: the test of ``flying_pixel_counts``, with the
-    step height (hi - lo of the window) for diagnostics such as
-    benchmarks/research/flying_steps.py.
+    Return (flying, candidates, step height) per HR pixel.
+
+    The test of ``flying_pixel_counts``, with the step height (hi - lo of the window) for
+    diagnostics such as benchmarks/research/flying_steps.py.
     """
     scored = mask & hr_valid & np.isfinite(pred)
     if not scored.any():
@@ -158,8 +168,9 @@ def flying_pixel_masks(
 
 def naive_bicubic_upsample(lr, scale):
     """
-    What a plain image resize gives (OpenCV INTER_CUBIC, holes as 0): the baseline users
-    would otherwise deploy. Holes bleed into their neighbours.
+    Upsample as a plain image resize does (OpenCV INTER_CUBIC, holes as 0).
+
+    The baseline users would otherwise deploy. Holes bleed into their neighbours.
     """
     import cv2
     h, w = lr.shape

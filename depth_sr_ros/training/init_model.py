@@ -45,8 +45,10 @@ FINETUNE = {'lr': FINETUNE_LR, 'lr_schedule': 'warmup_constant',
 
 def describe_init(name_or_path):
     """
-    A bundled name or model path -> {'name', 'path', 'sha256', 'architecture', 'scale',
-    'normalization', 'degradation', 'degradation_params'} (loaded once to check it).
+    Describe a bundled name or model path (loaded once to check it).
+
+    Returns {'name', 'path', 'sha256', 'architecture', 'scale', 'normalization',
+    'degradation', 'degradation_params'}.
     """
     path = resolve(name_or_path)
     _, meta = load_model(path)
@@ -63,14 +65,16 @@ def describe_init(name_or_path):
 
 
 def record(init):
-    """What the checkpoint, model metadata and report keep of the init model."""
+    """Return what the checkpoint, model metadata and report keep of the init model."""
     return {'name': init['name'], 'path': init['path'], 'sha256': init['sha256']}
 
 
 def _preset_and_arch(architecture):
     """
-    (preset, arch overrides) that rebuild ``architecture`` at any scale: a preset that is
-    exactly it when one exists (readable metadata), else its family's first preset overridden.
+    Return (preset, arch overrides) that rebuild ``architecture`` at any scale.
+
+    A preset that is exactly it when one exists (readable metadata), else its family's first
+    preset overridden.
     """
     architecture = config_from_dict(architecture).to_dict()
     family, scale = architecture['family'], architecture['scale']
@@ -128,8 +132,10 @@ def apply_init(cfg, init, architecture_given=False, scale_given=False, degradati
 
 def blended(net, init, alpha):
     """
-    A copy of ``net`` with weights ``alpha * net + (1 - alpha) * init`` (weight-space
-    interpolation toward the init model, which limits forgetting); ``net`` itself is unchanged.
+    Return a copy of ``net`` with weights ``alpha * net + (1 - alpha) * init``.
+
+    Weight-space interpolation toward the init model, which limits forgetting; ``net`` itself
+    is unchanged.
     """
     import copy
     base = load_init_weights(copy.deepcopy(net).cpu(), init).state_dict()
@@ -142,8 +148,10 @@ def blended(net, init, alpha):
 
 def load_init_weights(net, init):
     """
-    Copy the init model's weights into ``net`` after checking the file is still the one
-    recorded (same sha256) and the architectures agree.
+    Copy the init model's weights into ``net``.
+
+    After checking the file is still the one recorded (same sha256) and the architectures
+    agree.
     """
     weights, _ = model_files(init['path'])
     sha = sha256_file(weights)
@@ -160,9 +168,11 @@ def load_init_weights(net, init):
 
 def finetune_config(cfg, init, given=()):
     """
-    ``cfg`` set up to fine-tune ``init``: network, scale and LR recipe from the init model
-    unless named in ``given`` (then they must match it), and the FINETUNE schedule for every
-    field not in ``given`` (the TrainConfig fields the user set explicitly).
+    Return ``cfg`` set up to fine-tune ``init``.
+
+    Network, scale and LR recipe from the init model unless named in ``given`` (then they must
+    match it), and the FINETUNE schedule for every field not in ``given`` (the TrainConfig
+    fields the user set explicitly).
     """
     given = set(given)
     cfg = apply_init(cfg, init, architecture_given=bool({'preset', 'arch'} & given),

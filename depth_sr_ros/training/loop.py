@@ -40,6 +40,8 @@ LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'dsr_
 
 def make_schedule(opt, lr, total_steps, kind='onecycle', warmup_steps=0):
     """
+    Make the learning-rate schedule ``kind`` for ``opt``.
+
     'onecycle' (5% warm-up, at least 2 steps) for runs from scratch; constant for tiny smoke
     runs, where OneCycle's phases would be empty (it divides by zero). 'warmup_constant' (fine-
     tuning): linear warm-up over ``warmup_steps``, then ``lr``; it ignores the run's length, so
@@ -63,6 +65,8 @@ def phase_at(cfg, step):
 
 
 class _Trainer:
+    """One training run: state, steps, validation, checkpoints and the exported model."""
+
     def __init__(self, train_pairs, val_pairs, cfg, run_dir, progress):
         self.cfg, self.run_dir, self.progress = cfg, Path(run_dir), progress
         self.rank, self.world = distributed.init_from_env()
@@ -192,7 +196,7 @@ class _Trainer:
         return total / max(count, 1)
 
     def resolver(self):
-        """The model as it will be exported (blended with the init model when asked)."""
+        """Return the model as it will be exported (blended with the init model when asked)."""
         net = self.export_net().to(self.device).eval()
         return DepthSuperResolver(net, {}, self.device, torchscript=False)
 
@@ -262,7 +266,11 @@ class _Trainer:
         return summary
 
     def export_net(self):
-        """The DSRNet to export: as trained, or blended with the init model (``init_blend``)."""
+        """
+        Return the DSRNet to export.
+
+        As trained, or blended with the init model (``init_blend``).
+        """
         if self.cfg.init and self.cfg.init_blend < 1.0:
             return blended(self.system.dsr, self.cfg.init, self.cfg.init_blend)
         return self.system.dsr

@@ -13,7 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What a training run leaves for people: metrics CSV/JSON, a learning curve, a before/after panel."""
+"""
+What a training run leaves for people.
+
+Metrics CSV/JSON, a learning curve, a before/after panel.
+"""
 import csv
 import json
 from pathlib import Path

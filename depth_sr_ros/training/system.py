@@ -49,6 +49,8 @@ def scale_grad(x, factor):
 
 
 class CTKTSystem(nn.Module):
+    """DSRNet, plus DENet, side heads and SPNet for the cross-task scheme; forward gives losses."""
+
     def __init__(self, cfg):
         super().__init__()
         self.cfg = cfg
@@ -122,10 +124,12 @@ class CTKTSystem(nn.Module):
 
     def _distill(self, f_sr, f_de, dsr_st, de_st, size, hr=None, valid=None):
         """
-        L_P (side outputs) and L_A (affinities), each network pulled toward the detached other
-        where it is the student. With ``role_source='side'`` (per-pixel only) the L_P roles of
-        each level come from that level's side-output errors: a side output is only pulled
-        toward the other network's where the other's *side output* is closer to D_hr.
+        Return the distillation losses L_P (side outputs) and L_A (affinities).
+
+        Each network is pulled toward the detached other where it is the student. With
+        ``role_source='side'`` (per-pixel only) the L_P roles of each level come from that
+        level's side-output errors: a side output is only pulled toward the other network's
+        where the other's *side output* is closer to D_hr.
         """
         g = self.cfg.affinity_grid
         rows_sr, rows_de = pooled_rows(dsr_st, g), pooled_rows(de_st, g)

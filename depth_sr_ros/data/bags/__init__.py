@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-RGB-D rosbags -> RGBDPairs (rosbags library, no ROS install): topics, decoding, pairing,
-registration, cache. Entry points: :func:`read_bags`, :func:`list_topics`.
+RGB-D rosbags -> RGBDPairs (rosbags library, no ROS install).
+
+Topics, decoding, pairing, registration, cache. Entry points: :func:`read_bags`,
+:func:`list_topics`.
 """
 from depth_sr_ros.data.bags.errors import (
     BagError,

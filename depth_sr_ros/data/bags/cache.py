@@ -36,7 +36,12 @@ _HEAD_BYTES = 1 << 20
 
 
 def default_cache_dir():
-    """$DEPTH_SR_ROS_CACHE, else $XDG_CACHE_HOME/depth_sr_ros/bags, else ~/.cache/depth_sr_ros/bags."""
+    """
+    Return the bag cache directory.
+
+    $DEPTH_SR_ROS_CACHE, else $XDG_CACHE_HOME/depth_sr_ros/bags, else
+    ~/.cache/depth_sr_ros/bags.
+    """
     if os.environ.get('DEPTH_SR_ROS_CACHE'):
         return Path(os.environ['DEPTH_SR_ROS_CACHE'])
     base = os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache')
@@ -44,7 +49,11 @@ def default_cache_dir():
 
 
 def bag_fingerprint(path):
-    """Identity of a bag's content without reading it all: per file name, size, mtime, head hash."""
+    """
+    Identify a bag's content without reading it all.
+
+    Per file: name, size, mtime, head hash.
+    """
     path = Path(path)
     files = sorted(p for p in path.rglob('*') if p.is_file()) if path.is_dir() else [path]
     out = []

@@ -37,7 +37,11 @@ is_compressed_depth_format = compressed_depth.is_compressed_depth
 
 
 def compressed_source_encoding(fmt):
-    """Encoding of the image before compression: 'rgb8; jpeg compressed bgr8' -> 'rgb8' ('' if absent)."""
+    """
+    Return the encoding of the image before compression ('' if absent).
+
+    'rgb8; jpeg compressed bgr8' -> 'rgb8'.
+    """
     fmt = (fmt or '').strip()
     return fmt.split(';', 1)[0].strip().lower() if ';' in fmt else ''
 
@@ -74,7 +78,11 @@ def image_array(msg):
 
 
 def _to_rgb(arr, order):
-    """HxW / HxWx3 / HxWx4 uint8 in ``order`` ('rgb' or 'bgr') -> HxWx3 RGB uint8 (own memory)."""
+    """
+    Convert HxW / HxWx3 / HxWx4 uint8 in ``order`` ('rgb' or 'bgr') to HxWx3 RGB uint8.
+
+    The result has its own memory.
+    """
     if arr.ndim == 2:
         return np.repeat(arr[:, :, None], 3, axis=2)
     rgb = arr[:, :, :3]

@@ -13,7 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Errors raised while reading RGB-D bags; each message names the bag, topic or transform at fault."""
+"""
+Errors raised while reading RGB-D bags.
+
+Each message names the bag, topic or transform at fault.
+"""
 
 
 class BagError(Exception):
@@ -25,7 +29,11 @@ class BagReadError(BagError):
 
 
 class TopicError(BagError):
-    """A needed topic is missing or the automatic choice is ambiguous (message lists candidates)."""
+    """
+    A needed topic is missing or the automatic choice is ambiguous.
+
+    The message lists the candidates.
+    """
 
 
 class DecodeError(BagError):
@@ -33,4 +41,8 @@ class DecodeError(BagError):
 
 
 class RegistrationError(BagError):
-    """Depth must be registered into the colour camera but cannot be (missing info or transform)."""
+    """
+    Depth must be registered into the colour camera but cannot be.
+
+    The CameraInfo or the transform is missing.
+    """

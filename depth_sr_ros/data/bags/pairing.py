@@ -136,7 +136,7 @@ class DuplicateFilter:
         return np.where(ok, num / np.maximum(den, 1e-6), 0), ok, grey
 
     def is_duplicate(self, rgb, depth, valid):
-        """True if the frame should be skipped; otherwise it becomes the new reference."""
+        """Return True if the frame should be skipped; otherwise it becomes the new reference."""
         if self.threshold <= 0:
             return False
         cur = self._thumb(rgb, depth, valid)

@@ -14,8 +14,10 @@
 # limitations under the License.
 
 """
-Bags -> RGBDPairs: open (rosbag2 sqlite3/mcap directories, single .db3/.mcap, ROS 1 .bag),
-choose topics, pair by time, decode, register, skip duplicates and empty frames, cache.
+Bags -> RGBDPairs.
+
+Open (rosbag2 sqlite3/mcap directories, single .db3/.mcap, ROS 1 .bag), choose topics, pair
+by time, decode, register, skip duplicates and empty frames, cache.
 
 Two passes over each bag: the first reads only header stamps (parsed straight from the
 serialized bytes), CameraInfos and /tf_static, so pairing and subsampling are decided before
@@ -87,7 +89,8 @@ def find_bags(paths):
         if p.is_file():
             if p.suffix not in BAG_SUFFIXES:
                 raise BagReadError(
-                    f'{p}: not a bag (expected a rosbag2 directory, a .db3, .mcap or ROS 1 .bag file)'
+                    f'{p}: not a bag (expected a rosbag2 directory, a .db3, .mcap or '
+                    'ROS 1 .bag file)'
                 )
             out.append(p)
         elif (p / 'metadata.yaml').is_file():
@@ -122,7 +125,11 @@ def storage_kind(path):
 
 @contextmanager
 def open_bag(path):
-    """An opened rosbags AnyReader for one bag; any failure becomes a BagReadError naming the bag."""
+    """
+    Open a rosbags AnyReader for one bag.
+
+    Any failure becomes a BagReadError naming the bag.
+    """
     from rosbags.highlevel import AnyReader
     from rosbags.typesys import get_typestore, Stores
     path = Path(path)
@@ -174,7 +181,11 @@ def _deserialize(reader, path, raw, conn):
 
 
 def survey(reader, path='bag'):
-    """TopicRows of every topic, with encoding/frame/size from the first image or info message."""
+    """
+    Return the TopicRows of every topic.
+
+    Encoding/frame/size come from the first image or info message.
+    """
     rows = []
     for name, info in reader.topics.items():
         msg = None
@@ -190,7 +201,7 @@ def survey(reader, path='bag'):
 
 
 def list_topics(path):
-    """TopicRows of one bag (for --list-topics)."""
+    """Return the TopicRows of one bag (for --list-topics)."""
     with open_bag(path) as reader:
         return survey(reader, path)
 
@@ -435,7 +446,8 @@ def read_bag(path, options=BagReadOptions(), progress=True):
     if not pairs:
         if dropped.get('empty_depth'):
             raise BagError(
-                f'{path}: all {dropped["empty_depth"]} selected depth frames on {depth.name} are empty '
+                f'{path}: all {dropped["empty_depth"]} selected depth frames on {depth.name} '
+                'are empty '
                 f'(less than {options.min_valid_fraction:.0%} valid pixels after decoding'
                 f'{" and registration" if plan is not None else ""})'
             )

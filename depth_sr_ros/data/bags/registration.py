@@ -87,9 +87,10 @@ def lookup_transform(transforms, target_frame, source_frame):
                 queue.append(nxt)
     known = ', '.join(sorted(graph)) or 'none (no /tf_static in the bag)'
     raise RegistrationError(
-        f"depth must be registered into the colour camera but the static transform from "
-        f"'{source_frame}' to '{target_frame}' is missing from /tf_static (frames known: {known}); "
-        "record /tf_static, or pass --assume-registered if the depth is already aligned"
+        'depth must be registered into the colour camera but the static transform from '
+        f"'{source_frame}' to '{target_frame}' is missing from /tf_static "
+        f'(frames known: {known}); '
+        'record /tf_static, or pass --assume-registered if the depth is already aligned'
     )
 
 
@@ -105,7 +106,8 @@ def intrinsics(info):
         K = P[:, :3].copy()
     if K[0, 0] <= 0 or K[1, 1] <= 0:
         raise RegistrationError(
-            f'CameraInfo (frame {info.header.frame_id!r}) has no valid intrinsics: K={K.ravel().tolist()}'
+            f'CameraInfo (frame {info.header.frame_id!r}) has no valid intrinsics: '
+            f'K={K.ravel().tolist()}'
         )
     return K
 
@@ -132,7 +134,8 @@ def register_depth(depth, valid, K_depth, K_color, T_color_depth, color_shape):
     yc = Pc[1] / zc
     uc = Kc[0, 0] * Pc[0] / zc + Kc[0, 1] * yc + Kc[0, 2]
     vc = Kc[1, 1] * yc + Kc[1, 2]
-    # footprint of a depth pixel in colour pixels (half-widths), from the focal ratio and depth change
+    # footprint of a depth pixel in colour pixels (half-widths), from the focal ratio and depth
+    # change
     hu = 0.5 * (Kc[0, 0] / Kd[0, 0]) * (z / zc)
     hv = 0.5 * (Kc[1, 1] / Kd[1, 1]) * (z / zc)
     u0, u1 = np.ceil(uc - hu), np.floor(uc + hu)

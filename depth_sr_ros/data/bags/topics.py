@@ -100,7 +100,7 @@ def classify(name, msgtype, msg):
 
 
 def format_topic_table(rows):
-    """The topic table printed by --list-topics and by topic errors."""
+    """Format the topic table printed by --list-topics and by topic errors."""
     head = ('topic', 'type', 'kind', 'encoding', 'count', 'frame_id', 'size')
     lines = [head]
     for r in sorted(rows, key=lambda r: r.name):
@@ -119,7 +119,11 @@ def _prefer(candidates, predicate):
 
 
 def _collapse_transports(candidates):
-    """The same stream recorded raw and compressed counts once: prefer the raw Image."""
+    """
+    Count the same stream recorded raw and compressed once.
+
+    Prefer the raw Image.
+    """
     bases = {r.base_name for r in candidates}
     if len(bases) == 1 and len(candidates) > 1:
         raw = [r for r in candidates if r.msgtype == IMAGE]
@@ -179,8 +183,10 @@ def choose_topics(rows, rgb_topic=None, depth_topic=None):
 
 def choose_depth(rows, color, depth_topic=None):
     """
-    The depth row: ``depth_topic``, or the automatic choice (preferring registration to
-    ``color`` when there is a colour row).
+    Return the depth row.
+
+    ``depth_topic``, or the automatic choice (preferring registration to ``color`` when there
+    is a colour row).
     """
     if depth_topic:
         depth = _named(rows, depth_topic, 'depth')
@@ -209,8 +215,10 @@ def choose_depth(rows, color, depth_topic=None):
 
 def camera_info_for(image_row, rows, explicit=None):
     """
-    The CameraInfo row of an image topic: ``explicit``, the sibling ``camera_info``, or the
-    only CameraInfo with the image's frame_id. None when there is none.
+    Return the CameraInfo row of an image topic.
+
+    ``explicit``, the sibling ``camera_info``, or the only CameraInfo with the image's
+    frame_id. None when there is none.
     """
     infos = [r for r in rows if r.kind == 'camera_info']
     if explicit:

@@ -118,8 +118,10 @@ class RGBDBagWriter:
 
     def write(self, rgb, depth_mm, K, stamp):
         """
-        One registered pair: rgb uint8 HxWx3 (RGB), depth uint16 HxW millimetres, K 3x3,
-        stamp s. ``rgb=None``: a depth-only frame on DEPTH_ONLY_TOPIC (a sensor without colour).
+        Write one registered pair.
+
+        rgb uint8 HxWx3 (RGB), depth uint16 HxW millimetres, K 3x3, stamp s. ``rgb=None``: a
+        depth-only frame on DEPTH_ONLY_TOPIC (a sensor without colour).
         """
         if rgb is None:
             return self._write_depth_only(depth_mm, K, stamp)
@@ -127,7 +129,8 @@ class RGBDBagWriter:
         h, w = depth_mm.shape
         if rgb.shape[:2] != (h, w) or depth_mm.dtype != np.uint16:
             raise ValueError(
-                f'need rgb HxWx3 and uint16 depth of one size, got {rgb.shape} and {depth_mm.dtype} '
+                f'need rgb HxWx3 and uint16 depth of one size, got {rgb.shape} and '
+                f'{depth_mm.dtype} '
                 f'{depth_mm.shape}'
             )
         header = self._header(stamp)
