@@ -14,9 +14,12 @@
 # limitations under the License.
 
 """ament_flake8 with ament's configuration and plugins, as `ros2 pkg create` sets it up."""
+from pathlib import Path
+
 from ament_flake8.main import main_with_errors
-from lint_residual import beyond_residual, flake8_findings, ROOT
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.flake8
@@ -24,6 +27,4 @@ import pytest
 def test_flake8(monkeypatch):
     monkeypatch.chdir(ROOT)   # ament_flake8 checks the current directory
     rc, errors = main_with_errors(argv=[])
-    new = beyond_residual('flake8', flake8_findings(errors))
-    assert rc == 0 or not new, \
-        '\n'.join(errors) + '\n\nbeyond test/lint_residual.json:\n' + '\n'.join(new)
+    assert rc == 0, f'Found {len(errors)} code style errors / warnings:\n' + '\n'.join(errors)
