@@ -38,9 +38,10 @@ def test_every_served_image_has_its_camera_info(tmp_path, tiny_model_dir, mode):
     if result is None:
         pytest.skip(f'no {BIN / "ros2"} (scripts/setup_ros2_cli.sh needs ../shared/vendor/ros2)')
     report, log, segments = result
-    # the mechanism's precondition: the node's own segment holds a 2.4 MB output image
-    # (Fast DDS's default is 512 KB; it recycles unread buffers when full)
-    assert segments and max(segments) >= 16 * 2**20, (segments, log)
+    # the mechanism's precondition: every segment of the node holds a 2.4 MB output image
+    # (Fast DDS's default is 512 KB; it recycles unread buffers when full). This runs with
+    # localhost-only discovery (ros_helpers), where rmw_fastrtps would add a default 512 KB one.
+    assert segments and min(segments) >= 16 * 2**20, (segments, log)
     assert set(report) == set(GROUPS) | {'node_counts'}, report
     assert not failures(report), f'served images without their CameraInfo: {failures(report)}'
     # every paced frame was served (within 3 tries: the input is best effort); of the frames

@@ -73,6 +73,50 @@ def test_opt_out_other_rmw_and_own_path(major, tmp_path):
     assert 'not found' in tp.apply(env) and set(env) == {tp.CHOICE_ENV}
 
 
+LOCALHOST_VARIANT = str(tp.shipped_profile().with_name(tp.LOCALHOST_PROFILE))
+
+
+@pytest.mark.parametrize('discovery', [{'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST'},
+                                       {'ROS_LOCALHOST_ONLY': '1'}])
+@pytest.mark.parametrize('launched', [False, True])
+def test_localhost_discovery_gets_the_variant_and_asks_rmw_for_nothing(
+        major, discovery, launched):
+    env = dict(discovery, **({tp.PROFILE_ENV: SHIPPED} if launched else {}))
+    line = tp.apply(env)
+    assert all(env[name] == LOCALHOST_VARIANT for name in tp.profile_variables(major))
+    assert env['ROS_AUTOMATIC_DISCOVERY_RANGE'] == 'SYSTEM_DEFAULT'
+    assert 'ROS_LOCALHOST_ONLY' not in env and 'localhost-only discovery' in line
+
+
+@pytest.mark.parametrize('env', [
+    {'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST', 'ROS_STATIC_PEERS': '192.168.1.7'},
+    {'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST', tp.PROFILE_ENV: '/mine.xml'},
+    {'ROS_AUTOMATIC_DISCOVERY_RANGE': 'SUBNET'},
+    {'ROS_LOCALHOST_ONLY': '1', 'ROS_AUTOMATIC_DISCOVERY_RANGE': 'SUBNET'}])
+def test_localhost_variant_only_where_it_is_needed(major, env):
+    before = dict(env)
+    tp.apply(env)
+    assert LOCALHOST_VARIANT not in env.values()
+    assert {k: env[k] for k in before} == before   # the discovery settings are the user's
+
+
+def test_localhost_variant_matches_the_shipped_profile():
+    """The variant differs only in its discovery settings: same transports and segment."""
+    import xml.etree.ElementTree as ET
+    ns = {'d': 'http://www.eprosima.com'}
+
+    def transports(path):
+        root = ET.parse(path).getroot()
+        return sorted((d.findtext('d:transport_id', namespaces=ns),
+                       d.findtext('d:type', namespaces=ns),
+                       d.findtext('d:segment_size', namespaces=ns))
+                      for d in root.iter('{http://www.eprosima.com}transport_descriptor'))
+    assert transports(SHIPPED) == transports(LOCALHOST_VARIANT)
+    root = ET.parse(LOCALHOST_VARIANT).getroot()
+    peers = [a.text for a in root.iter('{http://www.eprosima.com}address')]
+    assert peers == ['127.0.0.1']
+
+
 def test_fastdds_major_from_the_environment(monkeypatch):
     from importlib import metadata
 

@@ -32,6 +32,16 @@ FASTDDS_DEFAULT_PROFILES_FILE and warns about the old name; a profile given unde
 version's name is passed on under the right one. DEPTH_SR_FASTDDS_PROFILE overrides the choice:
 a path to use instead, or 'none' for Fast DDS's defaults. :func:`in_force` says what applies,
 for the start-up log line.
+
+Localhost-only discovery (ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST, or ROS_LOCALHOST_ONLY=1):
+rmw_fastrtps then adds its own shared-memory transport, with Fast DDS's default 512 KB segment,
+beside the profile's transports, and the node's samples go through that segment too (the node
+maps a 549,408-byte segment beside the 16 MB one), so the loss above came back in one CI run.
+With the shipped profile the node then uses config/fastdds_shm_localhost.xml, which sets up the
+same discovery rmw's LOCALHOST mode does (unicast to 127.0.0.1 for up to 32 participants, no
+multicast) with only the 16 MB segment, and asks rmw for nothing more
+(ROS_AUTOMATIC_DISCOVERY_RANGE=SYSTEM_DEFAULT for this process). With ROS_STATIC_PEERS set, or a
+profile of the user's, rmw's LOCALHOST handling is left as it is.
 """
 import os
 from pathlib import Path
@@ -44,6 +54,7 @@ USER_ENV = (PROFILE_ENV, LEGACY_PROFILE_ENV, 'RMW_FASTRTPS_USE_QOS_FROM_XML',
             'FASTDDS_BUILTIN_TRANSPORTS')
 FASTDDS_2_DISTROS = ('foxy', 'galactic', 'humble', 'iron', 'jazzy')
 SHIPPED = 'config/fastdds_shm.xml'
+LOCALHOST_PROFILE = 'fastdds_shm_localhost.xml'   # beside SHIPPED
 
 _in_force = None
 
@@ -78,6 +89,29 @@ def fastdds_major(environ):
     return None
 
 
+def localhost_only(environ):
+    """Return True when rmw will run this process's discovery in its LOCALHOST mode."""
+    wanted = environ.get('ROS_AUTOMATIC_DISCOVERY_RANGE', '').strip().upper()
+    return wanted == 'LOCALHOST' or (not wanted and environ.get('ROS_LOCALHOST_ONLY') == '1')
+
+
+def for_discovery_range(path, environ):
+    """
+    Return (profile path, note): the shipped profile's localhost variant where it is needed.
+
+    Only for the shipped profile (a file named like it with the variant beside it), in
+    localhost-only discovery without static peers; the process's discovery range is then left
+    to the profile (see the module docstring).
+    """
+    variant = Path(path).with_name(LOCALHOST_PROFILE)
+    if (Path(path).name != Path(SHIPPED).name or not variant.is_file()
+            or not localhost_only(environ) or environ.get('ROS_STATIC_PEERS')):
+        return Path(path), ''
+    environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'SYSTEM_DEFAULT'
+    environ.pop('ROS_LOCALHOST_ONLY', None)
+    return variant, ', localhost-only discovery set up by the profile'
+
+
 def profile_variables(major):
     """Return the profile-file variable names this Fast DDS reads (both when unknown)."""
     both = (PROFILE_ENV, LEGACY_PROFILE_ENV)
@@ -102,24 +136,33 @@ def apply(environ=None):
         names = wanted + tuple(n for n in (PROFILE_ENV, LEGACY_PROFILE_ENV) if n not in wanted)
         given = next((env[name] for name in names if env.get(name)), '')
         passed = [name for name in wanted if given and not env.get(name)]
+        note = ''
+        if given:
+            variant, note = for_discovery_range(given, env)
+            if note:
+                given = str(variant)
+                passed = [name for name in wanted if env.get(name) != given]
         for name in passed:
             env[name] = given
         _in_force = (f'transport: Fast DDS as configured by the environment ({", ".join(user)}'
                      + (f'; profile {given}' if given else '')
-                     + (f', passed on as {", ".join(passed)}' if passed else '') + ')')
+                     + (f', passed on as {", ".join(passed)}' if passed else '') + note + ')')
     elif choice.lower() == 'none':
         _in_force = (f'transport: Fast DDS defaults ({CHOICE_ENV}=none: images over 512 KB can '
                      'lose their CameraInfo between processes)')
     else:
         path = Path(choice) if choice else shipped_profile()
+        note = ''
+        if path.is_file():
+            path, note = for_discovery_range(path, env)
         if not path.is_file():
             _in_force = (f'transport: Fast DDS defaults (profile {path} not found: images over '
                          '512 KB can lose their CameraInfo between processes)')
         else:
             for name in wanted:
                 env[name] = str(path)
-            _in_force = (f'transport: Fast DDS with profile {path} (16 MB shared memory; set by '
-                         f'depth_sr_node as {", ".join(wanted)})')
+            _in_force = (f'transport: Fast DDS with profile {path} (16 MB shared memory{note}; '
+                         f'set by depth_sr_node as {", ".join(wanted)})')
     return _in_force
 
 
