@@ -32,7 +32,7 @@ starts by default now (its own 16 MB shared-memory profile), so the cost of the 
 against a baseline of the same run. Writes JSON to --out (atomically).
 
   .venv/bin/python benchmarks/output_pairs.py --label after [--rounds 10] [--fastdds-profile]
-  .venv/bin/python benchmarks/output_pairs.py --label fix_cost --compare --rounds 20
+  .venv/bin/python benchmarks/output_pairs.py --label fix_cost --compare --rounds 10
 """
 import argparse
 import json

@@ -51,4 +51,5 @@ def test_every_served_image_has_its_camera_info(tmp_path, tiny_model_dir, mode):
         assert r['missed'] == 0, (group, r)
         assert r['served'] >= (2 if group == 'burst' else r['sent'] // 2), (group, r)
     start = next((line for line in log.splitlines() if 'transport:' in line), '')
-    assert 'fastdds_shm.xml' in start, log
+    # ros_helpers sets localhost-only discovery, so the node takes the profile's localhost variant
+    assert 'fastdds_shm_localhost.xml' in start, log
