@@ -67,7 +67,7 @@ def load_set(folder):
     return split_by_time_blocks(pairs, val_fraction=VAL_FRACTION)
 
 
-def base_config(scale, arm, steps, snapshots=(), lr=None):
+def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0):
     """Return one arm's TrainConfig ('adapted': network, scale and recipe of the bundled xK)."""
     from depth_sr_ros.training import init_model as im
     from depth_sr_ros.training import TrainConfig
@@ -78,7 +78,7 @@ def base_config(scale, arm, steps, snapshots=(), lr=None):
                       val_every=10 ** 9, checkpoint_every=200, snapshot_steps=tuple(snapshots))
     init = im.describe_init(f'x{scale}')
     if arm == 'adapted':
-        return im.apply_init(cfg.replace(lr=lr or im.FINETUNE_LR), init)
+        return im.apply_init(cfg.replace(lr=lr or im.FINETUNE_LR, init_pull=pull), init)
     # Scratch: the bundled model's network and recipe, random weights.
     return im.apply_init(cfg.replace(lr=lr or SCRATCH_LR), init).replace(init={})
 
@@ -231,15 +231,18 @@ def cmd_pilot(args):
     train, _ = load_set(args.set)
     inner_train, inner_val = split_by_time_blocks(train, val_fraction=VAL_FRACTION)
     rows = {}
-    for lr in args.lrs:
-        cfg = base_config(args.scale, 'adapted', args.steps, lr=lr)
-        d = run_dir(args.work, args.set, args.scale, 'pilot', f'_lr{lr:g}')
-        rows[f'lr{lr:g}'] = str(train_run(inner_train, cfg, d) / 'model')
-    for lr in args.lrs:
+    # run directories: _lr<lr>[_steps<n> unless 300, the first pilot's][_pull<strength>]
+    tags = [(lr, pull, f'_lr{lr:g}' + (f'_steps{args.steps}' if args.steps != 300 else '')
+             + (f'_pull{pull:g}' if pull else '')) for lr in args.lrs for pull in args.pulls]
+    for lr, pull, tag in tags:
+        cfg = base_config(args.scale, 'adapted', args.steps, lr=lr, pull=pull)
+        d = run_dir(args.work, args.set, args.scale, 'pilot', tag)
+        rows[tag[1:]] = str(train_run(inner_train, cfg, d) / 'model')
+    for lr, pull, tag in tags:
         for alpha in args.blend:
-            d = run_dir(args.work, args.set, args.scale, 'pilot', f'_lr{lr:g}')
+            d = run_dir(args.work, args.set, args.scale, 'pilot', tag)
             blend = blend_model(d / 'model', f'x{args.scale}', alpha)
-            rows[f'lr{lr:g}_blend{alpha:g}'] = str(blend)
+            rows[f'{tag[1:]}_blend{alpha:g}'] = str(blend)
     frames = frames_by_sampling(inner_val, args.scale)
     key = f'pilot_{Path(args.set).name}_x{args.scale}'
     scored = score_models(frames, {f'x{args.scale}': f'x{args.scale}', **rows},
@@ -260,7 +263,7 @@ def cmd_pilot(args):
             frames_by_sampling(inner, args.scale), {f'x{args.scale}': f'x{args.scale}', **rows},
             hole_margin_lr=0,
             cache=(Path(args.work) / 'scores', f'pilot_rgbdd_inner_x{args.scale}'))
-    path = Path(args.work) / f'pilot_{Path(args.set).name}_x{args.scale}.json'
+    path = Path(args.out or Path(args.work) / f'pilot_{Path(args.set).name}_x{args.scale}.json')
     path.write_text(json.dumps(out, indent=2) + '\n')
     forgetting = out.get('rgbdd_inner', {}).get('mean', {})
     lines = {**scored['mean'], **{f'rgbdd {k}': v for k, v in forgetting.items()}}
@@ -274,8 +277,10 @@ def cmd_train(args):
     steps, _ = budget_steps(args.work, args.scale)
     train, _ = load_set(args.set)
     snapshots = [steps[m] for m in BUDGET_MINUTES[:-1]]
-    cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr)
-    train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm))
+    cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr,
+                      pull=args.pull)
+    tag = f'_pull{args.pull:g}' if args.pull else ''
+    train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm, tag))
 
 
 def _command():
@@ -396,6 +401,9 @@ def main():
     q.add_argument('--scale', type=int, default=4)
     q.add_argument('--lrs', type=float, nargs='+', default=[1e-4, 3e-4, 1e-3])
     q.add_argument('--steps', type=int, default=400)
+    q.add_argument('--out', default=None, help='default: <work>/pilot_<set>_x<scale>.json')
+    q.add_argument('--pulls', type=float, nargs='+', default=[0.0],
+                   help='L2-SP strengths (TrainConfig.init_pull) to try with each lr')
     q.add_argument('--rgbdd', default=None, help='also score forgetting on inner RGB-D-D captures')
     q.add_argument('--rgbdd-frames', type=int, default=20)
     q.add_argument('--blend', type=float, nargs='*', default=[],
@@ -406,6 +414,8 @@ def main():
     t.add_argument('--scale', type=int, required=True)
     t.add_argument('--arm', choices=('adapted', 'scratch'), required=True)
     t.add_argument('--lr', type=float, default=None, help='default: init_model.FINETUNE_LR / 1e-3')
+    t.add_argument('--pull', type=float, default=0.0,
+                   help='L2-SP strength (adapted arm); its run directory gets a _pull suffix')
     t.add_argument('--work', required=True)
     s = sub.add_parser('report', help='score every finished model; write the results file')
     s.add_argument('--sets', nargs='+', required=True)

@@ -202,3 +202,27 @@ def test_folder_to_bag_without_rgb_writes_only_depth(tmp_path):
     topics = {r.name: r.kind for r in list_topics(bag)}
     assert topics == {'/camera/depth/image_raw': 'depth',
                       '/camera/depth/camera_info': 'camera_info'}
+
+
+def test_init_pull_keeps_fine_tuned_weights_near_the_init_model(tmp_path, tiny_model_dir):
+    """L2-SP (init_pull): the same run with a strong pull ends closer to the init weights."""
+    from depth_sr_ros.training import TrainConfig
+    from depth_sr_ros.training.init_model import finetune_config
+    init = describe_init(str(tiny_model_dir))
+    pairs = synthetic_pairs(6)
+    base = _weights(tiny_model_dir)
+    distance = {}
+    for pull in (0.0, 50.0):
+        cfg = finetune_config(TrainConfig(batch_size=4, crop=32, val_every=100, device='cpu'),
+                              init).replace(max_steps=20, lr=3e-2, lr_warmup_steps=0,
+                                            init_blend=1.0, init_pull=pull)
+        run = tmp_path / f'pull{pull:g}'
+        fit(pairs[:4], [], cfg, run, progress=False)
+        w = _weights(run / 'model')
+        distance[pull] = sum(float(((w[k] - base[k]) ** 2).sum()) for k in base) ** 0.5
+        metrics = json.loads((run / 'metrics.json').read_text())
+        logged = [row for row in metrics['history'] if 'l_pull' in row]
+        assert bool(logged) == (pull > 0), metrics['history']
+    assert 0 < distance[50.0] < 0.5 * distance[0.0], distance
+    with pytest.raises(ValueError, match='init_pull must be >= 0'):
+        TrainConfig(init_pull=-1.0)

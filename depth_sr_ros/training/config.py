@@ -71,6 +71,7 @@ class TrainConfig:
     lr_warmup_steps: int = 0                           # linear warm-up of 'warmup_constant'
     init: dict = field(default_factory=dict)           # init model {name, path, sha256} (--init)
     init_blend: float = 1.0                            # export a*trained + (1-a)*init weights
+    init_pull: float = 0.0                             # L2-SP: + init_pull*|w - w_init|^2
     snapshot_steps: tuple = ()                         # also export the model at these steps
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
@@ -99,6 +100,7 @@ class TrainConfig:
             (self.lr_schedule in LR_SCHEDULES, f'lr_schedule must be one of {LR_SCHEDULES}'),
             (self.lr_warmup_steps >= 0, 'lr_warmup_steps must be >= 0'),
             (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
+            (self.init_pull >= 0.0, 'init_pull must be >= 0'),
             (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
             (
                 self.crop % self.scale == 0,

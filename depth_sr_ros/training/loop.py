@@ -35,7 +35,8 @@ import torch
 
 RESUME_MAY_CHANGE = ('threads', 'device')     # TrainConfig fields a resumed run may set anew
 
-LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'dsr_student_frac')
+LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'l_pull',
+             'dsr_student_frac')
 
 
 def make_schedule(opt, lr, total_steps, kind='onecycle', warmup_steps=0):
@@ -78,6 +79,9 @@ class _Trainer:
         if cfg.init:
             load_init_weights(self.system.dsr, cfg.init)
         self.system.to(self.device)
+        # L2-SP (Li et al. 2018): a pull toward the init weights while fine-tuning (init_pull)
+        self.init_params = ([p.detach().clone() for p in self.system.dsr.parameters()]
+                            if cfg.init and cfg.init_pull > 0 else [])
         self.model = self.system
         if self.world > 1:
             from torch.nn.parallel import DistributedDataParallel as DDP
@@ -162,8 +166,14 @@ class _Trainer:
         )
         with autocast:
             out = self.model(batch, phase, self.roles.dsr_is_student())
+        total = out['total']
+        if self.init_params:
+            pull = sum(((p - p0) ** 2).sum()
+                       for p, p0 in zip(self.system.dsr.parameters(), self.init_params))
+            total = total + cfg.init_pull * pull
+            out['l_pull'] = pull.detach()
         self.opt.zero_grad(set_to_none=True)
-        out['total'].backward()
+        total.backward()
         self.opt.step()
         self.sched.step()
         if phase == 'transfer' and cfg.granularity == 'global':
