@@ -93,7 +93,9 @@ def test_export_round_trip_and_metadata(tmp_path):
     assert meta['scale'] == 2 and meta['architecture']['channels'] == 8
     assert meta['validation'] == {'rmse_cm': 1.0} and len(meta['weights_sha256']) == 64
     r = DepthSuperResolver.load(path / 'model.safetensors', device='cpu')
-    assert r.scale == 2 and r.model_id.startswith('model.safetensors@')
+    # named by its folder whether loaded by the folder or by its weights file (as the README does)
+    assert r.scale == 2 and r.model_id == f"m@{meta['weights_sha256'][:12]}"
+    assert DepthSuperResolver.load(path, device='cpu').model_id == r.model_id
     assert not list(tmp_path.glob('.m.*'))  # no temp leftovers
 
 

@@ -121,8 +121,16 @@ def load_model(path, device='cpu'):
         raise ModelLoadError(
             f'{weights}: weights do not match the architecture in {meta_path.name} ({first})'
         ) from None
-    meta.setdefault('model_id', f'{Path(path).name}@{meta.get("weights_sha256", "")[:12]}')
+    meta.setdefault('model_id', f'{_model_name(path)}@{meta.get("weights_sha256", "")[:12]}')
     return net.to(device).eval(), meta
+
+
+def _model_name(path):
+    """Name a model for logs: its folder, or a weights file's stem (the folder for model.*)."""
+    path = Path(path)
+    if path.suffix in ('.safetensors', '.json', '.onnx'):
+        return path.parent.name if path.stem == 'model' else path.stem
+    return path.name
 
 
 def sha256_file(path):
