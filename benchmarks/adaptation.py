@@ -38,6 +38,9 @@ frames, and on RGB-D-D's held-out captures for forgetting (shipped vs adapted, 1
   .venv/bin/python $B report --sets ../shared/data/osd_kinect ../shared/data/sevenscenes_depth \
       --rgbdd ../shared/data/rgbdd_dev --scales 4 8 --work $W \
       --out benchmarks/results/adaptation.json
+  .venv/bin/python $B pilot --set ../shared/data/osd_kinect --scale 4 --lrs 3e-4 --steps 1000 \
+      --pulls 0 3e-5 1e-4 3e-4 1e-3 --rgbdd ../shared/data/rgbdd_dev --blend 0.3 0.5 --work $W \
+      --out benchmarks/results/adaptation_pilot_pull.json          # L2-SP (init_pull) vs blend
 Every subcommand is resumable (runs continue from their checkpoint; finished ones are skipped).
 """
 import argparse

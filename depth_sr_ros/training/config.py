@@ -71,7 +71,8 @@ class TrainConfig:
     lr_warmup_steps: int = 0                           # linear warm-up of 'warmup_constant'
     init: dict = field(default_factory=dict)           # init model {name, path, sha256} (--init)
     init_blend: float = 1.0                            # export a*trained + (1-a)*init weights
-    init_pull: float = 0.0                             # L2-SP: + init_pull*|w - w_init|^2
+    init_pull: float = 0.0                             # L2-SP: + init_pull*|w - w_init|^2;
+    # measured worse than init_blend at every strength (docs/research/adaptation.md, table 7)
     snapshot_steps: tuple = ()                         # also export the model at these steps
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
