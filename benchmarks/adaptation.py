@@ -70,7 +70,7 @@ def load_set(folder):
     return split_by_time_blocks(pairs, val_fraction=VAL_FRACTION)
 
 
-def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0):
+def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all'):
     """Return one arm's TrainConfig ('adapted': network, scale and recipe of the bundled xK)."""
     from depth_sr_ros.training import init_model as im
     from depth_sr_ros.training import TrainConfig
@@ -81,7 +81,8 @@ def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0):
                       val_every=10 ** 9, checkpoint_every=200, snapshot_steps=tuple(snapshots))
     init = im.describe_init(f'x{scale}')
     if arm == 'adapted':
-        return im.apply_init(cfg.replace(lr=lr or im.FINETUNE_LR, init_pull=pull), init)
+        return im.apply_init(cfg.replace(lr=lr or im.FINETUNE_LR, init_pull=pull,
+                                         finetune_params=params), init)
     # Scratch: the bundled model's network and recipe, random weights.
     return im.apply_init(cfg.replace(lr=lr or SCRATCH_LR), init).replace(init={})
 
@@ -235,13 +236,14 @@ def cmd_pilot(args):
     inner_train, inner_val = split_by_time_blocks(train, val_fraction=VAL_FRACTION)
     rows = {}
     # run directories: _lr<lr>[_steps<n> unless 300, the first pilot's][_pull<strength>]
-    tags = [(lr, pull, f'_lr{lr:g}' + (f'_steps{args.steps}' if args.steps != 300 else '')
-             + (f'_pull{pull:g}' if pull else '')) for lr in args.lrs for pull in args.pulls]
-    for lr, pull, tag in tags:
-        cfg = base_config(args.scale, 'adapted', args.steps, lr=lr, pull=pull)
+    tags = [(lr, pull, params, f'_lr{lr:g}' + (f'_steps{args.steps}' if args.steps != 300 else '')
+             + (f'_pull{pull:g}' if pull else '') + (f'_{params}' if params != 'all' else ''))
+            for lr in args.lrs for pull in args.pulls for params in args.params]
+    for lr, pull, params, tag in tags:
+        cfg = base_config(args.scale, 'adapted', args.steps, lr=lr, pull=pull, params=params)
         d = run_dir(args.work, args.set, args.scale, 'pilot', tag)
         rows[tag[1:]] = str(train_run(inner_train, cfg, d) / 'model')
-    for lr, pull, tag in tags:
+    for lr, pull, params, tag in tags:
         for alpha in args.blend:
             d = run_dir(args.work, args.set, args.scale, 'pilot', tag)
             blend = blend_model(d / 'model', f'x{args.scale}', alpha)
@@ -281,8 +283,9 @@ def cmd_train(args):
     train, _ = load_set(args.set)
     snapshots = [steps[m] for m in BUDGET_MINUTES[:-1]]
     cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr,
-                      pull=args.pull)
-    tag = f'_pull{args.pull:g}' if args.pull else ''
+                      pull=args.pull, params=args.params)
+    tag = (f'_pull{args.pull:g}' if args.pull else '') + \
+        (f'_{args.params}' if args.params != 'all' else '')
     train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm, tag))
 
 
@@ -405,6 +408,9 @@ def main():
     q.add_argument('--lrs', type=float, nargs='+', default=[1e-4, 3e-4, 1e-3])
     q.add_argument('--steps', type=int, default=400)
     q.add_argument('--out', default=None, help='default: <work>/pilot_<set>_x<scale>.json')
+    q.add_argument('--params', nargs='+', default=['all'],
+                   choices=('all', 'head', 'tail', 'bias'),
+                   help='which parameters fine-tuning trains (TrainConfig.finetune_params)')
     q.add_argument('--pulls', type=float, nargs='+', default=[0.0],
                    help='L2-SP strengths (TrainConfig.init_pull) to try with each lr')
     q.add_argument('--rgbdd', default=None, help='also score forgetting on inner RGB-D-D captures')
@@ -417,6 +423,8 @@ def main():
     t.add_argument('--scale', type=int, required=True)
     t.add_argument('--arm', choices=('adapted', 'scratch'), required=True)
     t.add_argument('--lr', type=float, default=None, help='default: init_model.FINETUNE_LR / 1e-3')
+    t.add_argument('--params', default='all', choices=('all', 'head', 'tail', 'bias'),
+                   help='parameters the adapted arm trains; its run directory gets the suffix')
     t.add_argument('--pull', type=float, default=0.0,
                    help='L2-SP strength (adapted arm); its run directory gets a _pull suffix')
     t.add_argument('--work', required=True)

@@ -226,3 +226,24 @@ def test_init_pull_keeps_fine_tuned_weights_near_the_init_model(tmp_path, tiny_m
     assert 0 < distance[50.0] < 0.5 * distance[0.0], distance
     with pytest.raises(ValueError, match='init_pull must be >= 0'):
         TrainConfig(init_pull=-1.0)
+
+
+def test_finetune_params_trains_only_the_chosen_group(tmp_path):
+    """finetune_params='tail' leaves every other weight of the init model as it was."""
+    from depth_sr_ros.inference import save_model
+    from depth_sr_ros.nets.registry import build_dsrnet, preset_config
+    from depth_sr_ros.training import TrainConfig
+    from depth_sr_ros.training.init_model import finetune_config
+    torch.manual_seed(0)
+    init_dir = save_model(tmp_path / 'lrres_x4', build_dsrnet(preset_config('lrres_mid', 4)),
+                          {'training_data': 'none (test model)'})
+    init = describe_init(str(init_dir))
+    cfg = finetune_config(TrainConfig(batch_size=2, crop=32, val_every=100, device='cpu'),
+                          init).replace(max_steps=3, lr_warmup_steps=0, lr=1e-2, init_blend=1.0,
+                                        finetune_params='tail')
+    fit(synthetic_pairs(4), [], cfg, tmp_path / 'run', progress=False)
+    before, after = _weights(init_dir), _weights(tmp_path / 'run' / 'model')
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed and all(k.startswith(('body_tail.', 'up.', 'tail.')) for k in changed), changed
+    with pytest.raises(ValueError, match='finetune_params must be one of'):
+        TrainConfig(finetune_params='middle')

@@ -73,6 +73,8 @@ class TrainConfig:
     init_blend: float = 1.0                            # export a*trained + (1-a)*init weights
     init_pull: float = 0.0                             # L2-SP: + init_pull*|w - w_init|^2;
     # measured worse than init_blend at every strength (docs/research/adaptation.md, table 7)
+    finetune_params: str = 'all'                       # with init: all | head | tail | bias
+    # (parts alone measured no better than the blend: docs/research/adaptation.md, table 8)
     snapshot_steps: tuple = ()                         # also export the model at these steps
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
@@ -102,6 +104,8 @@ class TrainConfig:
             (self.lr_warmup_steps >= 0, 'lr_warmup_steps must be >= 0'),
             (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
             (self.init_pull >= 0.0, 'init_pull must be >= 0'),
+            (self.finetune_params in ('all', 'head', 'tail', 'bias'),
+             'finetune_params must be one of all, head, tail, bias'),
             (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
             (
                 self.crop % self.scale == 0,

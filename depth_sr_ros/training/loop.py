@@ -27,7 +27,7 @@ from depth_sr_ros.training import distributed, reports
 from depth_sr_ros.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from depth_sr_ros.training.config import TrainConfig
 from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings, sampling_frames
-from depth_sr_ros.training.init_model import blended, load_init_weights
+from depth_sr_ros.training.init_model import blended, load_init_weights, trainable_parameters
 from depth_sr_ros.training.roles import GlobalRoles
 from depth_sr_ros.training.system import CTKTSystem
 import numpy as np
@@ -78,6 +78,8 @@ class _Trainer:
         self.system = CTKTSystem(cfg)
         if cfg.init:
             load_init_weights(self.system.dsr, cfg.init)
+            if cfg.finetune_params != 'all':   # freezes the rest (before DDP sees them)
+                trainable_parameters(self.system.dsr, cfg.finetune_params)
         self.system.to(self.device)
         # L2-SP (Li et al. 2018): a pull toward the init weights while fine-tuning (init_pull)
         self.init_params = ([p.detach().clone() for p in self.system.dsr.parameters()]
@@ -90,7 +92,8 @@ class _Trainer:
             # down-projection only feeds the heads), so DDP must look for them.
             self.model = DDP(self.system, device_ids=ids, find_unused_parameters=True)
         self.total_steps = cfg.total_steps(len(train_pairs))
-        self.opt = torch.optim.Adam(self.system.parameters(), lr=cfg.lr)
+        self.opt = torch.optim.Adam([p for p in self.system.parameters() if p.requires_grad],
+                                    lr=cfg.lr)
         self.sched = make_schedule(self.opt, cfg.lr, self.total_steps, cfg.lr_schedule,
                                    cfg.lr_warmup_steps)
         self.batches = CropBatches(
