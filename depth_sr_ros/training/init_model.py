@@ -208,4 +208,3 @@ def trainable_parameters(net, which):
     if not chosen:
         raise ValueError(f'finetune_params={which!r} selects no parameter of this network')
     return chosen
-
