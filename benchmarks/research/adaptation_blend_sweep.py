@@ -22,7 +22,8 @@ blend alpha (alpha x adapted + (1 - alpha) x shipped weights), scores:
   rgbdd      RGB-D-D's held-out captures (forgetting, what the issue's target is measured on)
   inner      RGB-D-D captures from its training part (a selection set that is not the target)
   reference  the procedural reference frames bundled with the package (what train_from_bag
-             reports as forgetting; the only forgetting proxy on a user's machine)
+             reports as forgetting; the only forgetting proxy on a user's machine), and the
+             same scenes without holes and at 640x480 (reference_no_holes, reference_640)
 and prints forgetting (points of gain lost vs the shipped model) against the gain kept, so a
 rule like "the largest alpha whose reference forgetting stays under T" can be checked.
 
@@ -45,15 +46,36 @@ sys.path.insert(0, str(HERE.parent))
 import adaptation as ad  # noqa: E402
 
 
-def reference_gains(models, scale):
-    """{label: % lower RMSE than bicubic} on the bundled procedural reference frames."""
+# The bundled reference (holes, 320x240) and two variants, to see whether any procedural frames
+# show the forgetting real captures do.
+REFERENCE_VARIANTS = {'reference': {'holes': True, 'size': (240, 320)},
+                      'reference_no_holes': {'holes': False, 'size': (240, 320)},
+                      'reference_640': {'holes': True, 'size': (480, 640)}}
+
+
+def procedural_pairs(holes, size):
+    """The reference seeds rendered with or without sensor holes at ``size`` (height, width)."""
+    from depth_sr_ros.data.pairs import RGBDPair
+    from depth_sr_ros.data.synthetic import render_frame
+    from depth_sr_ros.training import comparison
+    if holes and tuple(size) == comparison.REFERENCE_SIZE:
+        return comparison.reference_pairs()
+    pairs = []
+    for seed in comparison.REFERENCE_SEEDS:
+        f = render_frame(width=size[1], height=size[0], seed=seed, t=0.5, holes=holes)
+        pairs.append(RGBDPair(rgb=f.rgb, depth=f.depth, valid=f.valid,
+                              capture_id=f'reference_{seed}', meta={'metric': True}))
+    return pairs
+
+
+def reference_gains(models, scale, pairs):
+    """{label: % lower RMSE than bicubic} on procedural frames, as train_from_bag scores them."""
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.training import comparison
     from depth_sr_ros.training.config import TrainConfig
     resolvers = {k: DepthSuperResolver.load(str(v), device='cpu', torchscript=False)
                  for k, v in models.items()}
-    rows = comparison.compare(resolvers, comparison.reference_pairs(), scale,
-                              TrainConfig().val_degradations)
+    rows = comparison.compare(resolvers, pairs, scale, TrainConfig().val_degradations)
     return {k: comparison.gain_pct(r) for k, r in rows.items()}
 
 
@@ -95,7 +117,8 @@ def main():
                                  hole_margin_lr=0, cache=(cache, f'rgbdd_x{scale}'))['mean']
             inn = ad.score_models(ad.frames_by_sampling(inner, scale), blends, hole_margin_lr=0,
                                   cache=(cache, f'pilot_rgbdd_inner_x{scale}'))['mean']
-            ref = reference_gains(blends, scale)
+            refs = {name: reference_gains(blends, scale, procedural_pairs(**v))
+                    for name, v in REFERENCE_VARIANTS.items()}
             for label in blends:
                 row = {'set': name, 'scale': scale, 'model': label,
                        'held_out_gain': held[label]['gain_pct'],
@@ -103,7 +126,8 @@ def main():
                        'shipped_gain': held['shipped']['gain_pct'],
                        'forget_rgbdd': rg['shipped']['gain_pct'] - rg[label]['gain_pct'],
                        'forget_inner': inn['shipped']['gain_pct'] - inn[label]['gain_pct'],
-                       'forget_reference': ref['shipped'] - ref[label]}
+                       **{f'forget_{name}': ref['shipped'] - ref[label]
+                          for name, ref in refs.items()}}
                 out['rows'].append(row)
                 print(f"x{scale} {name:18s} {label:9s} gain {row['held_out_gain']:+6.2f} "
                       f"(shipped {row['shipped_gain']:+.2f}, scratch {row['scratch_gain']:+.2f}) "
