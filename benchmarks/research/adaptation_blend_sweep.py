@@ -54,7 +54,7 @@ REFERENCE_VARIANTS = {'reference': {'holes': True, 'size': (240, 320)},
 
 
 def procedural_pairs(holes, size):
-    """The reference seeds rendered with or without sensor holes at ``size`` (height, width)."""
+    """Render the reference seeds with or without sensor holes at ``size`` (height, width)."""
     from depth_sr_ros.data.pairs import RGBDPair
     from depth_sr_ros.data.synthetic import render_frame
     from depth_sr_ros.training import comparison
