@@ -55,11 +55,15 @@ fi
 node_pid=$!
 set +m
 stop_node() {
-  if kill -0 "$node_pid" 2>/dev/null; then
-    kill -INT "$node_pid" 2>/dev/null || true
-    for _ in $(seq 150); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$node_pid" 2>/dev/null || true
-  fi
+  # The whole process group, as Ctrl-C would: ros2 launch and the node it started. SIGINT is
+  # ignored for good when this script itself was started with it ignored (nohup, `cmd &` in a
+  # script), so SIGTERM follows, then SIGKILL; nothing of the demo outlives it.
+  local signal
+  for signal in INT TERM KILL; do
+    kill -0 -- "-$node_pid" 2>/dev/null || break
+    kill "-$signal" -- "-$node_pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 -- "-$node_pid" 2>/dev/null || break; sleep 0.1; done
+  done
   rm -f "$params"
 }
 trap stop_node EXIT

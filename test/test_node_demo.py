@@ -19,10 +19,12 @@ The demo path of scripts/demo.sh.
 A real depth_sr_node process fed by the demo player over DDS writes the before/after picture and
 prints latency and throughput.
 """
+import os
 from pathlib import Path
 import signal
 import subprocess
 import sys
+import time
 
 from depth_sr_ros.pixel_grid import scale_intrinsics
 from depth_sr_ros.ros.demo_player import _lr_intrinsics
@@ -30,6 +32,19 @@ import numpy as np
 import ros_helpers  # noqa: F401  (isolated ROS_DOMAIN_ID / localhost discovery for the children)
 
 EXE = str(Path(sys.executable).parent / 'depth_sr_node')
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _processes_with_env(marker):
+    """Pids of live processes whose environment holds ``marker`` (NAME=value, inherited)."""
+    pids = []
+    for environ in Path('/proc').glob('[0-9]*/environ'):
+        try:
+            if marker.encode() in environ.read_bytes().split(b'\0'):
+                pids.append(int(environ.parent.name))
+        except OSError:          # the process ended while we looked
+            pass
+    return pids
 
 
 def test_lr_intrinsics_invert_the_pixel_centre_rule():
@@ -81,3 +96,29 @@ def test_demo_player_against_node_process(tiny_model_dir, tmp_path):
     png = tmp_path / 'before_after.png'
     assert png.is_file() and png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert not list(tmp_path.glob('.*.tmp.png'))
+
+
+def test_demo_script_leaves_nothing_running_even_with_sigint_ignored(tiny_model_dir, tmp_path):
+    """
+    scripts/demo.sh end to end, started the way nohup or `cmd &` in a script start it.
+
+    SIGINT is then ignored for good in the demo and everything it starts; ros2 launch and the
+    node must still be gone when the script returns.
+    """
+    marker = f'DEPTH_SR_DEMO_TEST={os.getpid()}-{time.monotonic_ns()}'
+    env = {**os.environ, 'DEMO_MODEL': str(tiny_model_dir), 'DEMO_OUT': str(tmp_path / 'out'),
+           marker.split('=')[0]: marker.split('=')[1]}
+    out = subprocess.run(
+        ['bash', str(ROOT / 'scripts' / 'demo.sh'), '--frames', '8', '--width', '32',
+         '--height', '24', '--connect-timeout', '60'],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=400,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert out.returncode == 0, (out.stdout[-2000:], out.stderr[-2000:])
+    assert (tmp_path / 'out' / 'before_after.png').is_file()
+    deadline = time.monotonic() + 5      # an exiting process may linger a moment as a zombie
+    while _processes_with_env(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _processes_with_env(marker)
+    for pid in left:             # not to leave them to the rest of the suite
+        os.kill(pid, signal.SIGKILL)
+    assert not left, out.stdout[-2000:]
