@@ -106,8 +106,13 @@ def test_demo_script_leaves_nothing_running_even_with_sigint_ignored(tiny_model_
     node must still be gone when the script returns.
     """
     marker = f'DEPTH_SR_DEMO_TEST={os.getpid()}-{time.monotonic_ns()}'
-    env = {**os.environ, 'DEMO_MODEL': str(tiny_model_dir), 'DEMO_OUT': str(tmp_path / 'out'),
-           marker.split('=')[0]: marker.split('=')[1]}
+    # a user's shell: without the library path the PyPI ROS wheels' bootstrap set for this test's
+    # Python (maybe the Jazzy venv) and its done-flag, which would break the Kilted .venv's
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('LD_LIBRARY_PATH', 'PYTHONPATH', 'VIRTUAL_ENV', 'AMENT_PREFIX_PATH')
+           and not k.startswith('_ROS_WHEELS')}
+    env.update({'DEMO_MODEL': str(tiny_model_dir), 'DEMO_OUT': str(tmp_path / 'out'),
+                marker.split('=')[0]: marker.split('=')[1]})
     out = subprocess.run(
         ['bash', str(ROOT / 'scripts' / 'demo.sh'), '--frames', '8', '--width', '32',
          '--height', '24', '--connect-timeout', '60'],
