@@ -91,6 +91,11 @@ def run_dir(work, name, scale, arm, tag=''):
     return Path(work) / f'{Path(name).name}_x{scale}_{arm}{tag}'
 
 
+def variant_tag(pull, params):
+    """Run-directory suffix of a fine-tuning variant (none for the default: no pull, all)."""
+    return (f'_pull{pull:g}' if pull else '') + (f'_{params}' if params != 'all' else '')
+
+
 def train_run(train_pairs, cfg, directory):
     """fit() resumably; returns the directory (skips a finished run)."""
     from depth_sr_ros.training import fit
@@ -237,7 +242,7 @@ def cmd_pilot(args):
     rows = {}
     # run directories: _lr<lr>[_steps<n> unless 300, the first pilot's][_pull<strength>]
     tags = [(lr, pull, params, f'_lr{lr:g}' + (f'_steps{args.steps}' if args.steps != 300 else '')
-             + (f'_pull{pull:g}' if pull else '') + (f'_{params}' if params != 'all' else ''))
+             + variant_tag(pull, params))
             for lr in args.lrs for pull in args.pulls for params in args.params]
     for lr, pull, params, tag in tags:
         cfg = base_config(args.scale, 'adapted', args.steps, lr=lr, pull=pull, params=params)
@@ -284,9 +289,8 @@ def cmd_train(args):
     snapshots = [steps[m] for m in BUDGET_MINUTES[:-1]]
     cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr,
                       pull=args.pull, params=args.params)
-    tag = (f'_pull{args.pull:g}' if args.pull else '') + \
-        (f'_{args.params}' if args.params != 'all' else '')
-    train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm, tag))
+    train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm,
+                                  variant_tag(args.pull, args.params)))
 
 
 def _command():
@@ -393,6 +397,7 @@ def cmd_tables(args):
 
 
 def main():
+    from depth_sr_ros.training.config import FINETUNE_GROUPS
     p = argparse.ArgumentParser(description=__doc__.lstrip().split('\n')[0])
     sub = p.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('rate', help='training steps per minute on 1 thread')
@@ -409,7 +414,7 @@ def main():
     q.add_argument('--steps', type=int, default=400)
     q.add_argument('--out', default=None, help='default: <work>/pilot_<set>_x<scale>.json')
     q.add_argument('--params', nargs='+', default=['all'],
-                   choices=('all', 'head', 'tail', 'bias'),
+                   choices=FINETUNE_GROUPS,
                    help='which parameters fine-tuning trains (TrainConfig.finetune_params)')
     q.add_argument('--pulls', type=float, nargs='+', default=[0.0],
                    help='L2-SP strengths (TrainConfig.init_pull) to try with each lr')
@@ -423,7 +428,7 @@ def main():
     t.add_argument('--scale', type=int, required=True)
     t.add_argument('--arm', choices=('adapted', 'scratch'), required=True)
     t.add_argument('--lr', type=float, default=None, help='default: init_model.FINETUNE_LR / 1e-3')
-    t.add_argument('--params', default='all', choices=('all', 'head', 'tail', 'bias'),
+    t.add_argument('--params', default='all', choices=FINETUNE_GROUPS,
                    help='parameters the adapted arm trains; its run directory gets the suffix')
     t.add_argument('--pull', type=float, default=0.0,
                    help='L2-SP strength (adapted arm); its run directory gets a _pull suffix')

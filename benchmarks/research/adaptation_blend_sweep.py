@@ -53,21 +53,6 @@ REFERENCE_VARIANTS = {'reference': {'holes': True, 'size': (240, 320)},
                       'reference_640': {'holes': True, 'size': (480, 640)}}
 
 
-def procedural_pairs(holes, size):
-    """Render the reference seeds with or without sensor holes at ``size`` (height, width)."""
-    from depth_sr_ros.data.pairs import RGBDPair
-    from depth_sr_ros.data.synthetic import render_frame
-    from depth_sr_ros.training import comparison
-    if holes and tuple(size) == comparison.REFERENCE_SIZE:
-        return comparison.reference_pairs()
-    pairs = []
-    for seed in comparison.REFERENCE_SEEDS:
-        f = render_frame(width=size[1], height=size[0], seed=seed, t=0.5, holes=holes)
-        pairs.append(RGBDPair(rgb=f.rgb, depth=f.depth, valid=f.valid,
-                              capture_id=f'reference_{seed}', meta={'metric': True}))
-    return pairs
-
-
 def reference_gains(models, scale, pairs):
     """{label: % lower RMSE than bicubic} on procedural frames, as train_from_bag scores them."""
     from depth_sr_ros.inference import DepthSuperResolver
@@ -91,6 +76,7 @@ def main():
     args = p.parse_args()
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
+    from depth_sr_ros.training import comparison
     rgbdd_train, rgbdd_val = split_by_time_blocks(
         load_image_folder(args.rgbdd, depth_scale=0.001), val_fraction=ad.VAL_FRACTION)
     inner = ad._subset(split_by_time_blocks(rgbdd_train, val_fraction=ad.VAL_FRACTION)[1],
@@ -117,8 +103,8 @@ def main():
                                  hole_margin_lr=0, cache=(cache, f'rgbdd_x{scale}'))['mean']
             inn = ad.score_models(ad.frames_by_sampling(inner, scale), blends, hole_margin_lr=0,
                                   cache=(cache, f'pilot_rgbdd_inner_x{scale}'))['mean']
-            refs = {name: reference_gains(blends, scale, procedural_pairs(**v))
-                    for name, v in REFERENCE_VARIANTS.items()}
+            refs = {variant: reference_gains(blends, scale, comparison.reference_pairs(**v))
+                    for variant, v in REFERENCE_VARIANTS.items()}
             for label in blends:
                 row = {'set': name, 'scale': scale, 'model': label,
                        'held_out_gain': held[label]['gain_pct'],
@@ -126,8 +112,8 @@ def main():
                        'shipped_gain': held['shipped']['gain_pct'],
                        'forget_rgbdd': rg['shipped']['gain_pct'] - rg[label]['gain_pct'],
                        'forget_inner': inn['shipped']['gain_pct'] - inn[label]['gain_pct'],
-                       **{f'forget_{name}': ref['shipped'] - ref[label]
-                          for name, ref in refs.items()}}
+                       **{f'forget_{variant}': ref['shipped'] - ref[label]
+                          for variant, ref in refs.items()}}
                 out['rows'].append(row)
                 print(f"x{scale} {name:18s} {label:9s} gain {row['held_out_gain']:+6.2f} "
                       f"(shipped {row['shipped_gain']:+.2f}, scratch {row['scratch_gain']:+.2f}) "

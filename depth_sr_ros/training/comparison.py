@@ -30,12 +30,12 @@ REFERENCE_SEEDS = (101, 202, 303, 404, 505, 606)
 REFERENCE_SIZE = (240, 320)       # height, width: a multiple of 16, so every scale fits
 
 
-def reference_pairs(seeds=REFERENCE_SEEDS, size=REFERENCE_SIZE):
+def reference_pairs(seeds=REFERENCE_SEEDS, size=REFERENCE_SIZE, holes=True):
     """Render the fixed procedural reference frames (same on every machine)."""
     from depth_sr_ros.data.synthetic import render_frame
     pairs = []
     for seed in seeds:
-        f = render_frame(width=size[1], height=size[0], seed=seed, t=0.5, holes=True)
+        f = render_frame(width=size[1], height=size[0], seed=seed, t=0.5, holes=holes)
         pairs.append(RGBDPair(rgb=f.rgb, depth=f.depth, valid=f.valid,
                               capture_id=f'reference_{seed}', meta={'metric': True}))
     return pairs

@@ -25,6 +25,7 @@ SCHEMES = ('dsr_only', 'ctkt')
 LR_SCHEDULES = ('onecycle', 'warmup_constant')
 GRANULARITIES = ('global', 'per_sample', 'per_pixel')
 TEACHER_UPDATES = ('own_loss', 'frozen')
+FINETUNE_GROUPS = ('all', 'head', 'tail', 'bias')    # init_model.FINETUNE_PARAMS names the rest
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,8 @@ class TrainConfig:
             (self.lr_warmup_steps >= 0, 'lr_warmup_steps must be >= 0'),
             (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
             (self.init_pull >= 0.0, 'init_pull must be >= 0'),
-            (self.finetune_params in ('all', 'head', 'tail', 'bias'),
-             'finetune_params must be one of all, head, tail, bias'),
+            (self.finetune_params in FINETUNE_GROUPS,
+             f'finetune_params must be one of {", ".join(FINETUNE_GROUPS)}'),
             (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),
             (
                 self.crop % self.scale == 0,

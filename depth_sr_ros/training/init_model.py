@@ -186,25 +186,22 @@ def finetune_config(cfg, init, given=()):
 # Which DSRNet parameters fine-tuning trains (TrainConfig.finetune_params): name rules for the
 # lrres family (head conv + first two residual blocks; reconstruction tail; every bias).
 FINETUNE_PARAMS = {
-    'all': lambda name: True,
     'head': lambda name: name.startswith(('head.', 'blocks.0.', 'blocks.1.')),
     'tail': lambda name: name.startswith(('body_tail.', 'up.', 'tail.')),
     'bias': lambda name: name.endswith('.bias'),
 }
 
 
-def trainable_parameters(net, which):
+def freeze_all_but(net, which):
     """
-    Freeze every parameter of ``net`` outside the ``which`` group and return the rest.
+    Freeze every parameter of ``net`` outside the ``which`` group of FINETUNE_PARAMS.
 
     Raises ValueError naming the group when it selects nothing (another network family).
     """
     rule = FINETUNE_PARAMS[which]
-    chosen = []
+    kept = 0
     for name, p in net.named_parameters():
         p.requires_grad_(rule(name))
-        if rule(name):
-            chosen.append(p)
-    if not chosen:
+        kept += p.requires_grad
+    if not kept:
         raise ValueError(f'finetune_params={which!r} selects no parameter of this network')
-    return chosen

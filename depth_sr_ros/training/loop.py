@@ -27,7 +27,7 @@ from depth_sr_ros.training import distributed, reports
 from depth_sr_ros.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from depth_sr_ros.training.config import TrainConfig
 from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings, sampling_frames
-from depth_sr_ros.training.init_model import blended, load_init_weights, trainable_parameters
+from depth_sr_ros.training.init_model import blended, freeze_all_but, load_init_weights
 from depth_sr_ros.training.roles import GlobalRoles
 from depth_sr_ros.training.system import CTKTSystem
 import numpy as np
@@ -79,7 +79,7 @@ class _Trainer:
         if cfg.init:
             load_init_weights(self.system.dsr, cfg.init)
             if cfg.finetune_params != 'all':   # freezes the rest (before DDP sees them)
-                trainable_parameters(self.system.dsr, cfg.finetune_params)
+                freeze_all_but(self.system.dsr, cfg.finetune_params)
         self.system.to(self.device)
         # L2-SP (Li et al. 2018): a pull toward the init weights while fine-tuning (init_pull)
         self.init_params = ([p.detach().clone() for p in self.system.dsr.parameters()]
