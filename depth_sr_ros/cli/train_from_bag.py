@@ -360,7 +360,7 @@ def _markdown_report(report):
 REFERENCE_CAVEAT = (
     'What this check catches: a model broken on generic scenes (a large positive number). What it '
     'does not: the loss on the real sensor the init model was made for. Adapting the bundled x4 '
-    'and x8 to Kinect depth for 10 minutes improved these frames by 1-4 points while the same '
+    'and x8 to Kinect depth for 10 minutes improved these frames by 0.7-4.4 points while the same '
     'models lost 0.1-17.6 points on held-out captures of the real data they were trained on, '
     'more the higher `--init-blend` (docs/research/adaptation.md). Lower `--init-blend` to keep '
     'more of the init model.')
