@@ -43,6 +43,9 @@ setup(
         ('share/' + package_name + '/config', _files('config/*.yaml') + _files('config/*.rviz')
          + _files('config/*.xml')),
         ('share/' + package_name + '/models', _files('models/*')),
+        ('share/' + package_name + '/models/reference', _files('models/reference/*')),
+        ('share/' + package_name + '/models/reference/middlebury/depth',
+         _files('models/reference/middlebury/depth/*.png')),
     ],
     # torch and friends come from pip on every platform; rclpy & co. from the ROS
     # distribution (or requirements/ros-pypi.txt where there is none), so they are not

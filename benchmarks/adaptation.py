@@ -70,7 +70,7 @@ def load_set(folder):
     return split_by_time_blocks(pairs, val_fraction=VAL_FRACTION)
 
 
-def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all'):
+def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all', replay=0.0):
     """Return one arm's TrainConfig ('adapted': network, scale and recipe of the bundled xK)."""
     from depth_sr_ros.training import init_model as im
     from depth_sr_ros.training import TrainConfig
@@ -82,7 +82,8 @@ def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all'
     init = im.describe_init(f'x{scale}')
     if arm == 'adapted':
         return im.apply_init(cfg.replace(lr=lr or im.FINETUNE_LR, init_pull=pull,
-                                         finetune_params=params), init)
+                                         finetune_params=params, replay_fraction=replay,
+                                         replay='middlebury_train' if replay else ''), init)
     # Scratch: the bundled model's network and recipe, random weights.
     return im.apply_init(cfg.replace(lr=lr or SCRATCH_LR), init).replace(init={})
 
@@ -91,12 +92,21 @@ def run_dir(work, name, scale, arm, tag=''):
     return Path(work) / f'{Path(name).name}_x{scale}_{arm}{tag}'
 
 
-def variant_tag(pull, params):
+def variant_tag(pull, params, replay=0.0):
     """Run-directory suffix of a fine-tuning variant (none for the default: no pull, all)."""
-    return (f'_pull{pull:g}' if pull else '') + (f'_{params}' if params != 'all' else '')
+    return ((f'_pull{pull:g}' if pull else '') + (f'_{params}' if params != 'all' else '')
+            + (f'_replay{replay:g}' if replay else ''))
 
 
-def train_run(train_pairs, cfg, directory):
+def replay_frames(folder):
+    """Middlebury's training scenes (the ones quality.py does not hold out): replay frames."""
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import hold_out_last
+    from quality import MIDDLEBURY_HELD_OUT
+    return hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
+
+
+def train_run(train_pairs, cfg, directory, replay_pairs=()):
     """fit() resumably; returns the directory (skips a finished run)."""
     from depth_sr_ros.training import fit
     if (directory / 'model' / 'model.json').is_file():
@@ -104,7 +114,7 @@ def train_run(train_pairs, cfg, directory):
     resume = (directory / 'checkpoint.pt').is_file()
     print(f'{directory.name}: {"resuming" if resume else "starting"} {cfg.max_steps} steps',
           file=sys.stderr, flush=True)
-    fit(train_pairs, [], cfg, directory, resume=resume, progress=True)
+    fit(train_pairs, [], cfg, directory, resume=resume, progress=True, replay_pairs=replay_pairs)
     return directory
 
 
@@ -288,9 +298,12 @@ def cmd_train(args):
     train, _ = load_set(args.set)
     snapshots = [steps[m] for m in BUDGET_MINUTES[:-1]]
     cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr,
-                      pull=args.pull, params=args.params)
-    train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm,
-                                  variant_tag(args.pull, args.params)))
+                      pull=args.pull, params=args.params, replay=args.replay_fraction)
+    if args.replay_fraction and not args.replay:
+        raise SystemExit('--replay-fraction needs --replay <Middlebury style folder>')
+    replay = replay_frames(args.replay) if args.replay_fraction else ()
+    tag = variant_tag(args.pull, args.params, args.replay_fraction)
+    train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm, tag), replay)
 
 
 def _command():
@@ -432,6 +445,10 @@ def main():
                    help='parameters the adapted arm trains; its run directory gets the suffix')
     t.add_argument('--pull', type=float, default=0.0,
                    help='L2-SP strength (adapted arm); its run directory gets a _pull suffix')
+    t.add_argument('--replay', default=None,
+                   help='Middlebury style folder: replay its training scenes (adapted arm)')
+    t.add_argument('--replay-fraction', type=float, default=0.0,
+                   help='share of crops from the replay scenes; run directory gets _replay<f>')
     t.add_argument('--work', required=True)
     s = sub.add_parser('report', help='score every finished model; write the results file')
     s.add_argument('--sets', nargs='+', required=True)

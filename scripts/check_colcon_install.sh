@@ -47,5 +47,7 @@ for sub, pattern in [('launch', '.launch.py'), ('config', '.yaml'), ('config', '
     path = os.path.join(share, sub)
     names = os.listdir(path) if os.path.isdir(path) else []
     assert any(n.endswith(pattern) for n in names), f'{path} has no *{pattern}: {names}'
+from depth_sr_ros.training.comparison import reference_pairs
+assert len(reference_pairs()) == 18, 'the forgetting reference scenes are not installed'
 print('[colcon] ok:', share, sorted(os.listdir(share)))
 PY

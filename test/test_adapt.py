@@ -79,6 +79,10 @@ def test_init_round_trip_records_the_init_model_and_compares(tmp_path, tiny_mode
     md = (out / 'report.md').read_text()
     assert f'Started from `{tiny_model_dir}` (weights sha256 `{init_sha}`)' in md
     assert '| init model as shipped | adapted | from scratch |' in md and 'Forgetting' in md
+    # the forgetting reference is the shipped Middlebury scenes, scored in their own units
+    assert report['comparison']['reference_scenes'] == 18
+    assert report['comparison']['reference_unit'] == 'disparity units (0..255)'
+    assert '18 Middlebury scenes in models/reference/' in md
 
 
 def test_init_mismatches_are_one_clear_error(tmp_path, tiny_model_dir, capsys):

@@ -14,6 +14,7 @@
 # limitations under the License.
 
 """Algorithm 1 mechanics, resume, export and DDP equivalence on tiny synthetic data."""
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -73,6 +74,19 @@ def test_crop_batches_are_a_pure_function_of_seed_and_step(pairs):
         halves[1]['hr'], a['hr'][1::2]
     )
     del cfg
+
+
+def test_replay_draws_its_share_of_crops_and_leaves_runs_without_it_unchanged(pairs):
+    # replay frames told apart by their black colour (depth-only frames load that way)
+    replay = [dataclasses.replace(p, rgb=np.zeros_like(p.rgb)) for p in pairs]
+    plain = CropBatches(pairs, 4, 32, 32, seed=3).batch(5)
+    off = CropBatches(pairs, 4, 32, 32, seed=3, replay=replay, replay_fraction=0.0).batch(5)
+    assert all(torch.equal(plain[k], off[k]) for k in plain)
+    mixed = CropBatches(pairs, 4, 32, 32, seed=3, replay=replay, replay_fraction=0.5).batch(5)
+    from_replay = int((mixed['rgb'].flatten(1).amax(1) == 0).sum())
+    assert 6 <= from_replay <= 26          # about half of 32 (binomial, p = 0.5)
+    with pytest.raises(ValueError, match='replay_fraction > 0 needs replay frames'):
+        CropBatches(pairs, 4, 32, 4, replay_fraction=0.25)
 
 
 def test_a_checkpoint_written_before_an_option_existed_resumes_with_its_default(pairs, tmp_path):

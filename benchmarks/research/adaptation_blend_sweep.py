@@ -21,9 +21,12 @@ blend alpha (alpha x adapted + (1 - alpha) x shipped weights), scores:
   held_out   the Kinect set's held-out frames (what the user gains), % lower RMSE than bicubic
   rgbdd      RGB-D-D's held-out captures (forgetting, what the issue's target is measured on)
   inner      RGB-D-D captures from its training part (a selection set that is not the target)
-  reference  the procedural reference frames bundled with the package (what train_from_bag
-             reports as forgetting; the only forgetting proxy on a user's machine), and the
-             same scenes without holes and at 640x480 (reference_no_holes, reference_640)
+  middlebury Middlebury's 6 held-out scenes and its first 18 (middlebury_train, what the
+             bundled models trained on and what train_from_bag now scores as its forgetting
+             reference, models/reference/), with --middlebury
+  reference  seeded procedural frames (what train_from_bag reported as forgetting before it
+             shipped the Middlebury scenes), and the same scenes without holes and at 640x480
+             (reference_no_holes, reference_640)
 and prints forgetting (points of gain lost vs the shipped model) against the gain kept, so a
 rule like "the largest alpha whose reference forgetting stays under T" can be checked.
 
@@ -46,11 +49,22 @@ sys.path.insert(0, str(HERE.parent))
 import adaptation as ad  # noqa: E402
 
 
-# The bundled reference (holes, 320x240) and two variants, to see whether any procedural frames
-# show the forgetting real captures do.
+# The procedural reference train_from_bag reported before the Middlebury scenes (holes, 320x240)
+# and two variants, to see whether any procedural frames show the forgetting real captures do.
 REFERENCE_VARIANTS = {'reference': {'holes': True, 'size': (240, 320)},
                       'reference_no_holes': {'holes': False, 'size': (240, 320)},
                       'reference_640': {'holes': True, 'size': (480, 640)}}
+PROCEDURAL_SEEDS = (101, 202, 303, 404, 505, 606)
+
+
+def procedural_pairs(size, holes):
+    """Seeded procedural scenes (data/synthetic.py), exact depth."""
+    from depth_sr_ros.data.pairs import RGBDPair
+    from depth_sr_ros.data.synthetic import render_frame
+    frames = [render_frame(width=size[1], height=size[0], seed=seed, t=0.5, holes=holes)
+              for seed in PROCEDURAL_SEEDS]
+    return [RGBDPair(rgb=f.rgb, depth=f.depth, valid=f.valid, capture_id=f'reference_{seed}',
+                     meta={'metric': True}) for f, seed in zip(frames, PROCEDURAL_SEEDS)]
 
 
 def reference_gains(models, scale, pairs):
@@ -72,16 +86,25 @@ def main():
     p.add_argument('--scales', type=int, nargs='+', default=[4, 8])
     p.add_argument('--alphas', type=float, nargs='+', required=True)
     p.add_argument('--inner-frames', type=int, default=20)
+    p.add_argument('--tag', default='',
+                   help="adapted runs of a variant: run directory suffix, e.g. '_replay0.25'")
+    p.add_argument('--middlebury', help='Middlebury style folder: also score forgetting there')
     p.add_argument('--out', required=True)
     args = p.parse_args()
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
-    from depth_sr_ros.training import comparison
     rgbdd_train, rgbdd_val = split_by_time_blocks(
         load_image_folder(args.rgbdd, depth_scale=0.001), val_fraction=ad.VAL_FRACTION)
     inner = ad._subset(split_by_time_blocks(rgbdd_train, val_fraction=ad.VAL_FRACTION)[1],
                        args.inner_frames)
     cache = Path(args.work) / 'scores'
+    real_refs = {}
+    if args.middlebury:
+        from depth_sr_ros.data.splits import hold_out_last
+        from quality import MIDDLEBURY_HELD_OUT
+        kept, held = hold_out_last(load_image_folder(args.middlebury, depth_scale=1.0),
+                                   MIDDLEBURY_HELD_OUT)
+        real_refs = {'middlebury': held, 'middlebury_train': kept}
     out = {'command': ad._command().replace('benchmarks/adaptation.py',
                                             'benchmarks/research/adaptation_blend_sweep.py'),
            'rows': []}
@@ -89,7 +112,8 @@ def main():
         steps, _ = ad.budget_steps(args.work, scale)
         for folder in args.sets:
             name = Path(folder).name
-            adapted = ad._model_at(ad.run_dir(args.work, folder, scale, 'adapted'), steps, 10)
+            adapted = ad._model_at(ad.run_dir(args.work, folder, scale, 'adapted', args.tag),
+                                   steps, 10)
             scratch = ad._model_at(ad.run_dir(args.work, folder, scale, 'scratch'), steps, 10)
             models = {'shipped': f'x{scale}', 'scratch': str(scratch)}
             for a in args.alphas:
@@ -103,22 +127,28 @@ def main():
                                  hole_margin_lr=0, cache=(cache, f'rgbdd_x{scale}'))['mean']
             inn = ad.score_models(ad.frames_by_sampling(inner, scale), blends, hole_margin_lr=0,
                                   cache=(cache, f'pilot_rgbdd_inner_x{scale}'))['mean']
-            refs = {variant: reference_gains(blends, scale, comparison.reference_pairs(**v))
+            real = {k: ad.score_models(ad.frames_by_sampling(v, scale), blends,
+                                       hole_margin_lr=0, cache=(cache, f'{k}_x{scale}'))['mean']
+                    for k, v in real_refs.items()}
+            refs = {variant: reference_gains(blends, scale, procedural_pairs(**v))
                     for variant, v in REFERENCE_VARIANTS.items()}
             for label in blends:
-                row = {'set': name, 'scale': scale, 'model': label,
+                row = {'set': name, 'scale': scale, 'model': label, 'variant': args.tag,
                        'held_out_gain': held[label]['gain_pct'],
                        'scratch_gain': held['scratch']['gain_pct'],
                        'shipped_gain': held['shipped']['gain_pct'],
                        'forget_rgbdd': rg['shipped']['gain_pct'] - rg[label]['gain_pct'],
                        'forget_inner': inn['shipped']['gain_pct'] - inn[label]['gain_pct'],
+                       **{f'forget_{k}': r['shipped']['gain_pct'] - r[label]['gain_pct']
+                          for k, r in real.items()},
                        **{f'forget_{variant}': ref['shipped'] - ref[label]
                           for variant, ref in refs.items()}}
                 out['rows'].append(row)
                 print(f"x{scale} {name:18s} {label:9s} gain {row['held_out_gain']:+6.2f} "
                       f"(shipped {row['shipped_gain']:+.2f}, scratch {row['scratch_gain']:+.2f}) "
                       f"forget rgbdd {row['forget_rgbdd']:+5.2f} inner {row['forget_inner']:+5.2f}"
-                      f" reference {row['forget_reference']:+5.2f}", flush=True)
+                      f" reference {row['forget_reference']:+5.2f}"
+                      + ''.join(f" {k} {row[f'forget_{k}']:+5.2f}" for k in real), flush=True)
             from depth_sr_ros.atomic import write_text_atomic
             write_text_atomic(Path(args.out), json.dumps(out, indent=2) + '\n')
 

@@ -77,18 +77,26 @@ class CropBatches:
     Deterministic in (seed, step).
     """
 
-    def __init__(self, pairs, scale, crop, batch_size, seed=0, recipe=BICUBIC_AA):
+    def __init__(self, pairs, scale, crop, batch_size, seed=0, recipe=BICUBIC_AA, replay=(),
+                 replay_fraction=0.0):
         if not pairs:
             raise ValueError('no training pairs')
+        if replay_fraction > 0 and not replay:
+            raise ValueError('replay_fraction > 0 needs replay frames')
         self.pairs = pairs
+        # Replay: a share of the crops comes from frames the init model learned (fine-tuning).
+        self.replay, self.replay_fraction = list(replay), float(replay_fraction)
         self.scale, self.crop, self.batch_size, self.seed = scale, crop, batch_size, seed
         self.recipe = recipe
 
     def samples(self, step, index):
         """Sample ``index`` of global batch ``step`` (retries until a crop has enough depth)."""
         rng = np.random.default_rng([self.seed, step, index])
+        # No draw without replay, so runs without it keep their exact crops.
+        pool = (self.replay if self.replay_fraction > 0 and rng.random() < self.replay_fraction
+                else self.pairs)
         for _ in range(20):
-            pair = self.pairs[int(rng.integers(len(self.pairs)))]
+            pair = pool[int(rng.integers(len(pool)))]
             sample = make_sample(pair, self.scale, self.crop, rng, self.recipe)
             if sample is not None:
                 return sample

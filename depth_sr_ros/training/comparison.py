@@ -18,27 +18,28 @@ What a user adapting a model chooses between, scored on the same frames.
 
 On the held-out frames of their data, under every LR sampling: bicubic, the init model as
 shipped, the adapted model (and one trained from scratch when asked). And on a fixed
-reference set, the init and the adapted model, so forgetting shows. The reference set is
-procedural (data/synthetic.py: seeded scenes with sensor-like holes, exact depth): the real
-captures the bundled models were trained on (RGB-D-D) came under a research agreement and
-cannot ship with the package. benchmarks/adaptation.py measures forgetting on RGB-D-D itself.
+reference set, the init and the adapted model, so forgetting shows. The reference set is real
+depth the bundled models were trained on and that may ship: the 18 Middlebury training scenes
+(models/reference/, with their citation). Forgetting there tracks forgetting on the RGB-D-D
+captures, which cannot ship; seeded procedural scenes did not: they improved while RGB-D-D
+was forgotten (docs/research/adaptation.md, table 9).
 """
-from depth_sr_ros.data.pairs import RGBDPair
 from depth_sr_ros.training.evaluate import evaluate_samplings, sampling_frames
 
-REFERENCE_SEEDS = (101, 202, 303, 404, 505, 606)
-REFERENCE_SIZE = (240, 320)       # height, width: a multiple of 16, so every scale fits
+REFERENCE_FOLDER = ('reference', 'middlebury')   # under the bundled models' directory
+REFERENCE_UNIT = 'disparity units (0..255)'
 
 
-def reference_pairs(seeds=REFERENCE_SEEDS, size=REFERENCE_SIZE, holes=True):
-    """Render the fixed procedural reference frames (same on every machine)."""
-    from depth_sr_ros.data.synthetic import render_frame
-    pairs = []
-    for seed in seeds:
-        f = render_frame(width=size[1], height=size[0], seed=seed, t=0.5, holes=holes)
-        pairs.append(RGBDPair(rgb=f.rgb, depth=f.depth, valid=f.valid,
-                              capture_id=f'reference_{seed}', meta={'metric': True}))
-    return pairs
+def reference_folder():
+    """Return the reference scenes' folder: share/depth_sr_ros/models/reference/middlebury."""
+    from depth_sr_ros.inference.bundled import models_dir
+    return models_dir().joinpath(*REFERENCE_FOLDER)
+
+
+def reference_pairs():
+    """Load the bundled reference scenes (uint8 disparity; per-image normalisation as always)."""
+    from depth_sr_ros.data.image_folder import load_image_folder
+    return load_image_folder(reference_folder(), depth_scale=1.0, depth_only=True)
 
 
 def gain_pct(row, sampling=None):
@@ -47,10 +48,14 @@ def gain_pct(row, sampling=None):
     return 100.0 * (1.0 - row[f'rmse_cm{suffix}'] / max(row[f'bicubic_rmse_cm{suffix}'], 1e-12))
 
 
-def compare(resolvers, pairs, scale, samplings):
-    """{label: evaluate_samplings row} for label -> DepthSuperResolver, on the same LR frames."""
+def compare(resolvers, pairs, scale, samplings, unit_to_cm=100.0):
+    """
+    Return {label: evaluate_samplings row} for label -> DepthSuperResolver, same LR frames.
+
+    ``unit_to_cm``: the pairs' depth unit in cm (1.0 keeps the reference's disparity units).
+    """
     frames = sampling_frames(pairs, scale, samplings)
-    return {label: evaluate_samplings(r, frames) for label, r in resolvers.items()}
+    return {label: evaluate_samplings(r, frames, unit_to_cm) for label, r in resolvers.items()}
 
 
 def comparison_table(rows, samplings):

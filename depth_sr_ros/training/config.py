@@ -76,6 +76,8 @@ class TrainConfig:
     # measured worse than init_blend at every strength (docs/research/adaptation.md, table 7)
     finetune_params: str = 'all'                       # with init: all | head | tail | bias
     # (parts alone measured no better than the blend: docs/research/adaptation.md, table 8)
+    replay_fraction: float = 0.0                       # share of crops from fit(replay_pairs=)
+    replay: str = ''                                   # what the replay frames are (metadata)
     snapshot_steps: tuple = ()                         # also export the model at these steps
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
@@ -105,6 +107,7 @@ class TrainConfig:
             (self.lr_warmup_steps >= 0, 'lr_warmup_steps must be >= 0'),
             (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
             (self.init_pull >= 0.0, 'init_pull must be >= 0'),
+            (0.0 <= self.replay_fraction < 1.0, 'replay_fraction must be in [0, 1)'),
             (self.finetune_params in FINETUNE_GROUPS,
              f'finetune_params must be one of {", ".join(FINETUNE_GROUPS)}'),
             (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),

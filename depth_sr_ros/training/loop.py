@@ -68,7 +68,7 @@ def phase_at(cfg, step):
 class _Trainer:
     """One training run: state, steps, validation, checkpoints and the exported model."""
 
-    def __init__(self, train_pairs, val_pairs, cfg, run_dir, progress):
+    def __init__(self, train_pairs, val_pairs, cfg, run_dir, progress, replay_pairs=()):
         self.cfg, self.run_dir, self.progress = cfg, Path(run_dir), progress
         self.rank, self.world = distributed.init_from_env()
         if cfg.threads:
@@ -97,7 +97,8 @@ class _Trainer:
         self.sched = make_schedule(self.opt, cfg.lr, self.total_steps, cfg.lr_schedule,
                                    cfg.lr_warmup_steps)
         self.batches = CropBatches(
-            train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe()
+            train_pairs, cfg.scale, cfg.crop, cfg.batch_size, cfg.seed, cfg.recipe(),
+            replay=replay_pairs, replay_fraction=cfg.replay_fraction,
         )
         val = val_pairs[:cfg.val_max_frames] if cfg.val_max_frames else val_pairs
         self.val_frames = sampling_frames(val, cfg.scale, cfg.val_degradations) if val else {}
@@ -315,7 +316,7 @@ class _Trainer:
         )
 
 
-def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True):
+def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True, replay_pairs=()):
     """
     Train per ``cfg`` into ``run_dir``; returns the summary (held-out metrics, speed, model_dir).
 
@@ -324,7 +325,7 @@ def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True):
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    trainer = _Trainer(train_pairs, val_pairs, cfg, run_dir, progress)
+    trainer = _Trainer(train_pairs, val_pairs, cfg, run_dir, progress, replay_pairs)
     ckpt = run_dir / CHECKPOINT_NAME
     if ckpt.exists():
         if not resume:
