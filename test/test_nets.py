@@ -108,3 +108,31 @@ def test_structure_target_marks_depth_edges_only_between_valid_pixels():
     logits = torch.zeros_like(hr, requires_grad=True)
     L.structure_loss(logits, edges, evalid).backward()
     assert (logits.grad[evalid == 0] == 0).all()
+
+
+def test_flying_loss_charges_outputs_floating_off_their_surface_at_steps_only():
+    # a vertical step 0.2 -> 1.0 at column 16 of a 32x32 frame; radius 4 (x4)
+    target = torch.full((1, 1, 32, 32), 0.2)
+    target[..., 16:] = 1.0
+    valid = torch.ones_like(target)
+    assert L.flying_loss(target.clone(), target, valid, 4).item() == 0.0
+    # every step pixel 10% of the step off its surface: inside the margin, free
+    near = target + 0.08 * torch.sign(0.6 - target)
+    assert L.flying_loss(near, target, valid, 4).item() == pytest.approx(0.0, abs=1e-6)
+    # the columns either side of the step float mid-step: (0.5 - 0.1) of the step each
+    floating = target.clone()
+    floating[..., 15:17] = 0.6
+    loss = L.flying_loss(floating, target, valid, 4).item()
+    candidates = 8 * 32                   # columns 12..19 lie within 4 pixels of the step
+    assert loss == pytest.approx(2 * 32 * 0.4 / candidates, rel=1e-4)
+    # flat regions are no candidates, whatever the output does there
+    off_step = target.clone()
+    off_step[..., :8] = 0.9
+    assert L.flying_loss(off_step, target, valid, 4).item() == 0.0
+    # invalid target pixels neither form steps nor count
+    hole = valid.clone()
+    hole[..., 16:] = 0
+    assert L.flying_loss(floating, target, hole, 4).item() == 0.0
+    floating.requires_grad_(True)
+    L.flying_loss(floating, target, valid, 4).backward()
+    assert floating.grad[..., 15:17].abs().sum() > 0 and floating.grad[..., :12].abs().sum() == 0

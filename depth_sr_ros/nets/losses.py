@@ -34,6 +34,31 @@ def masked_l1(pred, target, valid):
     return masked_mean((pred - target).abs(), valid)
 
 
+def flying_loss(pred, target, valid, radius, edge_jump=0.05, surface_tol=0.1, margin=0.1):
+    """
+    Hinge on output pixels near depth steps that leave their true surface (flying pixels).
+
+    The training-time form of training.evaluate.flying_pixel_counts: per pixel, lo / hi = min /
+    max valid target in the (2r+1)^2 window; a step if hi - lo > edge_jump x the sample's valid
+    range; a candidate if the target lies on one of the surfaces. The loss is
+    relu(|pred - target| - margin x step) / step, so an output within ``margin`` of the step
+    from its surface costs nothing and one floating mid-step costs about 0.4 whatever the step's
+    height (plain L1 weighs a mid-step pixel by the step's height, and most pixels by nothing).
+    """
+    v = valid > 0
+    far = torch.finfo(target.dtype).max
+    hi = F.max_pool2d(torch.where(v, target, -far), 2 * radius + 1, stride=1, padding=radius)
+    lo = -F.max_pool2d(torch.where(v, -target, -far), 2 * radius + 1, stride=1, padding=radius)
+    jump = torch.where(v, hi - lo, torch.zeros_like(target))
+    span = (torch.where(v, target, -far).flatten(1).amax(1)
+            - torch.where(v, target, far).flatten(1).amin(1)).clamp_min(0)
+    step = v & (jump > edge_jump * span.view(-1, 1, 1, 1))
+    on_surface = torch.minimum((target - lo).abs(), (target - hi).abs()) <= surface_tol * jump
+    candidates = (step & on_surface).float()
+    err = F.relu((pred - target).abs() - margin * jump) / jump.clamp_min(1e-6)
+    return masked_mean(torch.where(candidates > 0, err, torch.zeros_like(err)), candidates)
+
+
 def structure_target(hr, valid, threshold=0.08):
     """
     Edge map of the normalised HR depth.

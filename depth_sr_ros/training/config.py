@@ -76,6 +76,7 @@ class TrainConfig:
     # measured worse than init_blend at every strength (docs/research/adaptation.md, table 7)
     finetune_params: str = 'all'                       # with init: all | head | tail | bias
     # (parts alone measured no better than the blend: docs/research/adaptation.md, table 8)
+    flying_weight: float = 0.0                         # + w x nets.losses.flying_loss (dsr_only)
     replay_fraction: float = 0.0                       # share of crops from fit(replay_pairs=)
     replay: str = ''                                   # what the replay frames are (metadata)
     snapshot_steps: tuple = ()                         # also export the model at these steps
@@ -108,6 +109,7 @@ class TrainConfig:
             (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
             (self.init_pull >= 0.0, 'init_pull must be >= 0'),
             (0.0 <= self.replay_fraction < 1.0, 'replay_fraction must be in [0, 1)'),
+            (self.flying_weight >= 0.0, 'flying_weight must be >= 0'),
             (self.finetune_params in FINETUNE_GROUPS,
              f'finetune_params must be one of {", ".join(FINETUNE_GROUPS)}'),
             (self.preset in PRESETS, f'preset must be one of {sorted(PRESETS)}'),

@@ -73,7 +73,11 @@ class CTKTSystem(nn.Module):
         if phase == 'dsr_only':
             sr = self.dsr(batch['lr'], batch['lr_valid'])
             loss = L.masked_l1(sr, hr, valid)
-            return {'total': loss, 'l_dsr': loss.detach()}
+            out = {'total': loss, 'l_dsr': loss.detach()}
+            if self.cfg.flying_weight:
+                l_fly = L.flying_loss(sr, hr, valid, self.cfg.scale)
+                out.update(total=loss + self.cfg.flying_weight * l_fly, l_fly=l_fly.detach())
+            return out
         sr, f_sr = self.dsr.forward_with_features(batch['lr'], batch['lr_valid'])
         de, f_de = self.de(batch['rgb'])
         err_sr, err_de = (sr - hr).abs(), (de - hr).abs()
