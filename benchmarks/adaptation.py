@@ -98,12 +98,13 @@ def variant_tag(pull, params, replay=0.0):
             + (f'_replay{replay:g}' if replay else ''))
 
 
-def replay_frames(folder):
-    """Middlebury's training scenes (the ones quality.py does not hold out): replay frames."""
+def replay_frames(folder, scenes=0):
+    """Middlebury's training scenes (not quality.py's held-out ones; ``scenes``: the first N)."""
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import hold_out_last
     from quality import MIDDLEBURY_HELD_OUT
-    return hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
+    kept = hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
+    return kept[:scenes] if scenes else kept
 
 
 def train_run(train_pairs, cfg, directory, replay_pairs=()):
@@ -301,8 +302,9 @@ def cmd_train(args):
                       pull=args.pull, params=args.params, replay=args.replay_fraction)
     if args.replay_fraction and not args.replay:
         raise SystemExit('--replay-fraction needs --replay <Middlebury style folder>')
-    replay = replay_frames(args.replay) if args.replay_fraction else ()
-    tag = variant_tag(args.pull, args.params, args.replay_fraction)
+    replay = replay_frames(args.replay, args.replay_scenes) if args.replay_fraction else ()
+    tag = (variant_tag(args.pull, args.params, args.replay_fraction)
+           + (f'_s{args.replay_scenes}' if args.replay_scenes else ''))
     train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm, tag), replay)
 
 
@@ -449,6 +451,8 @@ def main():
                    help='Middlebury style folder: replay its training scenes (adapted arm)')
     t.add_argument('--replay-fraction', type=float, default=0.0,
                    help='share of crops from the replay scenes; run directory gets _replay<f>')
+    t.add_argument('--replay-scenes', type=int, default=0,
+                   help='replay only the first N of the 18 scenes (run directory suffix _s<N>)')
     t.add_argument('--work', required=True)
     s = sub.add_parser('report', help='score every finished model; write the results file')
     s.add_argument('--sets', nargs='+', required=True)

@@ -104,7 +104,8 @@ def main():
         from quality import MIDDLEBURY_HELD_OUT
         kept, held = hold_out_last(load_image_folder(args.middlebury, depth_scale=1.0),
                                    MIDDLEBURY_HELD_OUT)
-        real_refs = {'middlebury': held, 'middlebury_train': kept}
+        real_refs = {'middlebury': held, 'middlebury_train': kept,
+                     'middlebury_last6': kept[12:]}   # the 6 scenes a 12-scene replay leaves
     out = {'command': ad._command().replace('benchmarks/adaptation.py',
                                             'benchmarks/research/adaptation_blend_sweep.py'),
            'rows': []}
