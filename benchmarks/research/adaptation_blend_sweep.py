@@ -23,7 +23,8 @@ blend alpha (alpha x adapted + (1 - alpha) x shipped weights), scores:
   inner      RGB-D-D captures from its training part (a selection set that is not the target)
   middlebury Middlebury's 6 held-out scenes and its first 18 (middlebury_train, what the
              bundled models trained on and what train_from_bag now scores as its forgetting
-             reference, models/reference/), with --middlebury
+             reference, models/reference/), and the last 6 of the 18 (middlebury_last6, what
+             a 12-scene replay leaves unseen), with --middlebury
   reference  seeded procedural frames (what train_from_bag reported as forgetting before it
              shipped the Middlebury scenes), and the same scenes without holes and at 640x480
              (reference_no_holes, reference_640)
