@@ -47,7 +47,7 @@ HEADLINE = {'rgbdd': 'rmse', 'middlebury': 'mae'}
 
 
 def training_pairs(rgbdd, middlebury):
-    """What the bundled models were trained on: RGB-D-D's training blocks + 18 Middlebury."""
+    """Return what the bundled models were trained on: RGB-D-D training blocks + 18 Middlebury."""
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
     rgbdd_train = split_by_time_blocks(load_image_folder(rgbdd, depth_scale=0.001),
