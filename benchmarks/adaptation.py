@@ -98,12 +98,17 @@ def variant_tag(pull, params, replay=0.0):
             + (f'_replay{replay:g}' if replay else ''))
 
 
-def replay_frames(folder, scenes=0):
-    """Middlebury's training scenes (not quality.py's held-out ones; ``scenes``: the first N)."""
+def middlebury_split(folder):
+    """(training scenes, held-out scenes) of a Middlebury folder, as quality.py splits it."""
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import hold_out_last
     from quality import MIDDLEBURY_HELD_OUT
-    kept = hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)[0]
+    return hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)
+
+
+def replay_frames(folder, scenes=0):
+    """Middlebury's training scenes (not quality.py's held-out ones; ``scenes``: the first N)."""
+    kept = middlebury_split(folder)[0]
     return kept[:scenes] if scenes else kept
 
 

@@ -101,10 +101,7 @@ def main():
     cache = Path(args.work) / 'scores'
     real_refs = {}
     if args.middlebury:
-        from depth_sr_ros.data.splits import hold_out_last
-        from quality import MIDDLEBURY_HELD_OUT
-        kept, held = hold_out_last(load_image_folder(args.middlebury, depth_scale=1.0),
-                                   MIDDLEBURY_HELD_OUT)
+        kept, held = ad.middlebury_split(args.middlebury)
         real_refs = {'middlebury': held, 'middlebury_train': kept,
                      'middlebury_last6': kept[12:]}   # the 6 scenes a 12-scene replay leaves
     out = {'command': ad._command().replace('benchmarks/adaptation.py',

@@ -46,23 +46,19 @@ SAMPLINGS = ('bicubic_aa', 'cubic', 'area', 'nearest', 'sensor_like')
 HEADLINE = {'rgbdd': 'rmse', 'middlebury': 'mae'}
 
 
-def training_pairs(rgbdd, middlebury):
-    """Return what the bundled models were trained on: RGB-D-D training blocks + 18 Middlebury."""
+def splits(rgbdd, middlebury):
+    """
+    Return (training pairs, {set: held-out pairs}), each folder read once.
+
+    Training: what the bundled models were trained on (RGB-D-D's training blocks + the first 18
+    Middlebury scenes); held out: RGB-D-D's held-out blocks and the last 6 Middlebury scenes.
+    """
     from depth_sr_ros.data.image_folder import load_image_folder
     from depth_sr_ros.data.splits import split_by_time_blocks
-    rgbdd_train = split_by_time_blocks(load_image_folder(rgbdd, depth_scale=0.001),
-                                       val_fraction=ad.VAL_FRACTION)[0]
-    return rgbdd_train + ad.replay_frames(middlebury)
-
-
-def held_out(rgbdd, middlebury):
-    from depth_sr_ros.data.image_folder import load_image_folder
-    from depth_sr_ros.data.splits import hold_out_last, split_by_time_blocks
-    from quality import MIDDLEBURY_HELD_OUT
-    return {'rgbdd': split_by_time_blocks(load_image_folder(rgbdd, depth_scale=0.001),
-                                          val_fraction=ad.VAL_FRACTION)[1],
-            'middlebury': hold_out_last(load_image_folder(middlebury, depth_scale=1.0),
-                                        MIDDLEBURY_HELD_OUT)[1]}
+    rgbdd_train, rgbdd_val = split_by_time_blocks(load_image_folder(rgbdd, depth_scale=0.001),
+                                                  val_fraction=ad.VAL_FRACTION)
+    mb_train, mb_held = ad.middlebury_split(middlebury)
+    return rgbdd_train + mb_train, {'rgbdd': rgbdd_val, 'middlebury': mb_held}
 
 
 def train_arm(pairs, scale, steps, weight, work):
@@ -89,14 +85,14 @@ def main():
     p.add_argument('--out', required=True)
     args = p.parse_args()
     from depth_sr_ros.training.evaluate import sampling_frames
-    pairs = training_pairs(args.rgbdd, args.middlebury)
+    pairs, held_out = splits(args.rgbdd, args.middlebury)
     models = {'shipped': f'x{args.scale}'}
     for w in args.weights:
         models[f'fly{w:g}'] = str(train_arm(pairs, args.scale, args.steps, w, args.work))
     cache = Path(args.work) / 'scores'
     out = {'command': ' '.join(['benchmarks/research/flying_loss_pilot.py'] + sys.argv[1:]),
            'steps': args.steps, 'scale': args.scale, 'training_pairs': len(pairs), 'sets': {}}
-    for name, frames in held_out(args.rgbdd, args.middlebury).items():
+    for name, frames in held_out.items():
         by_sampling = sampling_frames(frames, args.scale, SAMPLINGS)
         cells = {label: ad._score_one(by_sampling, path, 0, (cache, f'{name}_x{args.scale}'))
                  for label, path in models.items()}

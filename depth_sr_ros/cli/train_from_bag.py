@@ -373,7 +373,6 @@ def _comparison_lines(report):
     The init model, adapted (and scratch) on the held-out frames, and the init and adapted
     model on the bundled reference frames (forgetting).
     """
-    from depth_sr_ros.training import comparison
     from depth_sr_ros.training.comparison import comparison_table
     lines = []
     if report.get('depth_only'):
@@ -390,7 +389,7 @@ def _comparison_lines(report):
               comparison_table(comp['held_out_rows'], samplings)]
     if 'reference' in comp:
         lines += ['', '## Forgetting check: the bundled reference scenes (RMSE in '
-                  f'{comparison.REFERENCE_UNIT}, change vs bicubic)', '',
+                  f"{comp['reference_unit']}, change vs bicubic)", '',
                   f"The {comp['reference_scenes']} Middlebury scenes in models/reference/ "
                   '(Scharstein et al.; what the bundled models were trained on besides '
                   'RGB-D-D).', '',
