@@ -70,12 +70,13 @@ def load_set(folder):
     return split_by_time_blocks(pairs, val_fraction=VAL_FRACTION)
 
 
-def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all', replay=0.0):
+def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all', replay=0.0,
+                schedule='warmup_constant'):
     """Return one arm's TrainConfig ('adapted': network, scale and recipe of the bundled xK)."""
     from depth_sr_ros.training import init_model as im
     from depth_sr_ros.training import TrainConfig
     cfg = TrainConfig(scheme='dsr_only', preset='lrres_mid_deep', scale=scale, batch_size=16,
-                      crop=96, threads=1, device='cpu', lr_schedule='warmup_constant',
+                      crop=96, threads=1, device='cpu', lr_schedule=schedule,
                       init_blend=1.0,      # runs keep the trained weights; blends are scored
                       lr_warmup_steps=im.FINETUNE_WARMUP_STEPS, max_steps=steps,
                       val_every=10 ** 9, checkpoint_every=200, snapshot_steps=tuple(snapshots))
@@ -92,10 +93,11 @@ def run_dir(work, name, scale, arm, tag=''):
     return Path(work) / f'{Path(name).name}_x{scale}_{arm}{tag}'
 
 
-def variant_tag(pull, params, replay=0.0):
+def variant_tag(pull, params, replay=0.0, schedule='warmup_constant'):
     """Run-directory suffix of a fine-tuning variant (none for the default: no pull, all)."""
     return ((f'_pull{pull:g}' if pull else '') + (f'_{params}' if params != 'all' else '')
-            + (f'_replay{replay:g}' if replay else ''))
+            + (f'_replay{replay:g}' if replay else '')
+            + (f'_{schedule}' if schedule != 'warmup_constant' else ''))
 
 
 def middlebury_split(folder):
@@ -302,13 +304,17 @@ def cmd_pilot(args):
 def cmd_train(args):
     steps, _ = budget_steps(args.work, args.scale)
     train, _ = load_set(args.set)
-    snapshots = [steps[m] for m in BUDGET_MINUTES[:-1]]
+    # A schedule that depends on the run's length has no prefixes to snapshot.
+    snapshots = ([steps[m] for m in BUDGET_MINUTES[:-1]]
+                 if args.schedule == 'warmup_constant' else [])
     cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr,
-                      pull=args.pull, params=args.params, replay=args.replay_fraction)
+                      pull=args.pull, params=args.params, replay=args.replay_fraction,
+                      schedule=args.schedule)
     if args.replay_fraction and not args.replay:
         raise SystemExit('--replay-fraction needs --replay <Middlebury style folder>')
     replay = replay_frames(args.replay, args.replay_scenes) if args.replay_fraction else ()
-    tag = (variant_tag(args.pull, args.params, args.replay_fraction)
+    tag = (variant_tag(args.pull, args.params, args.replay_fraction, args.schedule)
+           + (f'_lr{args.lr:g}' if args.lr else '')
            + (f'_s{args.replay_scenes}' if args.replay_scenes else ''))
     train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm, tag), replay)
 
@@ -458,6 +464,11 @@ def main():
                    help='share of crops from the replay scenes; run directory gets _replay<f>')
     t.add_argument('--replay-scenes', type=int, default=0,
                    help='replay only the first N of the 18 scenes (run directory suffix _s<N>)')
+    t.add_argument('--schedule', default='warmup_constant',
+                   choices=('warmup_constant', 'warmup_cosine', 'onecycle'),
+                   help='learning-rate schedule (default: the fine-tuning one, constant after '
+                        'warm-up; warmup_cosine / onecycle decay over the 10-minute budget and '
+                        'leave no 2- and 5-minute snapshots)')
     t.add_argument('--work', required=True)
     s = sub.add_parser('report', help='score every finished model; write the results file')
     s.add_argument('--sets', nargs='+', required=True)

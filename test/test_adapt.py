@@ -32,6 +32,7 @@ from depth_sr_ros.data.synthetic import render_stream, to_uint16_mm
 from depth_sr_ros.inference.export import load_model, sha256_file
 from depth_sr_ros.training import fit
 from depth_sr_ros.training.init_model import blended, describe_init, load_init_weights
+from depth_sr_ros.training.loop import make_schedule
 import pytest
 from ros_helpers import Probe, ramp_depth_mm, send_until_served
 from sensor_msgs.msg import CameraInfo, Image
@@ -143,6 +144,21 @@ def test_warmup_constant_schedule_makes_shorter_runs_prefixes(tmp_path):
     assert all(torch.equal(snap[k], short[k]) for k in snap)
     assert any(not torch.equal(snap[k], final[k]) for k in snap)
     assert json.loads((tmp_path / 'long' / 'model_step2' / 'model.json').read_text())['steps'] == 2
+
+
+def test_warmup_cosine_schedule_warms_up_then_decays_to_zero_at_the_end():
+    """Linear warm-up to the peak, half the peak midway through the decay, 0 on the last step."""
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    sched = make_schedule(opt, 1e-3, 110, 'warmup_cosine', warmup_steps=10)
+    rates = []
+    for _ in range(111):
+        rates.append(opt.param_groups[0]['lr'])
+        opt.step()
+        sched.step()
+    assert rates[0] == pytest.approx(1e-4) and rates[9] == pytest.approx(1e-3)
+    assert rates[60] == pytest.approx(5e-4)
+    assert rates[110] == pytest.approx(0.0, abs=1e-12)
+    assert all(a >= b for a, b in zip(rates[9:], rates[10:]))
 
 
 def _depth_only_folder(root, n=8):

@@ -89,6 +89,8 @@ def main():
     p.add_argument('--inner-frames', type=int, default=20)
     p.add_argument('--tag', default='',
                    help="adapted runs of a variant: run directory suffix, e.g. '_replay0.25'")
+    p.add_argument('--scratch-tag', default='',
+                   help="from-scratch runs of a variant, e.g. '_onecycle'")
     p.add_argument('--middlebury', help='Middlebury style folder: also score forgetting there')
     p.add_argument('--out', required=True)
     args = p.parse_args()
@@ -113,7 +115,8 @@ def main():
             name = Path(folder).name
             adapted = ad._model_at(ad.run_dir(args.work, folder, scale, 'adapted', args.tag),
                                    steps, 10)
-            scratch = ad._model_at(ad.run_dir(args.work, folder, scale, 'scratch'), steps, 10)
+            scratch = ad._model_at(ad.run_dir(args.work, folder, scale, 'scratch',
+                                              args.scratch_tag), steps, 10)
             models = {'shipped': f'x{scale}', 'scratch': str(scratch)}
             for a in args.alphas:
                 models[f'blend{a:g}'] = str(adapted if a == 1.0 else
@@ -133,6 +136,7 @@ def main():
                     for variant, v in REFERENCE_VARIANTS.items()}
             for label in blends:
                 row = {'set': name, 'scale': scale, 'model': label, 'variant': args.tag,
+                       'scratch_variant': args.scratch_tag,
                        'held_out_gain': held[label]['gain_pct'],
                        'scratch_gain': held['scratch']['gain_pct'],
                        'shipped_gain': held['shipped']['gain_pct'],

@@ -22,7 +22,7 @@ from depth_sr_ros.data.degradation import EVALUATION, make_recipe
 from depth_sr_ros.nets.registry import preset_config, PRESETS
 
 SCHEMES = ('dsr_only', 'ctkt')
-LR_SCHEDULES = ('onecycle', 'warmup_constant')
+LR_SCHEDULES = ('onecycle', 'warmup_constant', 'warmup_cosine')
 GRANULARITIES = ('global', 'per_sample', 'per_pixel')
 TEACHER_UPDATES = ('own_loss', 'frozen')
 FINETUNE_GROUPS = ('all', 'head', 'tail', 'bias')    # init_model.FINETUNE_PARAMS names the rest

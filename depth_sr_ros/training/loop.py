@@ -16,6 +16,7 @@
 """fit(): Algorithm 1 (or DSRNet alone) with validation, checkpoints, resume, DDP and reports."""
 from contextlib import nullcontext
 import gc
+import math
 from pathlib import Path
 import time
 
@@ -39,6 +40,14 @@ LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'l_pu
              'dsr_student_frac')
 
 
+def warmup_cosine_factor(step, warmup_steps, total_steps):
+    """Return the rate factor at ``step``: linear warm-up, then a cosine decay to 0 at the end."""
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    span = max(1, total_steps - warmup_steps)
+    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - warmup_steps) / span)))
+
+
 def make_schedule(opt, lr, total_steps, kind='onecycle', warmup_steps=0):
     """
     Make the learning-rate schedule ``kind`` for ``opt``.
@@ -46,11 +55,15 @@ def make_schedule(opt, lr, total_steps, kind='onecycle', warmup_steps=0):
     'onecycle' (5% warm-up, at least 2 steps) for runs from scratch; constant for tiny smoke
     runs, where OneCycle's phases would be empty (it divides by zero). 'warmup_constant' (fine-
     tuning): linear warm-up over ``warmup_steps``, then ``lr``; it ignores the run's length, so
-    the model at step n is the same in every run of at least n steps.
+    the model at step n is the same in every run of at least n steps. 'warmup_cosine': the same
+    warm-up, then a cosine decay to 0 at ``total_steps`` (the run ends on settled weights).
     """
     if kind == 'warmup_constant':
         return torch.optim.lr_scheduler.LambdaLR(
             opt, lambda step: min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
+    if kind == 'warmup_cosine':
+        return torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda step: warmup_cosine_factor(step, warmup_steps, total_steps))
     if total_steps < 8:
         return torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
     pct = min(0.5, max(0.05, 2.0 / total_steps))
