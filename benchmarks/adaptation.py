@@ -309,12 +309,12 @@ def cmd_train(args):
                  if args.schedule == 'warmup_constant' else [])
     cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr,
                       pull=args.pull, params=args.params, replay=args.replay_fraction,
-                      schedule=args.schedule)
+                      schedule=args.schedule).replace(seed=args.seed)
     if args.replay_fraction and not args.replay:
         raise SystemExit('--replay-fraction needs --replay <Middlebury style folder>')
     replay = replay_frames(args.replay, args.replay_scenes) if args.replay_fraction else ()
     tag = (variant_tag(args.pull, args.params, args.replay_fraction, args.schedule)
-           + (f'_lr{args.lr:g}' if args.lr else '')
+           + (f'_lr{args.lr:g}' if args.lr else '') + (f'_seed{args.seed}' if args.seed else '')
            + (f'_s{args.replay_scenes}' if args.replay_scenes else ''))
     train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm, tag), replay)
 
@@ -464,6 +464,7 @@ def main():
                    help='share of crops from the replay scenes; run directory gets _replay<f>')
     t.add_argument('--replay-scenes', type=int, default=0,
                    help='replay only the first N of the 18 scenes (run directory suffix _s<N>)')
+    t.add_argument('--seed', type=int, default=0, help='another seed: crops, init of scratch')
     t.add_argument('--schedule', default='warmup_constant',
                    choices=('warmup_constant', 'warmup_cosine', 'onecycle'),
                    help='learning-rate schedule (default: the fine-tuning one, constant after '

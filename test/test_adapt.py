@@ -63,7 +63,7 @@ def test_init_round_trip_records_the_init_model_and_compares(tmp_path, tiny_mode
     # the network (a tiny dbpn, not the default preset) and the schedule came from --init
     assert meta['architecture'] == load_model(tiny_model_dir)[1]['architecture']
     t = meta['training']
-    assert (t['lr_schedule'], t['scheme'], t['max_steps']) == ('warmup_constant', 'dsr_only', 2)
+    assert (t['lr_schedule'], t['scheme'], t['max_steps']) == ('warmup_cosine', 'dsr_only', 2)
     assert t['init']['sha256'] == init_sha
     before, after = _weights(tiny_model_dir), _weights(out)
     assert any(not torch.equal(before[k], after[k]) for k in before)     # it was trained

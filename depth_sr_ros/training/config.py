@@ -68,8 +68,8 @@ class TrainConfig:
     batch_size: int = 16
     crop: int = 96
     lr: float = 1e-3
-    lr_schedule: str = 'onecycle'                      # 'warmup_constant': init_model.FINETUNE
-    lr_warmup_steps: int = 0                           # linear warm-up of 'warmup_constant'
+    lr_schedule: str = 'onecycle'                      # 'warmup_cosine': init_model.FINETUNE
+    lr_warmup_steps: int = 0                           # linear warm-up of 'warmup_*'
     init: dict = field(default_factory=dict)           # init model {name, path, sha256} (--init)
     init_blend: float = 1.0                            # export a*trained + (1-a)*init weights
     init_pull: float = 0.0                             # L2-SP: + init_pull*|w - w_init|^2;
