@@ -89,8 +89,9 @@ def main():
     p.add_argument('--inner-frames', type=int, default=20)
     p.add_argument('--tag', default='',
                    help="adapted runs of a variant: run directory suffix, e.g. '_replay0.25'")
-    p.add_argument('--scratch-tag', default='',
-                   help="from-scratch runs of a variant, e.g. '_onecycle'")
+    p.add_argument('--scratch-tag', nargs='+', default=[''],
+                   help="from-scratch runs of a variant, e.g. '_onecycle' (the first is "
+                        'scratch_gain; all are in scratch_gains)')
     p.add_argument('--middlebury', help='Middlebury style folder: also score forgetting there')
     p.add_argument('--out', required=True)
     args = p.parse_args()
@@ -115,16 +116,18 @@ def main():
             name = Path(folder).name
             adapted = ad._model_at(ad.run_dir(args.work, folder, scale, 'adapted', args.tag),
                                    steps, 10)
-            scratch = ad._model_at(ad.run_dir(args.work, folder, scale, 'scratch',
-                                              args.scratch_tag), steps, 10)
-            models = {'shipped': f'x{scale}', 'scratch': str(scratch)}
+            scratch = {}
+            for t in args.scratch_tag:
+                run = ad.run_dir(args.work, folder, scale, 'scratch', t)
+                scratch[f'scratch{t}'] = str(ad._model_at(run, steps, 10))
+            models = {'shipped': f'x{scale}', **scratch}
             for a in args.alphas:
                 models[f'blend{a:g}'] = str(adapted if a == 1.0 else
                                             ad.blend_model(adapted, f'x{scale}', a))
             print(f'x{scale} {name}: {sorted(models)}', file=sys.stderr, flush=True)
             held = ad.score_models(ad.frames_by_sampling(ad.load_set(folder)[1], scale), models,
                                    cache=(cache, f'{name}_x{scale}'))['mean']
-            blends = {k: v for k, v in models.items() if k != 'scratch'}
+            blends = {k: v for k, v in models.items() if k not in scratch}
             rg = ad.score_models(ad.frames_by_sampling(rgbdd_val, scale), blends,
                                  hole_margin_lr=0, cache=(cache, f'rgbdd_x{scale}'))['mean']
             inn = ad.score_models(ad.frames_by_sampling(inner, scale), blends, hole_margin_lr=0,
@@ -138,7 +141,8 @@ def main():
                 row = {'set': name, 'scale': scale, 'model': label, 'variant': args.tag,
                        'scratch_variant': args.scratch_tag,
                        'held_out_gain': held[label]['gain_pct'],
-                       'scratch_gain': held['scratch']['gain_pct'],
+                       'scratch_gain': held[f'scratch{args.scratch_tag[0]}']['gain_pct'],
+                       'scratch_gains': {k: held[k]['gain_pct'] for k in scratch},
                        'shipped_gain': held['shipped']['gain_pct'],
                        'forget_rgbdd': rg['shipped']['gain_pct'] - rg[label]['gain_pct'],
                        'forget_inner': inn['shipped']['gain_pct'] - inn[label]['gain_pct'],

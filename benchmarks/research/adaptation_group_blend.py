@@ -78,7 +78,8 @@ def main():
     p.add_argument('--tag', default='')
     p.add_argument('--scratch-tag', default='')
     p.add_argument('--rgbdd', required=True)
-    p.add_argument('--blends', nargs='+', required=True, help='head,mid,tail alphas, e.g. 1,0.3,0.3')
+    p.add_argument('--blends', nargs='+', required=True,
+                   help='head,mid,tail alphas, e.g. 1,0.3,0.3')
     p.add_argument('--out', required=True)
     args = p.parse_args()
     from depth_sr_ros.atomic import write_text_atomic
