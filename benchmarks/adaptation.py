@@ -100,6 +100,20 @@ def variant_tag(pull, params, replay=0.0, schedule='warmup_constant'):
             + (f'_{schedule}' if schedule != 'warmup_constant' else ''))
 
 
+def rgbdd_split(folder):
+    """(training captures, held-out captures) of an RGB-D-D folder, as quality.py splits it."""
+    from depth_sr_ros.data.image_folder import load_image_folder
+    from depth_sr_ros.data.splits import split_by_time_blocks
+    return split_by_time_blocks(load_image_folder(folder, depth_scale=0.001),
+                                val_fraction=VAL_FRACTION)
+
+
+def rgbdd_inner(rgbdd_train, frames):
+    """``frames`` captures of the inner held-out blocks of RGB-D-D's training part (selection)."""
+    from depth_sr_ros.data.splits import split_by_time_blocks
+    return _subset(split_by_time_blocks(rgbdd_train, val_fraction=VAL_FRACTION)[1], frames)
+
+
 def middlebury_split(folder):
     """(training scenes, held-out scenes) of a Middlebury folder, as quality.py splits it."""
     from depth_sr_ros.data.image_folder import load_image_folder
@@ -233,22 +247,25 @@ def score_models(frames, models, hole_margin_lr=1, cache=None):
 
 
 # -- pilot ---------------------------------------------------------------------------------
-def blend_model(adapted, init, alpha):
+def blend_model(adapted, init, alpha, label=None):
     """
-    Write <adapted>_blend<alpha> beside ``adapted`` and return its path.
+    Write <adapted>_blend<label> beside ``adapted`` and return its path.
 
     Weights alpha * adapted + (1 - alpha) * init (init_model.blended, what train_from_bag exports
-    with init_blend < 1).
+    with init_blend < 1); ``alpha`` may be a function of the weight name, then ``label`` names it
+    (in the directory and the metadata).
     """
     from depth_sr_ros.inference.export import load_model, save_model
     from depth_sr_ros.training.init_model import blended, describe_init
     adapted = Path(adapted)
-    out = adapted.with_name(f'{adapted.name}_blend{alpha:g}')
+    label = label or f'{alpha:g}'
+    out = adapted.with_name(f'{adapted.name}_blend{label}')
     if (out / 'model.json').is_file():
         return out
     net, meta = load_model(adapted)
     meta = {k: v for k, v in meta.items() if k not in ('weights_sha256', 'model_id')}
-    meta['init_model'] = {**meta.get('init_model', {}), 'blend': alpha}
+    meta['init_model'] = {**meta.get('init_model', {}),
+                          'blend': label if callable(alpha) else alpha}
     return save_model(out, blended(net, describe_init(init), alpha), meta)
 
 
@@ -281,11 +298,7 @@ def cmd_pilot(args):
     if args.rgbdd:
         # Forgetting, on captures the bundled model trained on (the inner blocks of RGB-D-D's
         # training part), never on its held-out captures, which only report.
-        from depth_sr_ros.data.image_folder import load_image_folder
-        rgbdd_train = split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001),
-                                           val_fraction=VAL_FRACTION)[0]
-        inner = _subset(split_by_time_blocks(rgbdd_train, val_fraction=VAL_FRACTION)[1],
-                        args.rgbdd_frames)
+        inner = rgbdd_inner(rgbdd_split(args.rgbdd)[0], args.rgbdd_frames)
         out['rgbdd_inner_frames'] = len(inner)
         out['rgbdd_inner'] = score_models(
             frames_by_sampling(inner, args.scale), {f'x{args.scale}': f'x{args.scale}', **rows},
@@ -338,14 +351,11 @@ def _subset(pairs, n):
 
 
 def cmd_report(args):
-    from depth_sr_ros.data.image_folder import load_image_folder
-    from depth_sr_ros.data.splits import split_by_time_blocks
     results = {'protocol': __doc__.lstrip(), 'command': _command(), 'rates': {}, 'cells': [],
                'forgetting': []}
     rgbdd = None
     if args.rgbdd:
-        rgbdd = _subset(split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001),
-                                             val_fraction=VAL_FRACTION)[1], args.max_frames)
+        rgbdd = _subset(rgbdd_split(args.rgbdd)[1], args.max_frames)
     for scale in args.scales:
         if not (Path(args.work) / f'rate_x{scale}.json').is_file():
             continue

@@ -95,12 +95,8 @@ def main():
     p.add_argument('--middlebury', help='Middlebury style folder: also score forgetting there')
     p.add_argument('--out', required=True)
     args = p.parse_args()
-    from depth_sr_ros.data.image_folder import load_image_folder
-    from depth_sr_ros.data.splits import split_by_time_blocks
-    rgbdd_train, rgbdd_val = split_by_time_blocks(
-        load_image_folder(args.rgbdd, depth_scale=0.001), val_fraction=ad.VAL_FRACTION)
-    inner = ad._subset(split_by_time_blocks(rgbdd_train, val_fraction=ad.VAL_FRACTION)[1],
-                       args.inner_frames)
+    rgbdd_train, rgbdd_val = ad.rgbdd_split(args.rgbdd)
+    inner = ad.rgbdd_inner(rgbdd_train, args.inner_frames)
     cache = Path(args.work) / 'scores'
     real_refs = {}
     if args.middlebury:

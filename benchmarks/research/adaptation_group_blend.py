@@ -39,35 +39,13 @@ sys.path.insert(0, str(HERE.parent))
 
 import adaptation as ad  # noqa: E402
 
-GROUPS = {'head': ('head.', 'blocks.0.', 'blocks.1.'),
-          'tail': ('body_tail.', 'up.', 'tail.')}
+GROUP_NAMES = ('head', 'mid', 'tail')
 
 
 def group_of(name):
-    """Return 'head', 'tail' or 'mid' for a weight name of the lrres family."""
-    for group, prefixes in GROUPS.items():
-        if name.startswith(prefixes):
-            return group
-    return 'mid'
-
-
-def group_blend_model(adapted, init, alphas):
-    """Write <adapted>_gblend<h>_<m>_<t> beside ``adapted`` and return its path."""
-    from depth_sr_ros.inference.export import load_model, save_model
-    from depth_sr_ros.training.init_model import describe_init, load_init_weights
-    import copy
-    adapted = Path(adapted)
-    out = adapted.with_name(f"{adapted.name}_gblend{'_'.join(f'{a:g}' for a in alphas)}")
-    if (out / 'model.json').is_file():
-        return out
-    net, meta = load_model(adapted)
-    base = load_init_weights(copy.deepcopy(net), describe_init(init)).state_dict()
-    weight = dict(zip(('head', 'mid', 'tail'), alphas))
-    net.load_state_dict({k: weight[group_of(k)] * v + (1 - weight[group_of(k)]) * base[k]
-                         if v.is_floating_point() else v for k, v in net.state_dict().items()})
-    meta = {k: v for k, v in meta.items() if k not in ('weights_sha256', 'model_id')}
-    meta['init_model'] = {**meta.get('init_model', {}), 'blend': dict(weight)}
-    return save_model(out, net, meta)
+    """Return 'head', 'tail' (init_model.FINETUNE_PARAMS' groups) or 'mid' for a weight name."""
+    from depth_sr_ros.training.init_model import FINETUNE_PARAMS
+    return next((g for g in ('head', 'tail') if FINETUNE_PARAMS[g](name)), 'mid')
 
 
 def main():
@@ -83,10 +61,7 @@ def main():
     p.add_argument('--out', required=True)
     args = p.parse_args()
     from depth_sr_ros.atomic import write_text_atomic
-    from depth_sr_ros.data.image_folder import load_image_folder
-    from depth_sr_ros.data.splits import split_by_time_blocks
-    rgbdd_val = split_by_time_blocks(load_image_folder(args.rgbdd, depth_scale=0.001),
-                                     val_fraction=ad.VAL_FRACTION)[1]
+    rgbdd_val = ad.rgbdd_split(args.rgbdd)[1]
     steps, _ = ad.budget_steps(args.work, args.scale)
     name = Path(args.set).name
     adapted = ad._model_at(ad.run_dir(args.work, args.set, args.scale, 'adapted', args.tag),
@@ -95,8 +70,10 @@ def main():
                                       args.scratch_tag), steps, 10)
     models = {'shipped': f'x{args.scale}', 'scratch': str(scratch)}
     for b in args.blends:
-        alphas = tuple(float(a) for a in b.split(','))
-        models[b] = str(group_blend_model(adapted, f'x{args.scale}', alphas))
+        weight = dict(zip(GROUP_NAMES, (float(a) for a in b.split(','))))
+        label = 'g' + '_'.join(f'{a:g}' for a in weight.values())
+        models[b] = str(ad.blend_model(adapted, f'x{args.scale}',
+                                       lambda name, w=weight: w[group_of(name)], label))
     cache = (Path(args.work) / 'scores')
     held = ad.score_models(ad.frames_by_sampling(ad.load_set(args.set)[1], args.scale), models,
                            cache=(cache, f'{name}_x{args.scale}'))['mean']

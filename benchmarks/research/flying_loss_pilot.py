@@ -53,10 +53,7 @@ def splits(rgbdd, middlebury):
     Training: what the bundled models were trained on (RGB-D-D's training blocks + the first 18
     Middlebury scenes); held out: RGB-D-D's held-out blocks and the last 6 Middlebury scenes.
     """
-    from depth_sr_ros.data.image_folder import load_image_folder
-    from depth_sr_ros.data.splits import split_by_time_blocks
-    rgbdd_train, rgbdd_val = split_by_time_blocks(load_image_folder(rgbdd, depth_scale=0.001),
-                                                  val_fraction=ad.VAL_FRACTION)
+    rgbdd_train, rgbdd_val = ad.rgbdd_split(rgbdd)
     mb_train, mb_held = ad.middlebury_split(middlebury)
     return rgbdd_train + mb_train, {'rgbdd': rgbdd_val, 'middlebury': mb_held}
 

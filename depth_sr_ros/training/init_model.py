@@ -137,12 +137,13 @@ def blended(net, init, alpha):
     Return a copy of ``net`` with weights ``alpha * net + (1 - alpha) * init``.
 
     Weight-space interpolation toward the init model, which limits forgetting; ``net`` itself
-    is unchanged.
+    is unchanged. ``alpha``: a number, or a function of the weight's name (one per layer group).
     """
     import copy
+    weight = alpha if callable(alpha) else (lambda name: alpha)
     base = load_init_weights(copy.deepcopy(net).cpu(), init).state_dict()
     out = copy.deepcopy(net).cpu()
-    out.load_state_dict({k: alpha * v.detach().cpu() + (1 - alpha) * base[k]
+    out.load_state_dict({k: weight(k) * v.detach().cpu() + (1 - weight(k)) * base[k]
                          if v.is_floating_point() else v.detach().cpu()
                          for k, v in net.state_dict().items()})
     return out

@@ -40,10 +40,15 @@ LOSS_KEYS = ('total', 'l_dsr', 'l_de', 'l_heads', 'l_struc', 'l_p', 'l_a', 'l_pu
              'dsr_student_frac')
 
 
+def warmup_factor(step, warmup_steps):
+    """Return the rate factor of a linear warm-up over ``warmup_steps`` (1 after it)."""
+    return min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+
+
 def warmup_cosine_factor(step, warmup_steps, total_steps):
     """Return the rate factor at ``step``: linear warm-up, then a cosine decay to 0 at the end."""
     if step < warmup_steps:
-        return (step + 1) / warmup_steps
+        return warmup_factor(step, warmup_steps)
     span = max(1, total_steps - warmup_steps)
     return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - warmup_steps) / span)))
 
@@ -60,7 +65,7 @@ def make_schedule(opt, lr, total_steps, kind='onecycle', warmup_steps=0):
     """
     if kind == 'warmup_constant':
         return torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda step: min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
+            opt, lambda step: warmup_factor(step, warmup_steps))
     if kind == 'warmup_cosine':
         return torch.optim.lr_scheduler.LambdaLR(
             opt, lambda step: warmup_cosine_factor(step, warmup_steps, total_steps))
