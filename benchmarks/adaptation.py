@@ -60,6 +60,7 @@ RESULTS = Path(__file__).resolve().parent / 'results'
 BUDGET_MINUTES = (2, 5, 10)
 SAMPLINGS = ('bicubic_aa', 'cubic', 'area', 'nearest')
 SCRATCH_LR = 1e-3
+CROP, BATCH = 96, 16      # HR crop side and batch of every arm unless a run says otherwise
 VAL_FRACTION = 0.15
 
 
@@ -71,16 +72,20 @@ def load_set(folder):
 
 
 def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all', replay=0.0,
-                schedule='warmup_constant'):
-    """Return one arm's TrainConfig ('adapted': network, scale and recipe of the bundled xK)."""
+                schedule='warmup_constant', crop=CROP, batch=BATCH, init=None):
+    """
+    Return one arm's TrainConfig.
+
+    'adapted': network, scale and recipe of the bundled xK (or of ``init``, a model path).
+    """
     from depth_sr_ros.training import init_model as im
     from depth_sr_ros.training import TrainConfig
-    cfg = TrainConfig(scheme='dsr_only', preset='lrres_mid_deep', scale=scale, batch_size=16,
-                      crop=96, threads=1, device='cpu', lr_schedule=schedule,
+    cfg = TrainConfig(scheme='dsr_only', preset='lrres_mid_deep', scale=scale, batch_size=batch,
+                      crop=crop, threads=1, device='cpu', lr_schedule=schedule,
                       init_blend=1.0,      # runs keep the trained weights; blends are scored
                       lr_warmup_steps=im.FINETUNE_WARMUP_STEPS, max_steps=steps,
                       val_every=10 ** 9, checkpoint_every=200, snapshot_steps=tuple(snapshots))
-    init = im.describe_init(f'x{scale}')
+    init = im.describe_init(init or f'x{scale}')
     if arm == 'adapted':
         return im.apply_init(cfg.replace(lr=lr or im.FINETUNE_LR, init_pull=pull,
                                          finetune_params=params, replay_fraction=replay,
@@ -141,13 +146,13 @@ def train_run(train_pairs, cfg, directory, replay_pairs=()):
 
 
 # -- rate ----------------------------------------------------------------------------------
-def measure_rate(scale, folder, steps=40, warmup=5):
+def measure_rate(scale, folder, steps=40, warmup=5, crop=CROP, batch=BATCH):
     """(CPU steps/min, wall steps/min) of the training step on 1 thread."""
     from depth_sr_ros.data.crops import CropBatches
     from depth_sr_ros.training.system import CTKTSystem
     import torch
     torch.set_num_threads(1)
-    cfg = base_config(scale, 'adapted', 1)
+    cfg = base_config(scale, 'adapted', 1, crop=crop, batch=batch)
     pairs = load_set(folder)[0]
     system = CTKTSystem(cfg)
     opt = torch.optim.Adam(system.parameters(), lr=cfg.lr)
@@ -166,21 +171,52 @@ def measure_rate(scale, folder, steps=40, warmup=5):
 
 
 def cmd_rate(args):
-    cpu, wall = measure_rate(args.scale, args.set, args.steps)
+    """
+    Measure the steps per minute of one configuration; write <work>/rate_x<scale>[_crop].json.
+
+    With --crop/--batch other than every arm's, both configurations are timed in this process
+    and the written rate is rate_x<scale>.json's (the budget of the other runs) times their
+    ratio, so the budgets of the two stay comparable whatever the machine's speed today.
+    """
+    crop = (args.crop, args.batch) != (CROP, BATCH)
+    cpu, wall = measure_rate(args.scale, args.set, args.steps, crop=args.crop, batch=args.batch)
     load = os.getloadavg()[0]
-    row = {'scale': args.scale, 'steps_per_min_cpu': cpu, 'steps_per_min_wall': wall,
+    row = {'scale': args.scale, 'crop': args.crop, 'batch': args.batch,
+           'steps_per_min_cpu': cpu, 'steps_per_min_wall': wall,
            'timed_steps': args.steps, 'load_average': load, 'threads': 1,
            'data': args.set, 'clock': 'wall' if args.wall else 'cpu',
            'measured': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
-    path = Path(args.work) / f'rate_x{args.scale}.json'
+    if crop:
+        base = json.loads((Path(args.work) / f'rate_x{args.scale}.json').read_text())
+        ref_cpu, ref_wall = measure_rate(args.scale, args.set, args.steps)
+        ratio = cpu / ref_cpu if base['clock'] == 'cpu' else wall / ref_wall
+        key = 'steps_per_min_wall' if base['clock'] == 'wall' else 'steps_per_min_cpu'
+        row.update({'clock': base['clock'], key: base[key] * ratio,
+                    'scaled': {'from': f'rate_x{args.scale}.json', 'ratio': ratio,
+                               'measured_here': {'this': [cpu, wall], 'crop 96 x 16': [
+                                   ref_cpu, ref_wall]}}})
+    path = Path(args.work) / f'rate_x{args.scale}{crop_tag(args.crop, args.batch)}.json'
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(row, indent=2) + '\n')
     print(json.dumps(row))
 
 
-def budget_steps(work, scale):
-    """{minutes: steps} from the measured rate of this scale."""
-    row = json.loads((Path(work) / f'rate_x{scale}.json').read_text())
+def init_tag(init):
+    """Run-directory suffix of an init model other than the bundled one (its folder's name)."""
+    if not init:
+        return ''
+    path = Path(init)
+    return f'_init-{path.parent.name if path.name == "model" else path.name}'
+
+
+def crop_tag(crop, batch):
+    """File and run-directory suffix of a crop and batch other than every arm's default."""
+    return '' if (crop, batch) == (CROP, BATCH) else f'_crop{crop}b{batch}'
+
+
+def budget_steps(work, scale, crop=CROP, batch=BATCH):
+    """{minutes: steps} from the measured rate of this scale (and crop and batch)."""
+    row = json.loads((Path(work) / f'rate_x{scale}{crop_tag(crop, batch)}.json').read_text())
     rate = row['steps_per_min_wall' if row['clock'] == 'wall' else 'steps_per_min_cpu']
     return {m: int(round(m * rate)) for m in BUDGET_MINUTES}, row
 
@@ -315,20 +351,22 @@ def cmd_pilot(args):
 
 # -- train ---------------------------------------------------------------------------------
 def cmd_train(args):
-    steps, _ = budget_steps(args.work, args.scale)
+    steps, _ = budget_steps(args.work, args.scale, args.crop, args.batch)
     train, _ = load_set(args.set)
     # A schedule that depends on the run's length has no prefixes to snapshot.
     snapshots = ([steps[m] for m in BUDGET_MINUTES[:-1]]
                  if args.schedule == 'warmup_constant' else [])
     cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr,
                       pull=args.pull, params=args.params, replay=args.replay_fraction,
-                      schedule=args.schedule).replace(seed=args.seed)
+                      schedule=args.schedule, crop=args.crop, batch=args.batch,
+                      init=args.init).replace(seed=args.seed)
     if args.replay_fraction and not args.replay:
         raise SystemExit('--replay-fraction needs --replay <Middlebury style folder>')
     replay = replay_frames(args.replay, args.replay_scenes) if args.replay_fraction else ()
     tag = (variant_tag(args.pull, args.params, args.replay_fraction, args.schedule)
            + (f'_lr{args.lr:g}' if args.lr else '') + (f'_seed{args.seed}' if args.seed else '')
-           + (f'_s{args.replay_scenes}' if args.replay_scenes else ''))
+           + (f'_s{args.replay_scenes}' if args.replay_scenes else '')
+           + crop_tag(args.crop, args.batch) + init_tag(args.init))
     train_run(train, cfg, run_dir(args.work, args.set, args.scale, args.arm, tag), replay)
 
 
@@ -428,6 +466,14 @@ def print_tables(results):
                   f"{m['flying_pct']:.1f}% |")
 
 
+def add_crop_args(parser):
+    parser.add_argument('--crop', type=int, default=CROP,
+                        help='HR crop side (a multiple of scale)')
+    parser.add_argument('--batch', type=int, default=BATCH,
+                        help='crops per step; other than 96 and 16, files and run directory '
+                             'get _crop<C>b<B> and the budget its own rate (rate --crop --batch)')
+
+
 def cmd_tables(args):
     print_tables(json.loads(Path(args.results).read_text()))
 
@@ -442,6 +488,7 @@ def main():
     r.add_argument('--set', required=True, help='training crops from this folder')
     r.add_argument('--wall', action='store_true',
                    help='budget by wall-clock steps/min (an idle machine)')
+    add_crop_args(r)
     r.add_argument('--work', required=True)
     q = sub.add_parser('pilot', help='fine-tuning learning rates on an inner split')
     q.add_argument('--set', required=True)
@@ -480,6 +527,10 @@ def main():
                    help='learning-rate schedule (default: the fine-tuning one, constant after '
                         'warm-up; warmup_cosine / onecycle decay over the 10-minute budget and '
                         'leave no 2- and 5-minute snapshots)')
+    add_crop_args(t)
+    t.add_argument('--init', default=None,
+                   help='adapted arm: start from this model path instead of the bundled xK '
+                        '(run directory suffix _init-<its folder>)')
     t.add_argument('--work', required=True)
     s = sub.add_parser('report', help='score every finished model; write the results file')
     s.add_argument('--sets', nargs='+', required=True)

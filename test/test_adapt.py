@@ -267,3 +267,26 @@ def test_finetune_params_trains_only_the_chosen_group(tmp_path):
     assert changed and all(k.startswith(('body_tail.', 'up.', 'tail.')) for k in changed), changed
     with pytest.raises(ValueError, match='finetune_params must be one of'):
         TrainConfig(finetune_params='middle')
+
+
+def test_x8_trains_on_larger_crops_unless_the_user_sets_them(tmp_path):
+    """CROPS_BY_SCALE: x8 from a bag or fine-tuned takes 192 x 4; a set crop or x4 keep theirs."""
+    from depth_sr_ros.training import TrainConfig
+    from depth_sr_ros.training.init_model import finetune_config
+
+    def from_bag(*options):
+        args = train_from_bag.build_parser().parse_args(['--bag', 'b', '--out', 'o', *options])
+        init = describe_init(args.init) if args.init else None
+        cfg = train_from_bag._train_config(args, {}, init)
+        return cfg.scale, cfg.crop, cfg.batch_size
+
+    assert from_bag('--scale', '8') == (8, 192, 4)
+    assert from_bag('--init', 'x8') == (8, 192, 4)
+    assert from_bag('--scale', '4') == (4, 96, 16)
+    assert from_bag('--init', 'x4') == (4, 96, 16)
+    own = tmp_path / 'own.yaml'          # sets the crop to TrainConfig's default: still the user's
+    own.write_text('preset: lrres_mid_deep\ncrop: 96\n')
+    assert from_bag('--config', str(own), '--scale', '8') == (8, 96, 16)
+    assert from_bag('--config', str(own), '--init', 'x8') == (8, 96, 16)
+    assert finetune_config(TrainConfig(batch_size=8), describe_init('x8'),
+                           {'batch_size'}).batch_size == 8

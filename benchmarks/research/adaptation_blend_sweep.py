@@ -93,6 +93,8 @@ def main():
                    help="from-scratch runs of a variant, e.g. '_onecycle' (the first is "
                         'scratch_gain; all are in scratch_gains)')
     p.add_argument('--middlebury', help='Middlebury style folder: also score forgetting there')
+    p.add_argument('--init', default=None,
+                   help="the adapted runs' init model path (train --init); default bundled xK")
     p.add_argument('--out', required=True)
     args = p.parse_args()
     rgbdd_train, rgbdd_val = ad.rgbdd_split(args.rgbdd)
@@ -116,15 +118,17 @@ def main():
             for t in args.scratch_tag:
                 run = ad.run_dir(args.work, folder, scale, 'scratch', t)
                 scratch[f'scratch{t}'] = str(ad._model_at(run, steps, 10))
-            models = {'shipped': f'x{scale}', **scratch}
+            init = args.init or f'x{scale}'       # 'shipped' is the init model
+            models = {'shipped': init, **scratch}
             for a in args.alphas:
                 models[f'blend{a:g}'] = str(adapted if a == 1.0 else
-                                            ad.blend_model(adapted, f'x{scale}', a))
+                                            ad.blend_model(adapted, init, a))
             print(f'x{scale} {name}: {sorted(models)}', file=sys.stderr, flush=True)
             held = ad.score_models(ad.frames_by_sampling(ad.load_set(folder)[1], scale), models,
                                    cache=(cache, f'{name}_x{scale}'))['mean']
             blends = {k: v for k, v in models.items() if k not in scratch}
-            rg = ad.score_models(ad.frames_by_sampling(rgbdd_val, scale), blends,
+            # scratch too: what a model trained on the user's sensor alone does there
+            rg = ad.score_models(ad.frames_by_sampling(rgbdd_val, scale), models,
                                  hole_margin_lr=0, cache=(cache, f'rgbdd_x{scale}'))['mean']
             inn = ad.score_models(ad.frames_by_sampling(inner, scale), blends, hole_margin_lr=0,
                                   cache=(cache, f'pilot_rgbdd_inner_x{scale}'))['mean']
@@ -139,6 +143,8 @@ def main():
                        'held_out_gain': held[label]['gain_pct'],
                        'scratch_gain': held[f'scratch{args.scratch_tag[0]}']['gain_pct'],
                        'scratch_gains': {k: held[k]['gain_pct'] for k in scratch},
+                       'scratch_forget_rgbdd': {k: rg['shipped']['gain_pct'] - rg[k]['gain_pct']
+                                                for k in scratch},
                        'shipped_gain': held['shipped']['gain_pct'],
                        'forget_rgbdd': rg['shipped']['gain_pct'] - rg[label]['gain_pct'],
                        'forget_inner': inn['shipped']['gain_pct'] - inn[label]['gain_pct'],

@@ -127,7 +127,7 @@ def make_config(args):
         given = set()
     else:
         cfg = TrainConfig.from_yaml(config)
-        given = {k for k, v in TrainConfig().to_dict().items() if cfg.to_dict()[k] != v}
+        given = TrainConfig.fields_in_yaml(config)
     changes = json.loads(args.options)
     if not isinstance(changes, dict):
         raise ValueError('--options must be a JSON object')

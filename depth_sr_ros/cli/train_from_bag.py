@@ -223,8 +223,7 @@ def _train_config(args, data_summary, init=None):
         cfg = TrainConfig.from_yaml(config)
         if args.scale:
             cfg = cfg.replace(scale=args.scale)
-        yaml_fields = set(cfg.to_dict()) - {k for k, v in TrainConfig().to_dict().items()
-                                            if cfg.to_dict()[k] == v}
+        yaml_fields = TrainConfig.fields_in_yaml(config)
     changes = {'device': args.device, 'seed': args.seed, 'data_summary': data_summary}
     if args.degradation is not None:
         changes['degradation'] = args.degradation
@@ -243,6 +242,8 @@ def _train_config(args, data_summary, init=None):
         given = set(changes) | ({'preset', 'arch'} if args.config else set())
         given |= yaml_fields
         cfg = finetune_config(cfg, init, given | ({'scale'} if args.scale else set()))
+    else:
+        cfg = cfg.with_scale_crop(yaml_fields)
     recipe = cfg.degradation
     if recipe in EVALUATION and recipe not in cfg.val_degradations:
         cfg = cfg.replace(val_degradations=tuple(cfg.val_degradations) + (recipe,))

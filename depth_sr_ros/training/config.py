@@ -26,6 +26,11 @@ LR_SCHEDULES = ('onecycle', 'warmup_constant', 'warmup_cosine')
 GRANULARITIES = ('global', 'per_sample', 'per_pixel')
 TEACHER_UPDATES = ('own_loss', 'frozen')
 FINETUNE_GROUPS = ('all', 'head', 'tail', 'bias')    # init_model.FINETUNE_PARAMS names the rest
+# HR crop side and crops per step of train_from_bag and fine-tuning, per scale where measured
+# better than TrainConfig's 96 x 16: at x8 a 96-pixel crop is 12 LR pixels, mostly border for a
+# 10-block network; 192 x 4 (the same pixels per step) gained 4.3 points from scratch and 3.3-4.4
+# fine-tuned on two Kinect sets (docs/research/adaptation.md, table 15).
+CROPS_BY_SCALE = {8: (192, 4)}
 
 
 @dataclass(frozen=True)
@@ -171,8 +176,29 @@ class TrainConfig:
 
     @classmethod
     def from_yaml(cls, path):
-        import yaml
-        data = yaml.safe_load(Path(path).read_text()) or {}
-        if not isinstance(data, dict):
-            raise ValueError(f'{path}: expected a mapping of training options')
-        return cls.from_dict(data)
+        return cls.from_dict(_yaml_mapping(path))
+
+    @staticmethod
+    def fields_in_yaml(path):
+        """Return the options a YAML file sets (even to their defaults: the user chose them)."""
+        return set(_yaml_mapping(path))
+
+    def with_scale_crop(self, given=()):
+        """
+        Return this config with CROPS_BY_SCALE's crop and batch for its scale.
+
+        Unless ``crop`` or ``batch_size`` is in ``given`` (set by the user), or the scale has no
+        entry (then TrainConfig's 96 x 16 stays).
+        """
+        if {'crop', 'batch_size'} & set(given) or self.scale not in CROPS_BY_SCALE:
+            return self
+        crop, batch = CROPS_BY_SCALE[self.scale]
+        return self.replace(crop=crop, batch_size=batch)
+
+
+def _yaml_mapping(path):
+    import yaml
+    data = yaml.safe_load(Path(path).read_text()) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f'{path}: expected a mapping of training options')
+    return data

@@ -174,8 +174,8 @@ def finetune_config(cfg, init, given=()):
     Return ``cfg`` set up to fine-tune ``init``.
 
     Network, scale and LR recipe from the init model unless named in ``given`` (then they must
-    match it), and the FINETUNE schedule for every field not in ``given`` (the TrainConfig
-    fields the user set explicitly).
+    match it), and the FINETUNE schedule and the scale's crop (TrainConfig.with_scale_crop) for
+    every field not in ``given`` (the TrainConfig fields the user set explicitly).
     """
     given = set(given)
     cfg = apply_init(cfg, init, architecture_given=bool({'preset', 'arch'} & given),
@@ -183,7 +183,7 @@ def finetune_config(cfg, init, given=()):
     defaults = {k: v for k, v in FINETUNE.items() if k not in given}
     if 'epochs' in given:
         defaults.pop('max_steps', None)
-    return cfg.replace(**defaults)
+    return cfg.replace(**defaults).with_scale_crop(given)
 
 
 # Which DSRNet parameters fine-tuning trains (TrainConfig.finetune_params): name rules for the
