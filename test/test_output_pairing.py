@@ -43,7 +43,9 @@ def test_every_served_image_has_its_camera_info(tmp_path, tiny_model_dir, mode):
     # localhost-only discovery (ros_helpers), where rmw_fastrtps would add a default 512 KB one.
     assert segments and min(segments) >= 16 * 2**20, (segments, log)
     assert set(report) == set(GROUPS) | {'node_counts'}, report
-    assert not failures(report), f'served images without their CameraInfo: {failures(report)}'
+    assert not failures(report), (
+        f'served images without their CameraInfo: {failures(report)}; '
+        f"node counts {report['node_counts']}; node log:\n{log[-3000:]}")
     # every paced frame was served (within 3 tries: the input is best effort); of the frames
     # sent without waiting, the burst may drop all but the newest, two sensors at once not
     for group in GROUPS:
