@@ -269,8 +269,8 @@ def test_finetune_params_trains_only_the_chosen_group(tmp_path):
         TrainConfig(finetune_params='middle')
 
 
-def test_x8_trains_on_larger_crops_unless_the_user_sets_them(tmp_path):
-    """CROPS_BY_SCALE: x8 from a bag or fine-tuned takes 192 x 4; a set crop or x4 keep theirs."""
+def test_x8_and_x16_train_on_larger_crops_unless_the_user_sets_them(tmp_path):
+    """CROPS_BY_SCALE: x8, x16 from a bag or fine-tuned take 192 x 4; a set crop, x2, x4 don't."""
     from depth_sr_ros.training import TrainConfig
     from depth_sr_ros.training.init_model import finetune_config
 
@@ -282,6 +282,9 @@ def test_x8_trains_on_larger_crops_unless_the_user_sets_them(tmp_path):
 
     assert from_bag('--scale', '8') == (8, 192, 4)
     assert from_bag('--init', 'x8') == (8, 192, 4)
+    assert from_bag('--scale', '16') == (16, 192, 4)
+    assert from_bag('--init', 'x16') == (16, 192, 4)
+    assert from_bag('--init', 'x2') == (2, 96, 16)
     assert from_bag('--scale', '4') == (4, 96, 16)
     assert from_bag('--init', 'x4') == (4, 96, 16)
     own = tmp_path / 'own.yaml'          # sets the crop to TrainConfig's default: still the user's

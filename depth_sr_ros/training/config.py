@@ -27,10 +27,11 @@ GRANULARITIES = ('global', 'per_sample', 'per_pixel')
 TEACHER_UPDATES = ('own_loss', 'frozen')
 FINETUNE_GROUPS = ('all', 'head', 'tail', 'bias')    # init_model.FINETUNE_PARAMS names the rest
 # HR crop side and crops per step of train_from_bag and fine-tuning, per scale where measured
-# better than TrainConfig's 96 x 16: at x8 a 96-pixel crop is 12 LR pixels, mostly border for a
-# 10-block network; 192 x 4 (the same pixels per step) gained 4.3 points from scratch and 3.3-4.4
-# fine-tuned on two Kinect sets (docs/research/adaptation.md, table 15).
-CROPS_BY_SCALE = {8: (192, 4)}
+# better than TrainConfig's 96 x 16: at x8 a 96-pixel crop is 12 LR pixels (x16: 6), mostly
+# border for a 10-block network; 192 x 4 (the same pixels per step) gained 4.3 points from
+# scratch and 3.3-4.4 fine-tuned on two Kinect sets at x8, 9.0 and 8.2 at x16
+# (docs/research/adaptation.md, table 15).
+CROPS_BY_SCALE = {8: (192, 4), 16: (192, 4)}
 
 
 @dataclass(frozen=True)
