@@ -150,6 +150,8 @@ def main():
                    help="also score the from-scratch run of this suffix, e.g. '_onecycle'")
     p.add_argument('--out', required=True)
     args = p.parse_args()
+    import copy
+
     import torch
     from depth_sr_ros.atomic import write_text_atomic
     from depth_sr_ros.inference.export import load_model
@@ -168,8 +170,8 @@ def main():
         adapted_dir = ad._model_at(ad.run_dir(args.work, folder, args.scale, 'adapted',
                                               args.tag), steps, 10)
         adapted, meta = load_model(adapted_dir)
-        init = load_init_weights(load_model(adapted_dir)[0], init_desc)
-        train = ad.load_set(folder)[0]
+        init = load_init_weights(copy.deepcopy(adapted), init_desc)
+        train, held_out = ad.load_set(folder)
         cfg = ad.base_config(args.scale, 'adapted', 1, crop=args.crop, batch=args.batch)
         recipe = cfg.recipe()
         print(f'x{args.scale} {name}: Fishers ({args.samples} crops each)', file=sys.stderr,
@@ -190,7 +192,7 @@ def main():
                               (f'fisher_init{tag}{a:g}', None)):
                 net = fisher_merged(adapted, init, fa, f_init, a)
                 models[label] = str(save_merge(adapted_dir, net, meta, label))
-        held = ad.score_models(ad.frames_by_sampling(ad.load_set(folder)[1], args.scale),
+        held = ad.score_models(ad.frames_by_sampling(held_out, args.scale),
                                models, cache=(cache, f'{name}_x{args.scale}'))['mean']
         rg = ad.score_models(ad.frames_by_sampling(rgbdd_val, args.scale), models,
                              hole_margin_lr=0, cache=(cache, f'rgbdd_x{args.scale}'))['mean']
