@@ -72,7 +72,8 @@ def load_set(folder):
 
 
 def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all', replay=0.0,
-                schedule='warmup_constant', crop=CROP, batch=BATCH, init=None):
+                schedule='warmup_constant', crop=CROP, batch=BATCH, init=None,
+                replay_source='middlebury'):
     """
     Return one arm's TrainConfig.
 
@@ -89,7 +90,7 @@ def base_config(scale, arm, steps, snapshots=(), lr=None, pull=0.0, params='all'
     if arm == 'adapted':
         return im.apply_init(cfg.replace(lr=lr or im.FINETUNE_LR, init_pull=pull,
                                          finetune_params=params, replay_fraction=replay,
-                                         replay='middlebury_train' if replay else ''), init)
+                                         replay=f'{replay_source}_train' if replay else ''), init)
     # Scratch: the bundled model's network and recipe, random weights.
     return im.apply_init(cfg.replace(lr=lr or SCRATCH_LR), init).replace(init={})
 
@@ -127,9 +128,15 @@ def middlebury_split(folder):
     return hold_out_last(load_image_folder(folder, depth_scale=1.0), MIDDLEBURY_HELD_OUT)
 
 
-def replay_frames(folder, scenes=0):
-    """Middlebury's training scenes (not quality.py's held-out ones; ``scenes``: the first N)."""
-    kept = middlebury_split(folder)[0]
+def replay_frames(folder, scenes=0, source='middlebury'):
+    """
+    Training frames to replay: Middlebury's training scenes (not quality.py's held-out ones).
+
+    ``scenes``: the first N only. ``source='rgbdd'``: RGB-D-D's training captures instead, the
+    data the bundled models were made for; its research agreement keeps it out of the package,
+    so this is an oracle for what rehearsal could do, not a product option.
+    """
+    kept = rgbdd_split(folder)[0] if source == 'rgbdd' else middlebury_split(folder)[0]
     return kept[:scenes] if scenes else kept
 
 
@@ -359,11 +366,13 @@ def cmd_train(args):
     cfg = base_config(args.scale, args.arm, steps[BUDGET_MINUTES[-1]], snapshots, lr=args.lr,
                       pull=args.pull, params=args.params, replay=args.replay_fraction,
                       schedule=args.schedule, crop=args.crop, batch=args.batch,
-                      init=args.init).replace(seed=args.seed)
+                      init=args.init, replay_source=args.replay_source).replace(seed=args.seed)
     if args.replay_fraction and not args.replay:
-        raise SystemExit('--replay-fraction needs --replay <Middlebury style folder>')
-    replay = replay_frames(args.replay, args.replay_scenes) if args.replay_fraction else ()
+        raise SystemExit('--replay-fraction needs --replay <folder>')
+    replay = (replay_frames(args.replay, args.replay_scenes, args.replay_source)
+              if args.replay_fraction else ())
     tag = (variant_tag(args.pull, args.params, args.replay_fraction, args.schedule)
+           + ('' if args.replay_source == 'middlebury' else f'_{args.replay_source}')
            + (f'_lr{args.lr:g}' if args.lr else '') + (f'_seed{args.seed}' if args.seed else '')
            + (f'_s{args.replay_scenes}' if args.replay_scenes else '')
            + crop_tag(args.crop, args.batch) + init_tag(args.init))
@@ -474,6 +483,17 @@ def add_crop_args(parser):
                              'get _crop<C>b<B> and the budget its own rate (rate --crop --batch)')
 
 
+def cmd_split_folder(args):
+    """Link RGB-D-D's training captures' depth into ``--out``/depth (a folder_to_bag input)."""
+    train, held_out = rgbdd_split(args.rgbdd)
+    depth = Path(args.out) / 'depth'
+    depth.mkdir(parents=True, exist_ok=False)
+    for pair in train:
+        (depth / f'{pair.capture_id}.png').symlink_to(
+            (Path(args.rgbdd) / 'depth' / f'{pair.capture_id}.png').resolve())
+    print(f'{len(train)} training captures linked in {depth} ({len(held_out)} held out, left out)')
+
+
 def cmd_tables(args):
     print_tables(json.loads(Path(args.results).read_text()))
 
@@ -517,6 +537,9 @@ def main():
                    help='L2-SP strength (adapted arm); its run directory gets a _pull suffix')
     t.add_argument('--replay', default=None,
                    help='Middlebury style folder: replay its training scenes (adapted arm)')
+    t.add_argument('--replay-source', default='middlebury', choices=('middlebury', 'rgbdd'),
+                   help="'rgbdd': --replay is an RGB-D-D folder, its training captures replayed "
+                        '(an oracle: that data cannot ship); run directory gets _rgbdd')
     t.add_argument('--replay-fraction', type=float, default=0.0,
                    help='share of crops from the replay scenes; run directory gets _replay<f>')
     t.add_argument('--replay-scenes', type=int, default=0,
@@ -542,11 +565,14 @@ def main():
                    help='also score each adapted model blended with the init weights (alphas)')
     s.add_argument('--max-frames', type=int, default=0,
                    help='score only N evenly spaced frames per set (smoke runs; 0 = all)')
+    f = sub.add_parser('split-folder', help="RGB-D-D's training captures as a depth-only folder")
+    f.add_argument('--rgbdd', required=True)
+    f.add_argument('--out', required=True, help='new folder (depth/<id>.png links)')
     m = sub.add_parser('tables', help='markdown tables of a results file')
     m.add_argument('results', nargs='?', default=str(RESULTS / 'adaptation.json'))
     args = p.parse_args()
     commands = {'rate': cmd_rate, 'pilot': cmd_pilot, 'train': cmd_train, 'report': cmd_report,
-                'tables': cmd_tables}
+                'tables': cmd_tables, 'split-folder': cmd_split_folder}
     commands[args.cmd](args)
 
 

@@ -293,3 +293,59 @@ def test_x8_and_x16_train_on_larger_crops_unless_the_user_sets_them(tmp_path):
     assert from_bag('--config', str(own), '--init', 'x8') == (8, 96, 16)
     assert finetune_config(TrainConfig(batch_size=8), describe_init('x8'),
                            {'batch_size'}).batch_size == 8
+
+
+def test_replay_bag_is_replayed_and_scored_for_forgetting(tmp_path, tiny_model_dir, capsys):
+    """--replay-bag: its training part is in the crops, its held-out part in the report."""
+    bag = tmp_path / 'bag'
+    write_rgbd_bag(bag, storage='sqlite3', n=8, size=(64, 48))
+    keep = tmp_path / 'keep_bag'
+    assert folder_to_bag.main([str(_depth_only_folder(tmp_path / 'keep', n=10)), '--out',
+                               str(keep), '--quiet']) == 0
+    out = tmp_path / 'adapted'
+    assert _train(bag, out, '--init', str(tiny_model_dir), '--replay-bag', str(keep)) == 0, \
+        capsys.readouterr().err
+    meta = json.loads((out / 'model.json').read_text())
+    assert meta['init_model']['blend'] == 1.0          # replay replaces the blend by default
+    assert (meta['training']['replay'], meta['training']['replay_fraction']) == (str(keep), 0.25)
+    summary = meta['training_data']['replay']
+    assert summary['bags'][0]['depth_topic'] == '/camera/depth/image_raw'
+    assert summary['frames'] == 10 and summary['held_out_frames'] > 0
+    assert summary['train_frames'] + summary['held_out_frames'] <= 10   # minus the gap frames
+    comp = json.loads((out / 'report.json').read_text())['comparison']
+    assert set(comp['replay']) == {'init model as shipped', 'adapted'}
+    assert comp['replay_frames'] == summary['held_out_frames']
+    replay = comp['replay']
+    assert comp['replay_forgetting_points'] == pytest.approx(
+        replay['init model as shipped']['gain_pct'] - replay['adapted']['gain_pct'])
+    md = (out / 'report.md').read_text()
+    assert 'Forgetting check: your --replay-bag recordings' in md
+    # the replayed frames change what is trained: same run without them, other weights
+    plain = tmp_path / 'plain'
+    assert _train(bag, plain, '--init', str(tiny_model_dir), '--init-blend', '1') == 0
+    replayed, alone = _weights(out), _weights(plain)
+    assert any(not torch.equal(replayed[k], alone[k]) for k in replayed)
+    assert 'replay' not in json.loads((plain / 'report.json').read_text())['comparison']
+
+
+def test_replay_options_need_init_and_a_replay_bag(tmp_path, capsys):
+    bag = tmp_path / 'bag'
+    write_rgbd_bag(bag, storage='sqlite3', n=6, size=(64, 48))
+    assert _train(bag, tmp_path / 'a', '--replay-bag', str(bag)) == 1
+    assert '--replay-bag keeps what the --init model knows' in capsys.readouterr().err
+    assert _train(bag, tmp_path / 'b', '--init', 'x4', '--replay-fraction', '0.5') == 1
+    assert '--replay-fraction and --replay-depth-topic need --replay-bag' in \
+        capsys.readouterr().err
+    assert not (tmp_path / 'a').exists() and not (tmp_path / 'b').exists()
+
+    def config(*options):
+        args = train_from_bag.build_parser().parse_args(['--bag', 'b', '--out', 'o', *options])
+        return train_from_bag._train_config(args, {}, describe_init(args.init))
+
+    cfg = config('--init', 'x8', '--replay-bag', 'old')
+    assert (cfg.replay, cfg.replay_fraction, cfg.init_blend) == ('old', 0.25, 1.0)
+    cfg = config('--init', 'x8', '--replay-bag', 'old', '--replay-fraction', '0.1',
+                 '--init-blend', '0.7')
+    assert (cfg.replay_fraction, cfg.init_blend) == (0.1, 0.7)
+    with pytest.raises(ValueError, match='replay_fraction must be > 0'):
+        config('--init', 'x8', '--replay-bag', 'old', '--replay-fraction', '0')

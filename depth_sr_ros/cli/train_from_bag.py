@@ -121,6 +121,17 @@ def build_parser():
     t.add_argument('--init-blend', type=float, default=None,
                    help='with --init: export this share of the fine-tuned weights, the rest from '
                         'the init model (0.5 by default: less forgetting; 1.0: no blend)')
+    t.add_argument('--replay-bag', action='append', default=None,
+                   help='with --init: recordings the adapted model must stay good on (the init '
+                        "model's own training data, or a sensor you keep using; repeatable). A "
+                        'share of the crops (--replay-fraction) comes from their training part '
+                        'and the report scores forgetting on their held-out part; the fine-tuned '
+                        'weights are exported unblended unless --init-blend is given')
+    t.add_argument('--replay-fraction', type=float, default=None,
+                   help="with --replay-bag: share of each step's crops taken from it (0.25 by "
+                        'default)')
+    t.add_argument('--replay-depth-topic',
+                   help='depth topic of the --replay-bag recordings (default: automatic)')
     t.add_argument('--compare-scratch', action='store_true',
                    help='with --init: also train the same network from random weights for as '
                         'many steps and put it in the report')
@@ -209,7 +220,7 @@ def _train_config(args, data_summary, init=None):
     from depth_sr_ros.data.degradation import EVALUATION
     from depth_sr_ros.nets.registry import PRESETS
     from depth_sr_ros.training import TrainConfig
-    from depth_sr_ros.training.init_model import finetune_config
+    from depth_sr_ros.training.init_model import finetune_config, with_replay
     config = args.config or DEFAULT_CONFIG
     yaml_fields = set()
     if config in PRESETS:
@@ -237,11 +248,15 @@ def _train_config(args, data_summary, init=None):
         changes['lr'] = args.lr
     if args.init_blend is not None:
         changes['init_blend'] = args.init_blend
+    if args.replay_fraction is not None:
+        changes['replay_fraction'] = args.replay_fraction
     cfg = cfg.replace(**changes)
     if init:
         given = set(changes) | ({'preset', 'arch'} if args.config else set())
         given |= yaml_fields
         cfg = finetune_config(cfg, init, given | ({'scale'} if args.scale else set()))
+        if args.replay_bag:
+            cfg = with_replay(cfg, given, ', '.join(args.replay_bag))
     else:
         cfg = cfg.with_scale_crop(yaml_fields)
     recipe = cfg.degradation
@@ -398,6 +413,15 @@ def _comparison_lines(report):
                   f"The adapted model is {comp['forgetting_points']:+.1f} points (% vs bicubic, "
                   'mean) worse than the init model here (negative: better).', '',
                   REFERENCE_CAVEAT]
+    if 'replay' in comp:
+        t = report['training']
+        lines += ['', '## Forgetting check: your --replay-bag recordings (held-out frames, RMSE '
+                  'in cm, change vs bicubic)', '',
+                  f"{comp['replay_frames']} held-out frames of {t['replay']}; the other frames "
+                  f"were replayed in {t['replay_fraction']:.0%} of the training crops.", '',
+                  comparison_table(comp['replay_rows'], samplings), '',
+                  f"The adapted model is {comp['replay_forgetting_points']:+.1f} points (% vs "
+                  'bicubic, mean) worse than the init model here (negative: better).']
     return lines
 
 
@@ -444,8 +468,40 @@ def _scheme_for(args, pairs):
     return depth_only
 
 
-def _compare(result, cfg, val, init, scratch_result):
-    """Held-out comparison (bicubic, init as shipped, adapted, scratch) and the reference set."""
+def _read_replay(args, cache):
+    """
+    (training frames, held-out frames, summary) of the --replay-bag recordings (depth only).
+
+    Split in time blocks like the user's bag: the training part is replayed, the held-out part
+    scores forgetting on data the user chose.
+    """
+    from depth_sr_ros.data.bags import BagReadOptions, read_bags
+    from depth_sr_ros.data.splits import split_by_time
+    options = BagReadOptions(depth_topic=args.replay_depth_topic, every=args.every,
+                             max_pairs=args.max_pairs or None, dedup_threshold=args.dedup,
+                             min_valid_fraction=args.min_valid, depth_only=True)
+    pairs, summary = read_bags(args.replay_bag, options, cache_dir=cache,
+                               progress=not args.quiet)
+    if len(pairs) < 3:
+        raise ValueError(f'only {len(pairs)} usable depth frame(s) in --replay-bag '
+                         f'{", ".join(args.replay_bag)}; need at least 3 to replay some and '
+                         f'score forgetting on others (dropped: {summary["dropped"]})')
+    train, val = split_by_time(pairs, val_fraction=args.val_fraction, gap_s=args.gap)
+    if not train or not val:
+        raise ValueError(f'--replay-bag {", ".join(args.replay_bag)}: {len(pairs)} frames give '
+                         f'{len(train)} to replay and {len(val)} held out; both must be > 0')
+    return train, val, {
+        'bags': [{k: b.get(k) for k in ('bag', 'storage', 'depth_topic', 'depth_encoding',
+                                        'pairs', 'dropped')} for b in summary['bags']],
+        'frames': len(pairs), 'train_frames': len(train), 'held_out_frames': len(val)}
+
+
+def _compare(result, cfg, val, init, scratch_result, replay_val=()):
+    """
+    Held-out comparison (bicubic, init as shipped, adapted, scratch) and forgetting.
+
+    Forgetting: on the bundled reference scenes, and on the held-out part of --replay-bag.
+    """
     from depth_sr_ros.inference import DepthSuperResolver
     from depth_sr_ros.training import comparison
     adapted = DepthSuperResolver.load(str(result['model_dir']), device='cpu', torchscript=False)
@@ -470,6 +526,13 @@ def _compare(result, cfg, val, init, scratch_result):
         out['reference_rows'] = reference
         out['forgetting_points'] = comparison.forgetting_points(reference, 'init model as shipped',
                                                                 'adapted')
+    if init and replay_val:
+        replay = comparison.compare(ref_models, replay_val, cfg.scale, cfg.val_degradations)
+        out['replay'] = comparison.summarise(replay)
+        out['replay_rows'] = replay
+        out['replay_frames'] = len(replay_val)
+        out['replay_forgetting_points'] = comparison.forgetting_points(
+            replay, 'init model as shipped', 'adapted')
     return out
 
 
@@ -483,6 +546,10 @@ def run(args, argv):
         return _fail(f'--out {out} exists and is not an empty directory; choose a new one')
     if args.compare_scratch and not args.init:
         return _fail('--compare-scratch compares against --init; give --init too')
+    if args.replay_bag and not args.init:
+        return _fail('--replay-bag keeps what the --init model knows; give --init too')
+    if (args.replay_fraction is not None or args.replay_depth_topic) and not args.replay_bag:
+        return _fail('--replay-fraction and --replay-depth-topic need --replay-bag')
     init = describe_init(args.init) if args.init else None
     work = Path(str(out) + '.work')
     if (work / 'checkpoint.pt').exists() and not args.resume:
@@ -506,6 +573,9 @@ def run(args, argv):
         return _fail('--val-fraction 0 leaves no held-out frames for the report')
     data = _data_summary(summary, train, val, args)
     data['depth_only'] = depth_only
+    replay_train, replay_val = [], []
+    if args.replay_bag:
+        replay_train, replay_val, data['replay'] = _read_replay(args, cache)
     cfg = _train_config(args, data, init)
     if depth_only and cfg.scheme != 'dsr_only':
         cfg = cfg.replace(scheme='dsr_only')
@@ -521,10 +591,17 @@ def run(args, argv):
         print(f'train_from_bag: {len(pairs)} pairs from {len(summary["bags"])} bag(s): '
               f'{len(train)} train, {len(val)} held-out; x{cfg.scale} {cfg.preset} {start}, '
               f'{cfg.total_steps(len(train))} steps', file=sys.stderr)
-    result = fit(train, val, cfg, work, resume=args.resume, progress=not args.quiet)
+        if replay_train:
+            print(f'train_from_bag: replaying {len(replay_train)} frames of '
+                  f"{', '.join(args.replay_bag)} in {cfg.replay_fraction:.0%} of the crops; "
+                  f'forgetting scored on {len(replay_val)} held-out frames of them',
+                  file=sys.stderr)
+    result = fit(train, val, cfg, work, resume=args.resume, progress=not args.quiet,
+                 replay_pairs=replay_train)
     scratch = None
     if args.compare_scratch:
-        scratch_cfg = cfg.replace(init={})
+        # From scratch means the user's recording alone, as in benchmarks/adaptation.py.
+        scratch_cfg = cfg.replace(init={}, replay_fraction=0.0, replay='')
         scratch_work = Path(str(out) + '.scratch.work')
         scratch = fit(train, val, scratch_cfg, scratch_work,
                       resume=(scratch_work / 'checkpoint.pt').exists(), progress=not args.quiet)
@@ -546,7 +623,7 @@ def run(args, argv):
         'training': {k: val_ for k, val_ in cfg.to_dict().items() if k != 'data_summary'},
         'init_model': record(init) if init else None,
         'depth_only': depth_only,
-        'comparison': _compare(result, cfg, val, init, scratch),
+        'comparison': _compare(result, cfg, val, init, scratch, replay_val),
     }
     if depth_only:
         report['depth_only_note'] = DEPTH_ONLY_NOTE

@@ -40,6 +40,13 @@ FINETUNE_STEPS = 2000
 # 70% of the gain on the new sensor and cut the loss on the init model's own data from 9 points
 # to 2 (docs/research/adaptation.md). Training itself never sees the blend.
 FINETUNE_BLEND = 0.5
+# Replaying recordings the init model must stay good on (train_from_bag --replay-bag): a quarter
+# of the crops, and no blend, since replay itself keeps what the blend kept. Replaying RGB-D-D's
+# training captures while adapting the bundled x8 to Kinect depth lost 0.5-1.5 points on RGB-D-D's
+# held-out captures unblended, against 8.5-8.8 without replay (docs/research/adaptation.md,
+# table 18).
+REPLAY_FRACTION = 0.25
+REPLAY_BLEND = 1.0
 FINETUNE = {'lr': FINETUNE_LR, 'lr_schedule': 'warmup_cosine',
             'lr_warmup_steps': FINETUNE_WARMUP_STEPS, 'scheme': 'dsr_only',
             'max_steps': FINETUNE_STEPS, 'epochs': 0.0, 'init_blend': FINETUNE_BLEND}
@@ -184,6 +191,24 @@ def finetune_config(cfg, init, given=()):
     if 'epochs' in given:
         defaults.pop('max_steps', None)
     return cfg.replace(**defaults).with_scale_crop(given)
+
+
+def with_replay(cfg, given, source):
+    """
+    Return ``cfg`` set up to replay ``source`` (what it is, for the metadata) while fine-tuning.
+
+    REPLAY_FRACTION and REPLAY_BLEND unless ``given`` names replay_fraction or init_blend.
+    """
+    changes = {'replay': source}
+    if 'replay_fraction' not in given:
+        changes['replay_fraction'] = REPLAY_FRACTION
+    if 'init_blend' not in given:
+        changes['init_blend'] = REPLAY_BLEND
+    cfg = cfg.replace(**changes)
+    if cfg.replay_fraction <= 0:
+        raise ValueError(f'replay_fraction must be > 0 with replay frames, got '
+                         f'{cfg.replay_fraction:g}')
+    return cfg
 
 
 # Which DSRNet parameters fine-tuning trains (TrainConfig.finetune_params): name rules for the
