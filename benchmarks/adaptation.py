@@ -484,13 +484,18 @@ def add_crop_args(parser):
 
 
 def cmd_split_folder(args):
-    """Link RGB-D-D's training captures' depth into ``--out``/depth (a folder_to_bag input)."""
-    train, held_out = rgbdd_split(args.rgbdd)
+    """
+    Link the training part of a set's depth into ``--out``/depth (a folder_to_bag input).
+
+    The same time-block split as every arm (load_set; for RGB-D-D the same as rgbdd_split), so
+    a bag of it never holds a frame the benchmark scores.
+    """
+    train, held_out = load_set(args.set)
     depth = Path(args.out) / 'depth'
     depth.mkdir(parents=True, exist_ok=False)
     for pair in train:
         (depth / f'{pair.capture_id}.png').symlink_to(
-            (Path(args.rgbdd) / 'depth' / f'{pair.capture_id}.png').resolve())
+            (Path(args.set) / 'depth' / f'{pair.capture_id}.png').resolve())
     print(f'{len(train)} training captures linked in {depth} ({len(held_out)} held out, left out)')
 
 
@@ -565,8 +570,8 @@ def main():
                    help='also score each adapted model blended with the init weights (alphas)')
     s.add_argument('--max-frames', type=int, default=0,
                    help='score only N evenly spaced frames per set (smoke runs; 0 = all)')
-    f = sub.add_parser('split-folder', help="RGB-D-D's training captures as a depth-only folder")
-    f.add_argument('--rgbdd', required=True)
+    f = sub.add_parser('split-folder', help="a set's training part as a depth-only folder")
+    f.add_argument('--set', required=True)
     f.add_argument('--out', required=True, help='new folder (depth/<id>.png links)')
     m = sub.add_parser('tables', help='markdown tables of a results file')
     m.add_argument('results', nargs='?', default=str(RESULTS / 'adaptation.json'))

@@ -306,8 +306,15 @@ def test_replay_bag_is_replayed_and_scored_for_forgetting(tmp_path, tiny_model_d
     assert _train(bag, out, '--init', str(tiny_model_dir), '--replay-bag', str(keep)) == 0, \
         capsys.readouterr().err
     meta = json.loads((out / 'model.json').read_text())
-    assert meta['init_model']['blend'] == 1.0          # replay replaces the blend by default
-    assert (meta['training']['replay'], meta['training']['replay_fraction']) == (str(keep), 0.25)
+    assert (meta['training']['replay'], meta['training']['replay_fraction']) == (str(keep), 0.2)
+    # the blend was chosen on the replay bag's held-out frames, from 1.0 down
+    choice = meta['blend_choice']
+    assert choice['max_forgetting'] == 1.5 and choice['tried'][0]['blend'] == 1.0
+    lost = [t['forgetting_points'] for t in choice['tried']]
+    assert all(x > 1.5 for x in lost[:-1])
+    assert choice['within_limit'] == (lost[-1] <= 1.5)
+    assert meta['init_model']['blend'] == choice['blend'] == choice['tried'][-1]['blend']
+    assert meta['training']['init_blend'] == choice['blend']
     summary = meta['training_data']['replay']
     assert summary['bags'][0]['depth_topic'] == '/camera/depth/image_raw'
     assert summary['frames'] == 10 and summary['held_out_frames'] > 0
@@ -318,8 +325,11 @@ def test_replay_bag_is_replayed_and_scored_for_forgetting(tmp_path, tiny_model_d
     replay = comp['replay']
     assert comp['replay_forgetting_points'] == pytest.approx(
         replay['init model as shipped']['gain_pct'] - replay['adapted']['gain_pct'])
+    # the report scores the exported model: what the choice measured for its blend
+    assert comp['replay_forgetting_points'] == pytest.approx(lost[-1], abs=1e-6)
     md = (out / 'report.md').read_text()
     assert 'Forgetting check: your --replay-bag recordings' in md
+    assert f"Exported blend {choice['blend']:.1f} x fine-tuned" in md
     # the replayed frames change what is trained: same run without them, other weights
     plain = tmp_path / 'plain'
     assert _train(bag, plain, '--init', str(tiny_model_dir), '--init-blend', '1') == 0
@@ -333,8 +343,8 @@ def test_replay_options_need_init_and_a_replay_bag(tmp_path, capsys):
     write_rgbd_bag(bag, storage='sqlite3', n=6, size=(64, 48))
     assert _train(bag, tmp_path / 'a', '--replay-bag', str(bag)) == 1
     assert '--replay-bag keeps what the --init model knows' in capsys.readouterr().err
-    assert _train(bag, tmp_path / 'b', '--init', 'x4', '--replay-fraction', '0.5') == 1
-    assert '--replay-fraction and --replay-depth-topic need --replay-bag' in \
+    assert _train(bag, tmp_path / 'b', '--init', 'x4', '--max-forgetting', '1') == 1
+    assert '--max-forgetting and --replay-depth-topic need --replay-bag' in \
         capsys.readouterr().err
     assert not (tmp_path / 'a').exists() and not (tmp_path / 'b').exists()
 
@@ -343,9 +353,29 @@ def test_replay_options_need_init_and_a_replay_bag(tmp_path, capsys):
         return train_from_bag._train_config(args, {}, describe_init(args.init))
 
     cfg = config('--init', 'x8', '--replay-bag', 'old')
-    assert (cfg.replay, cfg.replay_fraction, cfg.init_blend) == ('old', 0.25, 1.0)
+    assert (cfg.replay, cfg.replay_fraction, cfg.init_blend, cfg.max_forgetting) == \
+        ('old', 0.2, 1.0, 1.5)
     cfg = config('--init', 'x8', '--replay-bag', 'old', '--replay-fraction', '0.1',
                  '--init-blend', '0.7')
-    assert (cfg.replay_fraction, cfg.init_blend) == (0.1, 0.7)
+    assert (cfg.replay_fraction, cfg.init_blend, cfg.max_forgetting) == (0.1, 0.7, 0.0)
+    cfg = config('--init', 'x8', '--replay-bag', 'old', '--max-forgetting', '3')
+    assert (cfg.init_blend, cfg.max_forgetting) == (1.0, 3.0)
     with pytest.raises(ValueError, match='replay_fraction must be > 0'):
         config('--init', 'x8', '--replay-bag', 'old', '--replay-fraction', '0')
+    with pytest.raises(ValueError, match='not both'):
+        config('--init', 'x8', '--replay-bag', 'old', '--init-blend', '1', '--max-forgetting', '1')
+
+
+def test_blend_choice_stops_at_the_first_blend_within_the_limit(tiny_model_dir):
+    from depth_sr_ros.training.blend_choice import BLENDS, choose_blend
+    init = describe_init(str(tiny_model_dir))
+    pairs = synthetic_pairs(3)
+    net = load_model(tiny_model_dir)[0]
+    blend, tried = choose_blend(net, init, pairs, 4, ('bicubic_aa', 'area'), limit=0.0)
+    assert blend == 1.0 and len(tried) == 1                       # the init model itself
+    assert tried[0]['forgetting_points'] == pytest.approx(0.0, abs=1e-9)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(torch.randn_like(p))                          # far from the init weights
+    blend, tried = choose_blend(net, init, pairs, 4, ('bicubic_aa',), limit=-1e9)
+    assert blend == BLENDS[-1] and [t['blend'] for t in tried] == list(BLENDS)

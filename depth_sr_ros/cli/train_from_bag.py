@@ -125,11 +125,15 @@ def build_parser():
                    help='with --init: recordings the adapted model must stay good on (the init '
                         "model's own training data, or a sensor you keep using; repeatable). A "
                         'share of the crops (--replay-fraction) comes from their training part '
-                        'and the report scores forgetting on their held-out part; the fine-tuned '
-                        'weights are exported unblended unless --init-blend is given')
+                        'and the report scores forgetting on their held-out part, where the '
+                        'exported blend is chosen (--max-forgetting) unless --init-blend is given')
     t.add_argument('--replay-fraction', type=float, default=None,
                    help="with --replay-bag: share of each step's crops taken from it (0.25 by "
                         'default)')
+    t.add_argument('--max-forgetting', type=float, default=None,
+                   help='with --replay-bag: export the most fine-tuned blend (1.0, 0.9, ..., 0.1) '
+                        'that loses at most this many points (%% vs bicubic) on the replay '
+                        "bags' held-out frames (1.5 by default; 0: the fine-tuned weights)")
     t.add_argument('--replay-depth-topic',
                    help='depth topic of the --replay-bag recordings (default: automatic)')
     t.add_argument('--compare-scratch', action='store_true',
@@ -250,6 +254,8 @@ def _train_config(args, data_summary, init=None):
         changes['init_blend'] = args.init_blend
     if args.replay_fraction is not None:
         changes['replay_fraction'] = args.replay_fraction
+    if args.max_forgetting is not None:
+        changes['max_forgetting'] = args.max_forgetting
     cfg = cfg.replace(**changes)
     if init:
         given = set(changes) | ({'preset', 'arch'} if args.config else set())
@@ -419,10 +425,23 @@ def _comparison_lines(report):
                   'in cm, change vs bicubic)', '',
                   f"{comp['replay_frames']} held-out frames of {t['replay']}; the other frames "
                   f"were replayed in {t['replay_fraction']:.0%} of the training crops.", '',
+                  *_blend_choice_lines(report.get('blend_choice')),
                   comparison_table(comp['replay_rows'], samplings), '',
                   f"The adapted model is {comp['replay_forgetting_points']:+.1f} points (% vs "
                   'bicubic, mean) worse than the init model here (negative: better).']
     return lines
+
+
+def _blend_choice_lines(choice):
+    """The --max-forgetting choice as a paragraph (nothing when the blend was fixed)."""
+    if not choice:
+        return []
+    tried = ', '.join(f"{t['blend']:.1f}: {t['forgetting_points']:+.1f}" for t in choice['tried'])
+    verdict = ('the most fine-tuned within the limit' if choice['within_limit'] else
+               'none was within the limit, so the least fine-tuned was kept')
+    return [f"Exported blend {choice['blend']:.1f} x fine-tuned + {1 - choice['blend']:.1f} x "
+            f"init weights: {verdict} of {choice['max_forgetting']:g} points lost here "
+            f'(--max-forgetting; points lost per blend tried: {tried}).', '']
 
 
 def _assemble(out, work, result, report):
@@ -548,8 +567,10 @@ def run(args, argv):
         return _fail('--compare-scratch compares against --init; give --init too')
     if args.replay_bag and not args.init:
         return _fail('--replay-bag keeps what the --init model knows; give --init too')
-    if (args.replay_fraction is not None or args.replay_depth_topic) and not args.replay_bag:
-        return _fail('--replay-fraction and --replay-depth-topic need --replay-bag')
+    if ((args.replay_fraction is not None or args.max_forgetting is not None
+         or args.replay_depth_topic) and not args.replay_bag):
+        return _fail('--replay-fraction, --max-forgetting and --replay-depth-topic need '
+                     '--replay-bag')
     init = describe_init(args.init) if args.init else None
     work = Path(str(out) + '.work')
     if (work / 'checkpoint.pt').exists() and not args.resume:
@@ -597,15 +618,18 @@ def run(args, argv):
                   f'forgetting scored on {len(replay_val)} held-out frames of them',
                   file=sys.stderr)
     result = fit(train, val, cfg, work, resume=args.resume, progress=not args.quiet,
-                 replay_pairs=replay_train)
+                 replay_pairs=replay_train,
+                 forgetting_pairs=replay_val if cfg.max_forgetting > 0 else ())
     scratch = None
     if args.compare_scratch:
         # From scratch means the user's recording alone, as in benchmarks/adaptation.py.
-        scratch_cfg = cfg.replace(init={}, replay_fraction=0.0, replay='')
+        scratch_cfg = cfg.replace(init={}, replay_fraction=0.0, replay='', max_forgetting=0.0,
+                                  init_blend=1.0)
         scratch_work = Path(str(out) + '.scratch.work')
         scratch = fit(train, val, scratch_cfg, scratch_work,
                       resume=(scratch_work / 'checkpoint.pt').exists(), progress=not args.quiet)
     v = result['val']
+    exported = json.loads((Path(result['model_dir']) / 'model.json').read_text())
     change = 100.0 * (v['rmse_cm'] - v['bicubic_rmse_cm']) / max(v['bicubic_rmse_cm'], 1e-12)
     report = {
         'command': ' '.join(['train_from_bag'] + list(argv)),
@@ -620,7 +644,9 @@ def run(args, argv):
         'work_dir': str(work),
         'data': data,
         'cache': {b['bag']: b.get('cache', 'off') for b in summary['bags']},
-        'training': {k: val_ for k, val_ in cfg.to_dict().items() if k != 'data_summary'},
+        'training': {k: val_ for k, val_ in exported['training'].items()
+                     if k != 'data_summary'},
+        'blend_choice': exported.get('blend_choice'),
         'init_model': record(init) if init else None,
         'depth_only': depth_only,
         'comparison': _compare(result, cfg, val, init, scratch, replay_val),

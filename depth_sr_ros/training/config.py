@@ -85,6 +85,8 @@ class TrainConfig:
     flying_weight: float = 0.0                         # + w x nets.losses.flying_loss (dsr_only)
     replay_fraction: float = 0.0                       # share of crops from fit(replay_pairs=)
     replay: str = ''                                   # what the replay frames are (metadata)
+    max_forgetting: float = 0.0                        # > 0: export the largest blend losing at
+    # most this many points on fit(forgetting_pairs=) instead of init_blend (blend_choice.py)
     snapshot_steps: tuple = ()                         # also export the model at these steps
     max_steps: int = 3000
     epochs: float = 0.0                                # > 0 overrides max_steps (epochs of crops)
@@ -115,6 +117,7 @@ class TrainConfig:
             (0.0 < self.init_blend <= 1.0, 'init_blend must be in (0, 1]'),
             (self.init_pull >= 0.0, 'init_pull must be >= 0'),
             (0.0 <= self.replay_fraction < 1.0, 'replay_fraction must be in [0, 1)'),
+            (self.max_forgetting >= 0.0, 'max_forgetting must be >= 0'),
             (self.flying_weight >= 0.0, 'flying_weight must be >= 0'),
             (self.finetune_params in FINETUNE_GROUPS,
              f'finetune_params must be one of {", ".join(FINETUNE_GROUPS)}'),

@@ -25,6 +25,7 @@ from depth_sr_ros.inference import onnx_export
 from depth_sr_ros.inference.export import save_model
 from depth_sr_ros.inference.resolver import DepthSuperResolver, select_device
 from depth_sr_ros.training import distributed, reports
+from depth_sr_ros.training.blend_choice import choose_blend
 from depth_sr_ros.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from depth_sr_ros.training.config import TrainConfig
 from depth_sr_ros.training.evaluate import bicubic_upsample, evaluate_samplings, sampling_frames
@@ -86,8 +87,15 @@ def phase_at(cfg, step):
 class _Trainer:
     """One training run: state, steps, validation, checkpoints and the exported model."""
 
-    def __init__(self, train_pairs, val_pairs, cfg, run_dir, progress, replay_pairs=()):
+    def __init__(self, train_pairs, val_pairs, cfg, run_dir, progress, replay_pairs=(),
+                 forgetting_pairs=()):
         self.cfg, self.run_dir, self.progress = cfg, Path(run_dir), progress
+        # The exported blend: cfg.init_blend, or chosen at the end (cfg.max_forgetting).
+        self.init_blend, self.blend_choice = cfg.init_blend, None
+        self.forgetting_pairs = list(forgetting_pairs)
+        if cfg.max_forgetting > 0 and not (cfg.init and self.forgetting_pairs):
+            raise ValueError('max_forgetting needs an init model and frames to measure '
+                             'forgetting on (fit(forgetting_pairs=))')
         self.rank, self.world = distributed.init_from_env()
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
@@ -255,6 +263,8 @@ class _Trainer:
                 bar.set_postfix(l_dsr=f"{self._running_mean('l_dsr'):.4f}",
                                 sps=f'{self.samples_seen / max(self.train_time, 1e-9):.0f}')
             last = self.step == self.total_steps
+            if last and cfg.max_forgetting > 0:
+                self.choose_blend(bar)
             if self.step % cfg.val_every == 0 or last:
                 row = self.validate()
                 if bar and 'rmse_cm' in row:
@@ -272,6 +282,11 @@ class _Trainer:
         return self.finish()
 
     def finish(self):
+        if self.cfg.max_forgetting > 0 and self.blend_choice is None:
+            # resumed from the last step's checkpoint: the choice was not kept
+            self.choose_blend()
+            if self.val_frames:
+                self.validate()
         final = dict(self.history[-1]) if self.history else {}
         summary = {
             'steps': self.step,
@@ -301,20 +316,37 @@ class _Trainer:
         """
         Return the DSRNet to export.
 
-        As trained, or blended with the init model (``init_blend``).
+        As trained, or blended with the init model (``init_blend``, or the blend chosen by
+        ``max_forgetting``).
         """
-        if self.cfg.init and self.cfg.init_blend < 1.0:
-            return blended(self.system.dsr, self.cfg.init, self.cfg.init_blend)
+        if self.cfg.init and self.init_blend < 1.0:
+            return blended(self.system.dsr, self.cfg.init, self.init_blend)
         return self.system.dsr
+
+    def choose_blend(self, bar=None):
+        """Set the exported blend: the largest within cfg.max_forgetting (blend_choice)."""
+        log = (bar.write if bar else None) if self.rank == 0 else None
+        blend, tried = choose_blend(self.system.dsr, self.cfg.init, self.forgetting_pairs,
+                                    self.cfg.scale, self.cfg.val_degradations,
+                                    self.cfg.max_forgetting, log=log)
+        self.system.dsr.to(self.device)
+        self.init_blend = blend
+        self.blend_choice = {'max_forgetting': self.cfg.max_forgetting, 'blend': blend,
+                             'frames': len(self.forgetting_pairs), 'tried': tried,
+                             'within_limit': tried[-1]['forgetting_points']
+                             <= self.cfg.max_forgetting}
 
     def metadata(self, validation=None):
         """model.json fields besides the architecture (export.save_model adds those)."""
-        meta = {'training': self.cfg.to_dict(), 'training_data': self.cfg.data_summary,
+        meta = {'training': {**self.cfg.to_dict(), 'init_blend': self.init_blend},
+                'training_data': self.cfg.data_summary,
                 'validation': validation or {}, 'degradation': self.cfg.degradation,
                 'degradation_recipe': self.cfg.recipe().to_dict(), 'steps': self.step}
         if self.cfg.init:
             meta['init_model'] = {**{k: self.cfg.init[k] for k in ('name', 'sha256')},
-                                  'blend': self.cfg.init_blend}
+                                  'blend': self.init_blend}
+        if self.blend_choice:
+            meta['blend_choice'] = self.blend_choice
         return meta
 
     def panel(self):
@@ -334,7 +366,8 @@ class _Trainer:
         )
 
 
-def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True, replay_pairs=()):
+def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True, replay_pairs=(),
+        forgetting_pairs=()):
     """
     Train per ``cfg`` into ``run_dir``; returns the summary (held-out metrics, speed, model_dir).
 
@@ -343,7 +376,8 @@ def fit(train_pairs, val_pairs, cfg, run_dir, resume=False, progress=True, repla
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    trainer = _Trainer(train_pairs, val_pairs, cfg, run_dir, progress, replay_pairs)
+    trainer = _Trainer(train_pairs, val_pairs, cfg, run_dir, progress, replay_pairs,
+                       forgetting_pairs)
     ckpt = run_dir / CHECKPOINT_NAME
     if ckpt.exists():
         if not resume:
