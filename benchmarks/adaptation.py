@@ -499,6 +499,48 @@ def cmd_split_folder(args):
     print(f'{len(train)} training captures linked in {depth} ({len(held_out)} held out, left out)')
 
 
+def cmd_score(args):
+    """
+    Score exported models (``train_from_bag`` outputs) like every arm, beside the shipped one.
+
+    On the set's held-out frames (gain and flying pixels per sampling and mean) and RGB-D-D's
+    held-out captures (points lost against the shipped model); rows are added to ``--out``
+    (replacing rows of the same set, scale and label), with each model's blend choice.
+    """
+    from depth_sr_ros.atomic import write_text_atomic
+    models = {'shipped': f'x{args.scale}'}
+    for item in args.models:
+        label, _, path = item.partition('=')
+        models[label] = path
+    name, cache = Path(args.set).name, Path(args.work) / 'scores'
+    held = score_models(frames_by_sampling(load_set(args.set)[1], args.scale), models,
+                        cache=(cache, f'{name}_x{args.scale}'))
+    rg = score_models(frames_by_sampling(rgbdd_split(args.rgbdd)[1], args.scale), models,
+                      hole_margin_lr=0, cache=(cache, f'rgbdd_x{args.scale}'))['mean']
+    out = Path(args.out)
+    results = json.loads(out.read_text()) if out.is_file() else {'commands': [], 'rows': []}
+    results['commands'].append(_command())
+    results['rows'] = [r for r in results['rows']
+                       if (r['set'], r['scale'], r['model']) not in
+                       {(name, args.scale, label) for label in models}]
+    for label, path in models.items():
+        meta_file = Path(path) / 'model.json'
+        meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
+        row = {'set': name, 'scale': args.scale, 'model': label, 'path': path,
+               'held_out_gain': held['mean'][label]['gain_pct'],
+               'held_out_flying_pct': held['mean'][label]['flying_pct'],
+               'held_out_gain_per_sampling': {n: held['per_sampling'][n][label]['gain_pct']
+                                              for n in held['per_sampling']},
+               'forget_rgbdd': rg['shipped']['gain_pct'] - rg[label]['gain_pct'],
+               'blend_choice': meta.get('blend_choice'),
+               'steps': meta.get('steps')}
+        results['rows'].append(row)
+        print(f"x{args.scale} {name:18s} {label:12s} gain {row['held_out_gain']:+6.2f} "
+              f"forget rgbdd {row['forget_rgbdd']:+5.2f} blend "
+              f"{(row['blend_choice'] or {}).get('blend', '-')}", flush=True)
+    write_text_atomic(out, json.dumps(results, indent=2) + '\n')
+
+
 def cmd_tables(args):
     print_tables(json.loads(Path(args.results).read_text()))
 
@@ -573,11 +615,19 @@ def main():
     f = sub.add_parser('split-folder', help="a set's training part as a depth-only folder")
     f.add_argument('--set', required=True)
     f.add_argument('--out', required=True, help='new folder (depth/<id>.png links)')
+    c = sub.add_parser('score', help='score exported models (train_from_bag outputs) as the arms')
+    c.add_argument('--set', required=True)
+    c.add_argument('--scale', type=int, required=True)
+    c.add_argument('--rgbdd', required=True)
+    c.add_argument('--models', nargs='+', required=True, help='label=model directory')
+    c.add_argument('--work', required=True, help='for the score cache')
+    c.add_argument('--out', required=True)
     m = sub.add_parser('tables', help='markdown tables of a results file')
     m.add_argument('results', nargs='?', default=str(RESULTS / 'adaptation.json'))
     args = p.parse_args()
     commands = {'rate': cmd_rate, 'pilot': cmd_pilot, 'train': cmd_train, 'report': cmd_report,
-                'tables': cmd_tables, 'split-folder': cmd_split_folder}
+                'tables': cmd_tables, 'split-folder': cmd_split_folder,
+                'score': cmd_score}
     commands[args.cmd](args)
 
 

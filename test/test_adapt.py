@@ -330,6 +330,7 @@ def test_replay_bag_is_replayed_and_scored_for_forgetting(tmp_path, tiny_model_d
     md = (out / 'report.md').read_text()
     assert 'Forgetting check: your --replay-bag recordings' in md
     assert f"Exported blend {choice['blend']:.1f} x fine-tuned" in md
+    assert 'With --replay-bag the replayed recordings are protected' in md
     # the replayed frames change what is trained: same run without them, other weights
     plain = tmp_path / 'plain'
     assert _train(bag, plain, '--init', str(tiny_model_dir), '--init-blend', '1') == 0
