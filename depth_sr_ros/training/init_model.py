@@ -43,9 +43,9 @@ FINETUNE_BLEND = 0.5
 # Replaying recordings the init model must stay good on (train_from_bag --replay-bag): a fifth of
 # the crops, and the exported blend chosen on their held-out frames as the largest that loses at
 # most REPLAY_MAX_FORGETTING points there (training.blend_choice; the 2-point forgetting target
-# less a margin for the estimate). Replaying RGB-D-D's training captures while adapting the bundled x8
-# to Kinect depth, the fine-tuned weights lost 0.9-2.0 points on RGB-D-D's held-out captures,
-# against 8.3-8.8 without replay (docs/research/adaptation.md, table 18).
+# less a margin for the estimate). Replaying RGB-D-D's training captures while adapting the
+# bundled x8 to Kinect depth, the fine-tuned weights lost 0.9-2.0 points on RGB-D-D's held-out
+# captures, against 8.3-8.8 without replay (docs/research/adaptation.md, table 18).
 REPLAY_FRACTION = 0.2
 REPLAY_MAX_FORGETTING = 1.5
 FINETUNE = {'lr': FINETUNE_LR, 'lr_schedule': 'warmup_cosine',
