@@ -128,7 +128,7 @@ def build_parser():
                         'and the report scores forgetting on their held-out part, where the '
                         'exported blend is chosen (--max-forgetting) unless --init-blend is given')
     t.add_argument('--replay-fraction', type=float, default=None,
-                   help="with --replay-bag: share of each step's crops taken from it (0.25 by "
+                   help="with --replay-bag: share of each step's crops taken from it (0.2 by "
                         'default)')
     t.add_argument('--max-forgetting', type=float, default=None,
                    help='with --replay-bag: export the most fine-tuned blend (1.0, 0.9, ..., 0.1) '
