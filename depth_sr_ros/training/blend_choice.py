@@ -46,10 +46,11 @@ def choose_blend(net, init, pairs, scale, samplings, limit, unit_to_cm=100.0, lo
         resolver = DepthSuperResolver(model.cpu().eval(), {}, 'cpu', torchscript=False)
         return gain_pct(evaluate_samplings(resolver, frames, unit_to_cm))
 
-    kept = score(load_init_weights(copy.deepcopy(net).cpu(), init))
+    init_net = load_init_weights(copy.deepcopy(net).cpu(), init)     # read and checked once
+    kept = score(init_net)
     tried = []
     for blend in BLENDS:
-        gain = score(blended(net, init, blend))
+        gain = score(blended(net, init, blend, init_net))
         tried.append({'blend': blend, 'gain_pct': gain, 'forgetting_points': kept - gain})
         if log:
             log(f'blend {blend:.1f}: {kept - gain:+.2f} points lost on {len(pairs)} held-out '

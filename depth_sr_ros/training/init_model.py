@@ -140,16 +140,20 @@ def apply_init(cfg, init, architecture_given=False, scale_given=False, degradati
     return out
 
 
-def blended(net, init, alpha):
+def blended(net, init, alpha, init_net=None):
     """
     Return a copy of ``net`` with weights ``alpha * net + (1 - alpha) * init``.
 
     Weight-space interpolation toward the init model, which limits forgetting; ``net`` itself
     is unchanged. ``alpha``: a number, or a function of the weight's name (one per layer group).
+    ``init_net``: the init weights already loaded (load_init_weights), to blend several alphas
+    with one read of the file.
     """
     import copy
     weight = alpha if callable(alpha) else (lambda name: alpha)
-    base = load_init_weights(copy.deepcopy(net).cpu(), init).state_dict()
+    if init_net is None:
+        init_net = load_init_weights(copy.deepcopy(net).cpu(), init)
+    base = init_net.state_dict()
     out = copy.deepcopy(net).cpu()
     out.load_state_dict({k: weight(k) * v.detach().cpu() + (1 - weight(k)) * base[k]
                          if v.is_floating_point() else v.detach().cpu()
